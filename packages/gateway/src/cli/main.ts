@@ -1,0 +1,18 @@
+import { Command, CommanderError } from 'commander';
+import { registerSimulate } from './commands/simulate.js';
+
+const program = new Command('switchyard')
+  .description('switchyard — reliable, cost-aware access to hundreds of LLMs through OpenRouter')
+  .version('0.1.0', '-v, --version')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerSimulate(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  process.stderr.write(`switchyard: ${(error as Error).message}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,44 @@
+import type { Fault } from '../faults/fault-types.js';
+import type { ResponseSession } from '../http/session.js';
+
+/** Writes a non-streaming JSON answer after `delayMs`, shaped by transport faults (cut, reset, stall, garbage). */
+export async function writeCompletion(
+  session: ResponseSession,
+  body: Record<string, unknown>,
+  headers: Record<string, string>,
+  delayMs: number,
+  fault?: Fault,
+): Promise<void> {
+  const res = session.res;
+  let text = JSON.stringify(body);
+  const base = { 'content-type': 'application/json', 'access-control-allow-origin': '*', ...headers };
+  if (fault?.kind === 'stall') {
+    res.writeHead(200, base);
+    res.flushHeaders();
+    if (fault.durationMs === undefined) return; // parked until the client or the simulator closes
+    await session.sleep(fault.durationMs);
+    if (!session.closed) res.end(text);
+    return;
+  }
+  await session.sleep(delayMs);
+  if (session.closed) return;
+  const half = text.slice(0, Math.floor(text.length / 2));
+  switch (fault?.kind) {
+    case 'reset-mid-body':
+      res.writeHead(200, { ...base, 'content-length': String(Buffer.byteLength(text)) });
+      res.write(half);
+      return session.reset();
+    case 'cut':
+      // Chunked encoding ends cleanly: the client sees a complete HTTP response holding half a JSON document.
+      res.writeHead(200, base);
+      res.end(half);
+      return;
+    case 'malformed-chunk':
+      text = `${half}<html>upstream error`;
+      break;
+    default:
+      break;
+  }
+  res.writeHead(200, { ...base, 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}

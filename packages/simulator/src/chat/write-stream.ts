@@ -1,0 +1,116 @@
+import type { Fault } from '../faults/fault-types.js';
+import type { ResponseSession } from '../http/session.js';
+import type { StreamShape } from '../options.js';
+import { errorFrames, type Frame, malformedFrame, PROCESSING_COMMENT, type StreamMeta } from './stream-frames.js';
+
+export interface Pacing {
+  ttftMs: number;
+  msPerToken: number;
+}
+
+export interface StreamJob {
+  session: ResponseSession;
+  headers: Record<string, string>;
+  frames: Frame[];
+  meta: StreamMeta;
+  shape: StreamShape;
+  pacing: Pacing;
+  fault?: Fault;
+  /** Usage of what was sent before an in-band error, for the three-chunk form's usage chunk. */
+  partialUsage: (chunksSent: number) => Record<string, unknown>;
+}
+
+type Action = { at: number; kind: 'stall' | 'reset' };
+
+/** Index in `frames` right after the `n`-th output chunk (0 = before the first one). */
+function afterChunk(frames: Frame[], n: number): number {
+  if (n <= 0) return frames.findIndex((f) => f.kind !== 'comment');
+  let seen = 0;
+  for (let i = 0; i < frames.length; i++) {
+    if (frames[i]?.kind === 'chunk' && ++seen === n) return i + 1;
+  }
+  // Fewer chunks than asked: act just before the finish chunk.
+  const finish = frames.findIndex((f) => f.kind === 'finish');
+  return finish < 0 ? frames.length : finish;
+}
+
+/** Applies a stream fault to the healthy frame list: what to write, and where to stall or reset. */
+function shapeFrames(job: StreamJob): { frames: Frame[]; action?: Action } {
+  const { frames, fault } = job;
+  switch (fault?.kind) {
+    case 'mid-stream-error': {
+      const at = afterChunk(frames, fault.afterChunks ?? 2);
+      const sent = frames.slice(0, at).filter((f) => f.kind === 'chunk').length;
+      return { frames: [...frames.slice(0, at), ...errorFrames(job.meta, fault, job.partialUsage(sent), job.shape)] };
+    }
+    case 'malformed-chunk': {
+      const at = afterChunk(frames, fault.afterChunks ?? 1);
+      return { frames: [...frames.slice(0, at), malformedFrame(job.meta), ...frames.slice(at)] };
+    }
+    case 'cut':
+      return { frames: frames.slice(0, afterChunk(frames, fault.afterChunks ?? 2)) };
+    case 'reset-mid-body':
+      return { frames, action: { at: afterChunk(frames, fault.afterChunks ?? 2), kind: 'reset' } };
+    case 'stall':
+      return { frames, action: { at: Math.max(0, afterChunk(frames, fault.afterChunks ?? 0)), kind: 'stall' } };
+    default:
+      return { frames };
+  }
+}
+
+async function stall(job: StreamJob): Promise<void> {
+  const fault = job.fault;
+  if (fault?.kind !== 'stall') return;
+  const until = fault.durationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + fault.durationMs;
+  const interval = fault.mode === 'keepalive' ? (fault.intervalMs ?? 250) : Number.POSITIVE_INFINITY;
+  while (!job.session.closed && Date.now() < until) {
+    const wait = Math.min(interval, until - Date.now());
+    if (!Number.isFinite(wait)) {
+      // Silent and endless: park until the client or the simulator closes the connection.
+      await new Promise<void>((resolve) => job.session.res.once('close', () => resolve()));
+      return;
+    }
+    await job.session.sleep(wait);
+    if (fault.mode === 'keepalive' && Date.now() < until) job.session.write(PROCESSING_COMMENT.text);
+  }
+}
+
+/** Writes an SSE response: headers at once, then frames with pacing; faults shape what is written. */
+export async function writeStream(job: StreamJob): Promise<void> {
+  const { session, pacing } = job;
+  const { frames, action } = shapeFrames(job);
+  const res = session.res;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'access-control-allow-origin': '*',
+    ...job.headers,
+  });
+  const instant = pacing.ttftMs <= 0 && pacing.msPerToken <= 0;
+  if (instant && !action) {
+    // Fast path: one write for the whole stream.
+    let text = '';
+    for (const frame of frames) text += frame.text;
+    res.end(text);
+    return;
+  }
+  res.flushHeaders();
+  let first = true;
+  for (let i = 0; i <= frames.length; i++) {
+    if (session.closed) return;
+    if (action?.at === i) {
+      if (action.kind === 'reset') return session.reset();
+      await stall(job);
+      if (session.closed) return;
+    }
+    const frame = frames[i];
+    if (!frame) break;
+    if (frame.kind !== 'comment' && first) {
+      first = false;
+      await session.sleep(pacing.ttftMs);
+    } else if (frame.tokens > 0) await session.sleep(frame.tokens * pacing.msPerToken);
+    session.write(frame.text);
+  }
+  if (!session.closed) res.end();
+}

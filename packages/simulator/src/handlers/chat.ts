@@ -1,0 +1,197 @@
+import type { KeyRecord } from '../account/accounts.js';
+import { type Served, completeChat } from '../chat/complete-chat.js';
+import { pacingFor } from '../chat/pacing.js';
+import { familyOf } from '../chat/reasoning.js';
+import { buildFrames, type StreamMeta } from '../chat/stream-frames.js';
+import { computeUsage } from '../chat/usage.js';
+import { validateChatRequest } from '../chat/validate-chat.js';
+import { writeCompletion } from '../chat/write-completion.js';
+import { writeStream } from '../chat/write-stream.js';
+import type { SimContext } from '../context.js';
+import type { FaultRule } from '../faults/fault-types.js';
+import { sendError, sendJson } from '../http/io.js';
+import type { ResponseSession } from '../http/session.js';
+
+function partialUsage(served: Served, completionTokens: number): Record<string, unknown> {
+  const details = served.usage.prompt_tokens_details as Record<string, number>;
+  return computeUsage({
+    endpoint: served.endpoint,
+    promptTokens: served.promptTokens,
+    cachedTokens: details.cached_tokens ?? 0,
+    cacheWriteTokens: details.cache_write_tokens ?? 0,
+    completionTokens: Math.min(completionTokens, served.plan.completionTokens),
+    reasoningTokens: Math.min(completionTokens, served.plan.reasoningTokens),
+    images: 0,
+  }).usage;
+}
+
+function message(served: Served, contentTokens = served.plan.content.length): Record<string, unknown> {
+  const plan = served.plan;
+  const out: Record<string, unknown> = {
+    role: 'assistant',
+    content: plan.content.slice(0, contentTokens).join(''),
+    refusal: null,
+    reasoning: plan.reasoningVisible ? plan.reasoning.join('') : null,
+  };
+  if (plan.reasoningDetails) out.reasoning_details = plan.reasoningDetails;
+  if (plan.toolCalls.length > 0) {
+    out.tool_calls = plan.toolCalls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
+  }
+  return out;
+}
+
+function completionBody(served: Served, meta: StreamMeta): Record<string, unknown> {
+  const fault = served.fault;
+  const choice: Record<string, unknown> = {
+    logprobs: null,
+    finish_reason: served.plan.finishReason,
+    native_finish_reason: served.plan.nativeFinishReason,
+    index: 0,
+    message: message(served),
+  };
+  let usage = served.usage;
+  if (fault?.kind === 'mid-stream-error') {
+    // Non-streaming form of a failure mid-generation: partial content, finish "error", the error on the choice.
+    const kept = Math.min(fault.afterChunks ?? 2, served.plan.content.length);
+    const code = fault.code ?? 502;
+    choice.message = message(served, kept);
+    choice.finish_reason = 'error';
+    choice.native_finish_reason = 'error';
+    choice.error = {
+      code,
+      message: fault.message ?? 'Provider returned error',
+      metadata: { error_type: fault.errorType ?? (code === 429 ? 'rate_limit_exceeded' : 'provider_unavailable') },
+    };
+    usage = partialUsage(served, kept);
+  }
+  return {
+    id: meta.id,
+    provider: meta.provider,
+    model: meta.model,
+    object: 'chat.completion',
+    created: meta.created,
+    choices: [choice],
+    system_fingerprint: null,
+    usage,
+  };
+}
+
+function generationRecord(served: Served, meta: StreamMeta, key: KeyRecord, stream: boolean, latencyMs: number) {
+  const usage = served.usage as Record<string, number>;
+  const cached = (served.usage.prompt_tokens_details as Record<string, number>).cached_tokens ?? 0;
+  return {
+    id: meta.id,
+    upstream_id: `chatcmpl-${meta.id.slice(-20)}`,
+    total_cost: usage.cost,
+    cache_discount: null,
+    upstream_inference_cost: null,
+    created_at: new Date(meta.created * 1000).toISOString(),
+    model: meta.model,
+    app_id: null,
+    streamed: stream,
+    cancelled: false,
+    provider_name: meta.provider,
+    latency: latencyMs,
+    moderation_latency: null,
+    generation_time: latencyMs,
+    finish_reason: served.plan.finishReason,
+    native_finish_reason: served.plan.nativeFinishReason,
+    service_tier: null,
+    session_id: typeof served.request.session_id === 'string' ? served.request.session_id : null,
+    tokens_prompt: usage.prompt_tokens,
+    tokens_completion: usage.completion_tokens,
+    native_tokens_prompt: usage.prompt_tokens,
+    native_tokens_completion: usage.completion_tokens,
+    native_tokens_completion_images: 0,
+    native_tokens_reasoning: served.plan.reasoningTokens,
+    native_tokens_cached: cached,
+    num_media_prompt: null,
+    num_input_audio_prompt: null,
+    num_media_completion: 0,
+    num_search_results: null,
+    num_fetches: null,
+    web_search_engine: null,
+    origin: '',
+    usage: usage.cost,
+    is_byok: false,
+    external_user: typeof served.request.user === 'string' ? served.request.user : null,
+    api_type: 'completions',
+    preset_id: null,
+    router: null,
+    provider_responses: [
+      {
+        id: meta.id,
+        endpoint_id: `${served.endpoint.tag}|${served.model.id}`,
+        model_permaslug: served.model.canonical_slug,
+        provider_name: meta.provider,
+        status: 200,
+        latency: latencyMs,
+        is_byok: false,
+      },
+    ],
+    user_agent: null,
+    http_referer: null,
+    data_region: 'global',
+    workspace_id: null,
+    creator_user_id: key.userId,
+  };
+}
+
+/** `POST /chat/completions`. */
+export async function handleChat(
+  ctx: SimContext,
+  session: ResponseSession,
+  body: Record<string, unknown>,
+  key: KeyRecord,
+  headerRule?: FaultRule,
+): Promise<void> {
+  const res = session.res;
+  if (typeof body.prompt === 'string' && body.messages === undefined) {
+    body.messages = [{ role: 'user', content: body.prompt }];
+  }
+  const invalid = validateChatRequest(body);
+  if (invalid) return sendError(res, invalid, key.userId);
+  const outcome = completeChat(ctx, body, key, headerRule);
+  if (!outcome.ok) return sendError(res, outcome.error, key.userId);
+  const served = outcome.served;
+  const stream = body.stream === true;
+  const created = Math.floor(ctx.now() / 1000);
+  const meta: StreamMeta = {
+    id: ctx.nextGenerationId(created),
+    provider: served.endpoint.provider_name,
+    model: served.model.id,
+    created,
+    family: familyOf(served.model),
+  };
+  const fault = served.fault;
+  const headers = { 'x-generation-id': meta.id };
+  const outputTokens = served.plan.completionTokens;
+  const pacing = pacingFor(ctx.settings.pace, served.endpoint, outputTokens);
+  const latency = Math.round(pacing.ttftMs + outputTokens * pacing.msPerToken);
+
+  if (fault?.kind === 'slow-headers') await session.sleep(fault.delayMs);
+  if (session.closed) return;
+  if (fault?.kind === 'reset-before-headers') return session.reset();
+  if (fault?.kind === 'error-200') {
+    const code = fault.code ?? 500;
+    return sendJson(res, 200, { error: { message: fault.message ?? 'Internal Server Error', code }, user_id: key.userId }, headers);
+  }
+  ctx.accounts.charge(key, served.costFemto);
+  ctx.generations.add(meta.id, key.key, generationRecord(served, meta, key, stream, latency));
+  if (!stream) return writeCompletion(session, completionBody(served, meta), headers, latency, fault);
+  const shape = ctx.settings.stream;
+  await writeStream({
+    session,
+    headers,
+    frames: buildFrames(meta, served.plan, served.usage, shape),
+    meta,
+    shape,
+    pacing,
+    fault,
+    partialUsage: (sent) => partialUsage(served, sent),
+  });
+}

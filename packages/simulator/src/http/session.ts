@@ -1,0 +1,47 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * The lifetime of one response. Paced and stalled responses sleep between writes; when the client goes away
+ * (or the simulator closes) every pending sleep wakes at once and the writer stops, so nothing leaks.
+ */
+export class ResponseSession {
+  closed = false;
+  private readonly pending = new Map<NodeJS.Timeout, () => void>();
+
+  constructor(readonly res: ServerResponse) {
+    res.on('close', () => this.close());
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (this.closed || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(timer);
+        resolve();
+      }, ms);
+      this.pending.set(timer, resolve);
+    });
+  }
+
+  write(text: string): void {
+    if (!this.closed) this.res.write(text);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [timer, wake] of this.pending) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.pending.clear();
+  }
+
+  /** Abrupt end: the socket is destroyed without finishing the body (the client sees a network error). */
+  reset(): void {
+    const socket = this.res.socket;
+    this.close();
+    if (socket && 'resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else this.res.destroy();
+  }
+}
