@@ -26,8 +26,7 @@ export async function writeCompletion(
   switch (fault?.kind) {
     case 'reset-mid-body':
       res.writeHead(200, { ...base, 'content-length': String(Buffer.byteLength(text)) });
-      res.write(half);
-      return session.reset();
+      return session.breakAfter(half);
     case 'cut':
       // Chunked encoding ends cleanly: the client sees a complete HTTP response holding half a JSON document.
       res.writeHead(200, base);

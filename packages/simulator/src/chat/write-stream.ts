@@ -100,7 +100,7 @@ export async function writeStream(job: StreamJob): Promise<void> {
   for (let i = 0; i <= frames.length; i++) {
     if (session.closed) return;
     if (action?.at === i) {
-      if (action.kind === 'reset') return session.reset();
+      if (action.kind === 'reset') return session.breakAfter('');
       await stall(job);
       if (session.closed) return;
     }

@@ -37,11 +37,22 @@ export class ResponseSession {
     this.pending.clear();
   }
 
-  /** Abrupt end: the socket is destroyed without finishing the body (the client sees a network error). */
+  /** Connection reset (TCP RST) before anything was sent: the client's request fails outright. */
   reset(): void {
     const socket = this.res.socket;
     this.close();
-    if (socket && 'resetAndDestroy' in socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
     else this.res.destroy();
+  }
+
+  /** Writes `text`, then drops the connection once it is on the wire, leaving the body unfinished (the client sees
+   * a premature close, like a TLS drop mid-stream). A RST here could discard the bytes still in flight. */
+  breakAfter(text: string): void {
+    if (this.closed) return;
+    const socket = this.res.socket;
+    this.res.write(text, () => {
+      this.close();
+      socket?.destroy();
+    });
   }
 }
