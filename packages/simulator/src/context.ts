@@ -77,7 +77,11 @@ export function createContext(options: SimulatorOptions): SimContext {
     settings,
     catalog,
     accounts,
-    freeTier: new FreeTierLimiter(scenario.freeTier?.perMinute ?? 20, () => perDay ?? (accounts.purchasedTen ? 1000 : 50), now),
+    freeTier: new FreeTierLimiter(
+      scenario.freeTier?.perMinute ?? 20,
+      () => perDay ?? (accounts.purchasedTen ? 1000 : 50),
+      now,
+    ),
     generations: new GenerationStore(() => settings.generationDelayMs, now),
     promptCache: new PromptCache(scenario.cacheMinTokens ?? 1024, now),
     sticky: new StickyRouting(now),

@@ -1,5 +1,5 @@
-import type { CatalogData } from './types.js';
 import type { FaultRule } from './faults/fault-types.js';
+import type { CatalogData } from './types.js';
 
 /** Timing of simulated answers. */
 export interface PaceOptions {

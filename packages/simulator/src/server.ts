@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createContext, type SimContext } from './context.js';
-import { parseFaultHeader, parseScenario, ScenarioError } from './faults/scenario.js';
 import type { FaultRule } from './faults/fault-types.js';
+import { parseFaultHeader, parseScenario, ScenarioError } from './faults/scenario.js';
 import { getCredits, getGeneration, getKey } from './handlers/account.js';
 import { countModels, getModel, listModels, listProviders, modelEndpoints } from './handlers/catalog.js';
 import { handleChat } from './handlers/chat.js';
@@ -69,7 +69,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     }
 
     const token = bearerToken(req);
-    if (!token) return sendError(res, { ...simError(401, 'No auth credentials found'), extra: { error_type: 'authentication' } });
+    if (!token)
+      return sendError(res, { ...simError(401, 'No auth credentials found'), extra: { error_type: 'authentication' } });
     const key = ctx.accounts.authenticate(token);
     if (!key) return sendError(res, { ...simError(401, 'User not found.'), extra: { error_type: 'authentication' } });
 
@@ -87,7 +88,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         if (error instanceof BodyTooLargeError) {
           return sendError(
             res,
-            { ...simError(413, `Request body too large: the limit is ${ctx.settings.maxBodyBytes} bytes`), extra: { error_type: 'payload_too_large' } },
+            {
+              ...simError(413, `Request body too large: the limit is ${ctx.settings.maxBodyBytes} bytes`),
+              extra: { error_type: 'payload_too_large' },
+            },
             key.userId,
             { connection: 'close' },
           );
@@ -127,7 +131,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     res.once('finish', () => bump(ctx.stats.byStatus, String(res.statusCode)));
     route(req, res).catch((error: unknown) => {
       // Never crash and never hang: any bug becomes a 500 in OpenRouter's envelope.
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 500, message: `Internal Server Error (${(error as Error).message})` } });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { code: 500, message: `Internal Server Error (${(error as Error).message})` } });
       else res.destroy();
     });
   }

@@ -22,7 +22,11 @@ export function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
 
-export function bumpTarget(map: Record<string, { attempts: number; served: number }>, key: string, served: boolean): void {
+export function bumpTarget(
+  map: Record<string, { attempts: number; served: number }>,
+  key: string,
+  served: boolean,
+): void {
   const entry = map[key] ?? { attempts: 0, served: 0 };
   if (served) entry.served++;
   else entry.attempts++;

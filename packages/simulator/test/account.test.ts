@@ -17,7 +17,10 @@ describe('authentication', () => {
 
   it('rejects unknown shapes and disabled keys with "User not found."', async () => {
     for (const key of ['not-a-key', 'sk-or-v1-revoked', '']) {
-      const res = await json(sim(), '/key', undefined, { key, headers: key === '' ? { authorization: 'Bearer ' } : {} });
+      const res = await json(sim(), '/key', undefined, {
+        key,
+        headers: key === '' ? { authorization: 'Bearer ' } : {},
+      });
       expect(res.status).toBe(401);
       expect(res.body.error.message).toBe(key === '' ? 'No auth credentials found' : 'User not found.');
     }
@@ -36,7 +39,14 @@ describe('key, credits and generation', () => {
 
   it('shows usage and limit on /key and the legacy /auth/key', async () => {
     const before = await json(sim(), '/key', undefined, { key: 'sk-or-v1-capped' });
-    expect(before.body.data).toMatchObject({ label: 'capped key', limit: 0.001, limit_remaining: 0.001, usage: 0, is_management_key: false, is_free_tier: false });
+    expect(before.body.data).toMatchObject({
+      label: 'capped key',
+      limit: 0.001,
+      limit_remaining: 0.001,
+      usage: 0,
+      is_management_key: false,
+      is_free_tier: false,
+    });
     const done = await chat(sim(), { max_tokens: 20 }, { key: 'sk-or-v1-capped' });
     const after = await json(sim(), '/auth/key', undefined, { key: 'sk-or-v1-capped' });
     expect(after.body.data.usage).toBeCloseTo(done.body.usage.cost, 12);
@@ -48,7 +58,9 @@ describe('key, credits and generation', () => {
   it('refuses with 402 when a request could cost more than the key has left', async () => {
     const res = await chat(sim(), { model: 'anthropic/claude-3-opus', max_tokens: 4000 }, { key: 'sk-or-v1-capped' });
     expect(res.status).toBe(402);
-    expect(res.body.error.message).toMatch(/^This request requires more credits, or fewer max_tokens\. You requested up to 4000 tokens, but can only afford \d+\./);
+    expect(res.body.error.message).toMatch(
+      /^This request requires more credits, or fewer max_tokens\. You requested up to 4000 tokens, but can only afford \d+\./,
+    );
   });
 
   it('answers /credits only for management keys', async () => {

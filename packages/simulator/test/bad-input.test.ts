@@ -108,7 +108,13 @@ describe('bad input', () => {
     const url = new URL(`${sim().url}/chat/completions`);
     await new Promise<void>((resolve) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: 'Bearer sk-or-v1-x', 'content-length': '1000' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { authorization: 'Bearer sk-or-v1-x', 'content-length': '1000' },
+        },
         () => resolve(),
       );
       req.on('error', () => resolve());

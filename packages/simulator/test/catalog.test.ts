@@ -46,13 +46,22 @@ describe('bundled catalog', () => {
         expect(model.endpoints.length).toBeGreaterThanOrEqual(1);
       }
       const chat = model.architecture.output_modalities.includes('text');
-      if (chat && !model.id.endsWith(':free') && !model.alias_target && model.id !== 'openrouter/auto' && !model.id.startsWith('perplexity/')) {
+      if (
+        chat &&
+        !model.id.endsWith(':free') &&
+        !model.alias_target &&
+        model.id !== 'openrouter/auto' &&
+        !model.id.startsWith('perplexity/')
+      ) {
         expect(model.endpoints.length, model.id).toBeGreaterThanOrEqual(2);
         expect(model.endpoints.length, model.id).toBeLessThanOrEqual(4);
       }
       for (const endpoint of model.endpoints) {
         expect(endpoint.pricing.prompt, model.id).toMatch(/^\d+(\.\d+)?$/);
-        expect(data.providers.some((p) => p.name === endpoint.provider_name), endpoint.provider_name).toBe(true);
+        expect(
+          data.providers.some((p) => p.name === endpoint.provider_name),
+          endpoint.provider_name,
+        ).toBe(true);
       }
     }
   });
@@ -84,7 +93,8 @@ describe('catalog endpoints', () => {
     expect(all.body.data.length).toBe(embeddings.body.data.length + (await json(sim(), '/models')).body.data.length);
     const tools = await json(sim(), '/models?supported_parameters=tools,response_format', undefined, { key: null });
     expect(tools.body.data.length).toBeGreaterThan(10);
-    for (const m of tools.body.data) expect(m.supported_parameters).toEqual(expect.arrayContaining(['tools', 'response_format']));
+    for (const m of tools.body.data)
+      expect(m.supported_parameters).toEqual(expect.arrayContaining(['tools', 'response_format']));
     const dedicated = await json(sim(), '/embeddings/models');
     expect(dedicated.body.data.map((m: any) => m.id)).toEqual(embeddings.body.data.map((m: any) => m.id));
   });
@@ -132,7 +142,10 @@ describe('catalog endpoints', () => {
     const { status, body } = await json(sim(), '/providers');
     expect(status).toBe(200);
     expect(body.data.length).toBeGreaterThanOrEqual(10);
-    expect(body.data.find((p: any) => p.slug === 'openai')).toMatchObject({ name: 'OpenAI', privacy_policy_url: expect.any(String) });
+    expect(body.data.find((p: any) => p.slug === 'openai')).toMatchObject({
+      name: 'OpenAI',
+      privacy_policy_url: expect.any(String),
+    });
     expect(body.data[0]).not.toHaveProperty('may_train_on_data');
   });
 });

@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../src/index.js';
 import { chat, KEY, useSimulator } from './helpers.js';
@@ -56,10 +56,12 @@ describe('chat completions', () => {
     const endpoints = await (await fetch(`${sim().url}/models/openai/gpt-4o-mini/endpoints`)).json();
     const endpoint = endpoints.data.endpoints.find((e: any) => e.provider_name === body.provider);
     const expected =
-      body.usage.prompt_tokens * Number(endpoint.pricing.prompt) + body.usage.completion_tokens * Number(endpoint.pricing.completion);
+      body.usage.prompt_tokens * Number(endpoint.pricing.prompt) +
+      body.usage.completion_tokens * Number(endpoint.pricing.completion);
     expect(body.usage.cost).toBeCloseTo(expected, 12);
     expect(body.usage.cost).toBeCloseTo(
-      body.usage.cost_details.upstream_inference_prompt_cost + body.usage.cost_details.upstream_inference_completions_cost,
+      body.usage.cost_details.upstream_inference_prompt_cost +
+        body.usage.cost_details.upstream_inference_completions_cost,
       12,
     );
   });
@@ -107,7 +109,10 @@ describe('chat completions', () => {
   });
 
   it('honours stop sequences', async () => {
-    const { body } = await chat(sim(), { messages: [{ role: 'user', content: 'Say exactly: alpha beta STOP gamma' }], stop: ['STOP'] });
+    const { body } = await chat(sim(), {
+      messages: [{ role: 'user', content: 'Say exactly: alpha beta STOP gamma' }],
+      stop: ['STOP'],
+    });
     expect(body.choices[0].message.content).toBe('alpha beta ');
     expect(body.choices[0].finish_reason).toBe('stop');
   });
@@ -129,7 +134,10 @@ describe('chat completions', () => {
   it('calls the tools the user names in parallel, or one per turn when parallel calls are off', async () => {
     const messages = [{ role: 'user', content: 'First get_weather for Oslo, then get_time there.' }];
     const parallel = await chat(sim(), { messages, tools: [weatherTool, timeTool] });
-    expect(parallel.body.choices[0].message.tool_calls.map((c: any) => c.function.name)).toEqual(['get_weather', 'get_time']);
+    expect(parallel.body.choices[0].message.tool_calls.map((c: any) => c.function.name)).toEqual([
+      'get_weather',
+      'get_time',
+    ]);
     const serial = await chat(sim(), { messages, tools: [weatherTool, timeTool], parallel_tool_calls: false });
     const first = serial.body.choices[0].message;
     expect(first.tool_calls.map((c: any) => c.function.name)).toEqual(['get_weather']);
@@ -142,7 +150,10 @@ describe('chat completions', () => {
   });
 
   it('answers in text after tool results, mentioning them', async () => {
-    const first = await chat(sim(), { messages: [{ role: 'user', content: 'weather in Rome?' }], tools: [weatherTool] });
+    const first = await chat(sim(), {
+      messages: [{ role: 'user', content: 'weather in Rome?' }],
+      tools: [weatherTool],
+    });
     const assistant = first.body.choices[0].message;
     const { body } = await chat(sim(), {
       messages: [
@@ -200,7 +211,10 @@ describe('chat completions', () => {
     expect(message.reasoning_details[0]).toMatchObject({ type: 'reasoning.text', format: 'anthropic-claude-v1' });
     expect(message.reasoning_details[0].signature).toMatch(/^Er/);
     expect(asked.body.usage.completion_tokens_details.reasoning_tokens).toBeGreaterThan(0);
-    const hidden = await chat(sim(), { model: 'anthropic/claude-sonnet-4.5', reasoning: { effort: 'high', exclude: true } });
+    const hidden = await chat(sim(), {
+      model: 'anthropic/claude-sonnet-4.5',
+      reasoning: { effort: 'high', exclude: true },
+    });
     expect(hidden.body.choices[0].message.reasoning).toBeNull();
     expect(hidden.body.choices[0].message.reasoning_details).toBeUndefined();
     expect(hidden.body.usage.completion_tokens_details.reasoning_tokens).toBeGreaterThan(0);
@@ -290,7 +304,9 @@ describe('chat completions', () => {
     expect(first.body.usage.prompt_tokens_details.cache_write_tokens).toBeGreaterThan(0);
     expect(first.body.usage.prompt_tokens_details.cached_tokens).toBe(0);
     const second = await ask('question two');
-    expect(second.body.usage.prompt_tokens_details.cached_tokens).toBe(first.body.usage.prompt_tokens_details.cache_write_tokens);
+    expect(second.body.usage.prompt_tokens_details.cached_tokens).toBe(
+      first.body.usage.prompt_tokens_details.cache_write_tokens,
+    );
     expect(second.body.usage.prompt_tokens_details.cache_write_tokens).toBe(0);
   });
 

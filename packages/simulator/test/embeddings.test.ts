@@ -45,8 +45,13 @@ describe('embeddings', () => {
     expect(chatModel.body.error.message).toMatch(/does not support embeddings/);
     expect((await embed(sim(), { dimensions: 99_999 })).body.error.message).toMatch(/'dimensions'/);
     expect((await embed(sim(), { input: [] })).body.error.message).toMatch(/'input'/);
-    expect((await embed(sim(), { model: 'openai/nope' })).body.error.message).toBe('openai/nope is not a valid model ID');
-    const wrongChat = await json(sim(), '/chat/completions', { model: 'openai/text-embedding-3-small', messages: [{ role: 'user', content: 'x' }] });
+    expect((await embed(sim(), { model: 'openai/nope' })).body.error.message).toBe(
+      'openai/nope is not a valid model ID',
+    );
+    const wrongChat = await json(sim(), '/chat/completions', {
+      model: 'openai/text-embedding-3-small',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(wrongChat.status).toBe(400);
   });
 });

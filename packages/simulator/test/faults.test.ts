@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, ScenarioError, startSimulator } from '../src/index.js';
 import { call, chat, frames, streamChat, streamedText, useSimulator } from './helpers.js';
 
-const fault = (value: unknown) => ({ headers: { 'x-simulator-fault': typeof value === 'string' ? value : JSON.stringify(value) } });
+const fault = (value: unknown) => ({
+  headers: { 'x-simulator-fault': typeof value === 'string' ? value : JSON.stringify(value) },
+});
 
 /** Reads a streaming body until `ms` pass, then aborts; returns what arrived. */
 async function readFor(res: Response, ms: number, controller: AbortController): Promise<string> {
@@ -64,7 +66,11 @@ describe('HTTP error faults', () => {
   it('sends Retry-After in seconds, as an HTTP date, or as retry-after-ms', async () => {
     const seconds = await chat(sim(), {}, fault({ kind: 'http', status: 429, retryAfter: 7 }));
     expect(seconds.headers.get('retry-after')).toBe('7');
-    const date = await chat(sim(), {}, fault({ kind: 'http', status: 503, retryAfter: 'date', retryAfterDateOffset: 30 }));
+    const date = await chat(
+      sim(),
+      {},
+      fault({ kind: 'http', status: 503, retryAfter: 'date', retryAfterDateOffset: 30 }),
+    );
     const when = Date.parse(date.headers.get('retry-after') ?? '');
     expect(when - Date.now()).toBeGreaterThan(20_000);
     expect(when - Date.now()).toBeLessThan(40_000);
@@ -98,10 +104,18 @@ describe('HTTP error faults', () => {
   });
 
   it('wraps upstream errors with raw as a string or an object', async () => {
-    const text = await chat(sim(), {}, fault({ kind: 'provider-error', status: 400, raw: 'tool_choice may only be specified while providing tools.' }));
+    const text = await chat(
+      sim(),
+      {},
+      fault({ kind: 'provider-error', status: 400, raw: 'tool_choice may only be specified while providing tools.' }),
+    );
     expect(text.status).toBe(400);
     expect(text.body.error.metadata.raw).toBe('tool_choice may only be specified while providing tools.');
-    const object = await chat(sim(), {}, fault({ kind: 'provider-error', raw: { error_type: 'overloaded', error_message: 'busy' } }));
+    const object = await chat(
+      sim(),
+      {},
+      fault({ kind: 'provider-error', raw: { error_type: 'overloaded', error_message: 'busy' } }),
+    );
     expect(object.status).toBe(502);
     expect(object.body.error.metadata.raw).toEqual({ error_type: 'overloaded', error_message: 'busy' });
   });
@@ -116,12 +130,18 @@ describe('HTTP error faults', () => {
   it('forces the real context-length error', async () => {
     const res = await chat(sim(), {}, fault('context-length'));
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toMatch(/^This endpoint's maximum context length is \d+ tokens\. However, you requested about \d+ tokens/);
+    expect(res.body.error.message).toMatch(
+      /^This endpoint's maximum context length is \d+ tokens\. However, you requested about \d+ tokens/,
+    );
     expect(res.body.error.message).toContain('"middle-out"');
   });
 
   it('emits non-JSON text where JSON was asked for (invalid-output)', async () => {
-    const res = await chat(sim(), { response_format: { type: 'json_object' } }, fault({ kind: 'invalid-output', text: 'Sure! {"a": 1' }));
+    const res = await chat(
+      sim(),
+      { response_format: { type: 'json_object' } },
+      fault({ kind: 'invalid-output', text: 'Sure! {"a": 1' }),
+    );
     expect(res.body.choices[0].message.content).toBe('Sure! {"a": 1');
   });
 });
@@ -130,10 +150,18 @@ describe('stream faults', () => {
   const sim = useSimulator({ seed: 5 });
 
   it('sends a single-chunk mid-stream error after N chunks, then [DONE]', async () => {
-    const { chunks, done } = await streamChat(sim(), {}, fault({ kind: 'mid-stream-error', afterChunks: 3, code: 502 }));
+    const { chunks, done } = await streamChat(
+      sim(),
+      {},
+      fault({ kind: 'mid-stream-error', afterChunks: 3, code: 502 }),
+    );
     expect(streamedText(chunks.slice(0, 3)).length).toBeGreaterThan(0);
     const error = chunks[3];
-    expect(error.error).toEqual({ code: 502, message: 'Provider returned error', metadata: { error_type: 'provider_unavailable' } });
+    expect(error.error).toEqual({
+      code: 502,
+      message: 'Provider returned error',
+      metadata: { error_type: 'provider_unavailable' },
+    });
     expect(error.choices[0]).toMatchObject({ finish_reason: 'error', native_finish_reason: 'error' });
     expect(chunks).toHaveLength(4);
     expect(done).toBe(true);
@@ -154,7 +182,14 @@ describe('stream faults', () => {
   });
 
   it('resets the connection before headers', async () => {
-    await expect(call(sim(), '/chat/completions', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, fault('reset-before-headers'))).rejects.toThrow();
+    await expect(
+      call(
+        sim(),
+        '/chat/completions',
+        { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+        fault('reset-before-headers'),
+      ),
+    ).rejects.toThrow();
   });
 
   it('resets the connection mid-body (stream and non-stream)', async () => {
@@ -166,7 +201,12 @@ describe('stream faults', () => {
     );
     expect(streamRes.status).toBe(200);
     await expect(streamRes.text()).rejects.toThrow();
-    const plain = await call(sim(), '/chat/completions', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, fault('reset-mid-body'));
+    const plain = await call(
+      sim(),
+      '/chat/completions',
+      { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+      fault('reset-mid-body'),
+    );
     await expect(plain.text()).rejects.toThrow();
   });
 
@@ -179,7 +219,12 @@ describe('stream faults', () => {
   });
 
   it('cuts a non-stream body into invalid JSON', async () => {
-    const res = await call(sim(), '/chat/completions', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, fault('cut'));
+    const res = await call(
+      sim(),
+      '/chat/completions',
+      { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+      fault('cut'),
+    );
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(() => JSON.parse(text)).toThrow();
@@ -352,9 +397,21 @@ describe('scenario rules', () => {
   it('starts from a scenario file, with explicit options winning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sy-scenario-'));
     const file = join(dir, 's.json');
-    writeFileSync(file, JSON.stringify({ defaultModel: 'anthropic/claude-3-haiku', rules: [{ nth: [1], fault: { kind: 'http', status: 200 } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        defaultModel: 'anthropic/claude-3-haiku',
+        rules: [{ nth: [1], fault: { kind: 'http', status: 200 } }],
+      }),
+    );
     await expect(startSimulator({ scenario: file })).rejects.toThrow(/status/);
-    writeFileSync(file, JSON.stringify({ defaultModel: 'anthropic/claude-3-haiku', rules: [{ nth: [1], fault: { kind: 'http', status: 500 } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        defaultModel: 'anthropic/claude-3-haiku',
+        rules: [{ nth: [1], fault: { kind: 'http', status: 500 } }],
+      }),
+    );
     const sim = await startSimulator({ scenario: file, defaultModel: 'openai/gpt-4o' });
     try {
       expect((await chat(sim, { model: undefined })).status).toBe(500);
@@ -373,7 +430,10 @@ describe('scenario rules', () => {
       });
       expect(put.status).toBe(200);
       expect((await chat(sim, {})).status).toBe(503);
-      const bad = await fetch(`${sim.origin}/__simulator/rules`, { method: 'PUT', body: JSON.stringify([{ fault: {} }]) });
+      const bad = await fetch(`${sim.origin}/__simulator/rules`, {
+        method: 'PUT',
+        body: JSON.stringify([{ fault: {} }]),
+      });
       expect(bad.status).toBe(400);
       const stats = await (await fetch(`${sim.origin}/__simulator/stats`)).json();
       expect(stats.byStatus['503']).toBe(1);

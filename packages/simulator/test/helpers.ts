@@ -45,7 +45,12 @@ export async function json(sim: SimulatorHandle, path: string, body?: unknown, o
 }
 
 export function chat(sim: SimulatorHandle, body: Record<string, unknown>, options: CallOptions = {}) {
-  return json(sim, '/chat/completions', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello, world!' }], ...body }, options);
+  return json(
+    sim,
+    '/chat/completions',
+    { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello, world!' }], ...body },
+    options,
+  );
 }
 
 /**

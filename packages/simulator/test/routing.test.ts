@@ -24,7 +24,9 @@ describe('provider routing', () => {
   it('sorts by price, throughput and latency', async () => {
     expect((await chat(sim(), { model: LLAMA, provider: { sort: 'price' } })).body.provider).toBe('DeepInfra');
     expect((await chat(sim(), { model: LLAMA, provider: { sort: 'throughput' } })).body.provider).toBe('Cerebras');
-    expect((await chat(sim(), { model: LLAMA, provider: { sort: { by: 'latency', partition: 'model' } } })).body.provider).toBe('Groq');
+    expect(
+      (await chat(sim(), { model: LLAMA, provider: { sort: { by: 'latency', partition: 'model' } } })).body.provider,
+    ).toBe('Groq');
   });
 
   it('applies the :nitro and :floor variants as sorts', async () => {
@@ -57,14 +59,20 @@ describe('provider routing', () => {
   });
 
   it('drops providers above max_price (per million tokens), numbers or strings', async () => {
-    const cheap = await chat(sim(), { model: LLAMA, provider: { max_price: { prompt: 0.12, completion: '0.5' }, sort: 'throughput' } });
+    const cheap = await chat(sim(), {
+      model: LLAMA,
+      provider: { max_price: { prompt: 0.12, completion: '0.5' }, sort: 'throughput' },
+    });
     expect(cheap.body.provider).toBe('DeepInfra');
     const impossible = await chat(sim(), { model: LLAMA, provider: { max_price: { prompt: 0.01 } } });
     expect(impossible.status).toBe(404);
   });
 
   it('excludes providers that train on data when data_collection is deny', async () => {
-    const allowed = await chat(sim(), { model: 'meta-llama/llama-3.2-3b-instruct:free', provider: { order: ['chutes'] } });
+    const allowed = await chat(sim(), {
+      model: 'meta-llama/llama-3.2-3b-instruct:free',
+      provider: { order: ['chutes'] },
+    });
     expect(allowed.body.provider).toBe('Chutes');
     const denied = await chat(sim(), {
       model: 'meta-llama/llama-3.2-3b-instruct:free',
@@ -76,10 +84,18 @@ describe('provider routing', () => {
 
   it('routes tool requests only to providers that support tools', async () => {
     const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }];
-    const res = await chat(sim(), { model: 'meta-llama/llama-3.1-8b-instruct', tools, provider: { order: ['novita'] } });
+    const res = await chat(sim(), {
+      model: 'meta-llama/llama-3.1-8b-instruct',
+      tools,
+      provider: { order: ['novita'] },
+    });
     expect(res.status).toBe(200);
     expect(res.body.provider).not.toBe('Novita');
-    const only = await chat(sim(), { model: 'meta-llama/llama-3.1-8b-instruct', tools, provider: { only: ['novita'] } });
+    const only = await chat(sim(), {
+      model: 'meta-llama/llama-3.1-8b-instruct',
+      tools,
+      provider: { only: ['novita'] },
+    });
     expect(only.status).toBe(404);
     expect(only.body.error.message).toMatch(/^No endpoints found that support tool use/);
   });
@@ -94,7 +110,11 @@ describe('provider routing', () => {
 
   it('skips endpoints whose context is too small, and errors when none fits', async () => {
     const long = 'abcd'.repeat(70_000); // ≈ 70k tokens: fits 131k endpoints, not Cerebras' 64k
-    const res = await chat(sim(), { model: LLAMA, messages: [{ role: 'user', content: long }], provider: { order: ['cerebras'] } });
+    const res = await chat(sim(), {
+      model: LLAMA,
+      messages: [{ role: 'user', content: long }],
+      provider: { order: ['cerebras'] },
+    });
     expect(res.status).toBe(200);
     expect(res.body.provider).not.toBe('Cerebras');
     const tooLong = 'abcd'.repeat(140_000);
@@ -117,7 +137,11 @@ describe('provider routing', () => {
   });
 
   it('falls back across providers on 5xx and 429, transparently', async () => {
-    const res = await chat(sim(), { model: LLAMA, provider: { order: ['groq', 'cerebras'] } }, fault({ kind: 'http', status: 502, provider: 'Groq' }));
+    const res = await chat(
+      sim(),
+      { model: LLAMA, provider: { order: ['groq', 'cerebras'] } },
+      fault({ kind: 'http', status: 502, provider: 'Groq' }),
+    );
     expect(res.status).toBe(200);
     expect(res.body.provider).toBe('Cerebras');
   });
@@ -153,7 +177,9 @@ describe('models[] fallback', () => {
   it('rejects more than three fallback models', async () => {
     const sim = await startSimulator();
     try {
-      const res = await chat(sim, { models: ['openai/gpt-4o', 'openai/gpt-4.1', 'openai/gpt-4o-mini', 'anthropic/claude-3-haiku'] });
+      const res = await chat(sim, {
+        models: ['openai/gpt-4o', 'openai/gpt-4.1', 'openai/gpt-4o-mini', 'anthropic/claude-3-haiku'],
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toBe("'models' array must have 3 items or fewer.");
     } finally {
@@ -169,7 +195,10 @@ describe('models[] fallback', () => {
       ],
     });
     try {
-      const res = await chat(sim, { model: 'openai/gpt-4o', models: ['anthropic/claude-3-haiku', 'openai/gpt-4.1-mini'] });
+      const res = await chat(sim, {
+        model: 'openai/gpt-4o',
+        models: ['anthropic/claude-3-haiku', 'openai/gpt-4.1-mini'],
+      });
       expect(res.status).toBe(200);
       expect(res.body.model).toBe('openai/gpt-4.1-mini');
       const stats = sim.stats;
@@ -187,7 +216,11 @@ describe('models[] fallback', () => {
     const sim = await startSimulator();
     try {
       const long = 'abcd'.repeat(20_000); // ≈ 20k tokens: too long for gpt-4 (8k), fine for gpt-4o
-      const res = await chat(sim, { model: 'openai/gpt-4', models: ['openai/gpt-4o'], messages: [{ role: 'user', content: long }] });
+      const res = await chat(sim, {
+        model: 'openai/gpt-4',
+        models: ['openai/gpt-4o'],
+        messages: [{ role: 'user', content: long }],
+      });
       expect(res.status).toBe(200);
       expect(res.body.model).toBe('openai/gpt-4o');
     } finally {
@@ -196,7 +229,9 @@ describe('models[] fallback', () => {
   });
 
   it('counts attempts per provider in stats', async () => {
-    const sim = await startSimulator({ rules: [{ match: { provider: 'OpenAI' }, fault: { kind: 'http', status: 500 } }] });
+    const sim = await startSimulator({
+      rules: [{ match: { provider: 'OpenAI' }, fault: { kind: 'http', status: 500 } }],
+    });
     try {
       const res = await chat(sim, { model: 'openai/gpt-4o-mini', provider: { order: ['openai'] } });
       expect(res.body.provider).toBe('Azure');

@@ -47,7 +47,7 @@ describe('streaming', () => {
     const plain = await chat(sim(), body);
     const streamed = await streamChat(sim(), body);
     expect(streamedText(streamed.chunks)).toBe(plain.body.choices[0].message.content);
-    const { cost, ...usage } = streamed.chunks.at(-1)?.usage;
+    const { cost, ...usage } = streamed.chunks.at(-1)!.usage;
     const { cost: plainCost, ...plainUsage } = plain.body.usage;
     expect(usage).toEqual(plainUsage);
     expect(cost).toBe(plainCost);
@@ -88,7 +88,7 @@ describe('streaming', () => {
       type: 'reasoning.text',
       format: 'anthropic-claude-v1',
     });
-    const signature = chunks.find((c) => c.choices[0]?.delta?.reasoning_details?.[0]?.signature);
+    const signature = chunks.find((c) => c.choices[0]?.delta?.reasoning_details?.[0]?.signature)!;
     expect(signature.choices[0].delta.reasoning).toBeNull();
     expect(signature.choices[0].delta.reasoning_details[0].text).toBeUndefined();
     const firstContent = chunks.findIndex((c) => c.choices[0]?.delta?.content);
@@ -110,7 +110,9 @@ describe('streaming', () => {
 
   it('can stream JSON output that parses once assembled', async () => {
     const schema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
-    const { chunks } = await streamChat(sim(), { response_format: { type: 'json_schema', json_schema: { name: 'n', schema } } });
+    const { chunks } = await streamChat(sim(), {
+      response_format: { type: 'json_schema', json_schema: { name: 'n', schema } },
+    });
     expect(Number.isInteger(JSON.parse(streamedText(chunks)).n)).toBe(true);
   });
 });
@@ -126,7 +128,13 @@ describe('stream shapes', () => {
     expect(comments.length).toBe(2 + Math.floor(contentChunks / 3));
     const last = chunks.at(-1);
     expect(last?.choices).toEqual([
-      { index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, native_finish_reason: null, logprobs: null },
+      {
+        index: 0,
+        delta: { role: 'assistant', content: '' },
+        finish_reason: null,
+        native_finish_reason: null,
+        logprobs: null,
+      },
     ]);
     expect(last?.usage.prompt_tokens).toBeGreaterThan(0);
   });

@@ -66,7 +66,12 @@ function autoRoute(ctx: SimContext, request: Record<string, unknown>, rng: Rng):
 }
 
 /** Runs a chat request through model fallback, limits, routing and provider fallback, as OpenRouter does. */
-export function completeChat(ctx: SimContext, input: Record<string, unknown>, key: KeyRecord, headerRule?: FaultRule): ChatOutcome {
+export function completeChat(
+  ctx: SimContext,
+  input: Record<string, unknown>,
+  key: KeyRecord,
+  headerRule?: FaultRule,
+): ChatOutcome {
   const stream = input.stream === true;
   const faultCtx: FaultContext = { endpoint: 'chat', stream, key: key.key };
   const requested = typeof input.model === 'string' && input.model !== '' ? input.model : undefined;
@@ -77,7 +82,11 @@ export function completeChat(ctx: SimContext, input: Record<string, unknown>, ke
   const resolved: ResolvedModel[] = [];
   for (const id of ids) {
     const found = id === 'openrouter/auto' ? autoRoute(ctx, input, rng.fork('auto')) : ctx.catalog.resolve(id);
-    if (!found) return { ok: false, error: { ...simError(400, `${id} is not a valid model ID`), extra: { error_type: 'invalid_request' } } };
+    if (!found)
+      return {
+        ok: false,
+        error: { ...simError(400, `${id} is not a valid model ID`), extra: { error_type: 'invalid_request' } },
+      };
     if (!found.row.architecture.output_modalities.includes('text')) {
       return {
         ok: false,
@@ -115,7 +124,8 @@ export function completeChat(ctx: SimContext, input: Record<string, unknown>, ke
       contextLength: widest,
       userText,
     };
-    if (request && isStatusFault(request.fault)) return { ok: false, error: faultError(request.fault, scene, false) as SimError };
+    if (request && isStatusFault(request.fault))
+      return { ok: false, error: faultError(request.fault, scene, false) as SimError };
     let modelFault = pending;
     const hit = ctx.faults.check('model', { ...faultCtx, model: row.id }, headerRule);
     if (hit) {
@@ -161,12 +171,22 @@ export function completeChat(ctx: SimContext, input: Record<string, unknown>, ke
     const remaining = ctx.accounts.remaining(key);
     const free = row.id.endsWith(':free');
     if (remaining <= 0n && (!free || remaining < 0n)) {
-      return { ok: false, error: { ...simError(402, 'Insufficient credits. Add more using https://openrouter.ai/credits'), extra: { error_type: 'payment_required' } } };
+      return {
+        ok: false,
+        error: {
+          ...simError(402, 'Insufficient credits. Add more using https://openrouter.ai/credits'),
+          extra: { error_type: 'payment_required' },
+        },
+      };
     }
     for (const endpoint of endpoints) {
       bumpTarget(ctx.stats.providers, endpoint.provider_name, false);
       const names = [endpoint.provider_name, endpoint.tag, ctx.catalog.provider(endpoint.provider_name)?.slug ?? ''];
-      const providerHit = ctx.faults.check('provider', { ...faultCtx, model: row.id, providerNames: names }, headerRule);
+      const providerHit = ctx.faults.check(
+        'provider',
+        { ...faultCtx, model: row.id, providerNames: names },
+        headerRule,
+      );
       let fault = modelFault;
       if (providerHit) {
         note(ctx, providerHit.rule, providerHit.fault);
@@ -202,7 +222,10 @@ export function completeChat(ctx: SimContext, input: Record<string, unknown>, ke
       ctx.sticky.remember(stickyKey, endpoint);
       bumpTarget(ctx.stats.models, row.id, true);
       bumpTarget(ctx.stats.providers, endpoint.provider_name, true);
-      return { ok: true, served: { model: row, endpoint, request: effective, plan, usage, costFemto, promptTokens: tokens.total, fault } };
+      return {
+        ok: true,
+        served: { model: row, endpoint, request: effective, plan, usage, costFemto, promptTokens: tokens.total, fault },
+      };
     }
   }
   return { ok: false, error: lastError ?? simError(404, 'No endpoints found for the requested models.') };
@@ -222,9 +245,13 @@ function affordability(
   const promptPrice = parseUsd(endpoint.pricing.prompt);
   const completionPrice = parseUsd(endpoint.pricing.completion);
   const maxOut = Number(
-    request.max_completion_tokens ?? request.max_tokens ?? endpoint.max_completion_tokens ?? endpoint.context_length - prompt,
+    request.max_completion_tokens ??
+      request.max_tokens ??
+      endpoint.max_completion_tokens ??
+      endpoint.context_length - prompt,
   );
-  const worst = BigInt(prompt) * promptPrice + BigInt(Math.max(0, maxOut)) * completionPrice + parseUsd(endpoint.pricing.request);
+  const worst =
+    BigInt(prompt) * promptPrice + BigInt(Math.max(0, maxOut)) * completionPrice + parseUsd(endpoint.pricing.request);
   if (worst <= remaining) return undefined;
   const affordable = completionPrice > 0n ? (remaining - BigInt(prompt) * promptPrice) / completionPrice : 0n;
   return {

@@ -1,6 +1,6 @@
-import type { Pacing } from './write-stream.js';
 import type { PaceSetting } from '../options.js';
 import type { CatalogEndpoint } from '../types.js';
+import type { Pacing } from './write-stream.js';
 
 /** Time to first token and per-token delay for an answer of `tokens` tokens from `endpoint`. */
 export function pacingFor(pace: PaceSetting, endpoint: CatalogEndpoint, tokens: number): Pacing {

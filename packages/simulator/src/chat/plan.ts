@@ -48,7 +48,9 @@ export function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content
-    .map((part) => ((part as { type?: unknown }).type === 'text' ? String((part as { text?: unknown }).text ?? '') : ''))
+    .map((part) =>
+      (part as { type?: unknown }).type === 'text' ? String((part as { text?: unknown }).text ?? '') : '',
+    )
     .join(' ');
 }
 
@@ -79,7 +81,9 @@ function mentionedTools(tools: FunctionTool[], text: string): FunctionTool[] {
     .map((tool) => {
       const name = tool.name.toLowerCase();
       const at = Math.min(
-        ...[lower.indexOf(name), lower.indexOf(name.replace(/[_-]/g, ' '))].map((i) => (i < 0 ? Number.MAX_SAFE_INTEGER : i)),
+        ...[lower.indexOf(name), lower.indexOf(name.replace(/[_-]/g, ' '))].map((i) =>
+          i < 0 ? Number.MAX_SAFE_INTEGER : i,
+        ),
       );
       return { tool, at };
     })
@@ -126,7 +130,9 @@ function toolCallId(family: Family, rng: Rng): string {
 function structuredContent(request: Record<string, unknown>, rng: Rng, promptWords: string[]): string | undefined {
   const format = request.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
   if (format?.type === 'json_schema') {
-    return JSON.stringify(sampleFromSchema(format.json_schema?.schema ?? { type: 'object' }, rng.fork('json'), { words: promptWords }));
+    return JSON.stringify(
+      sampleFromSchema(format.json_schema?.schema ?? { type: 'object' }, rng.fork('json'), { words: promptWords }),
+    );
   }
   if (format?.type === 'json_object') {
     return JSON.stringify({ answer: sentence(rng), confidence: Math.round(rng.next() * 100) / 100 });
@@ -168,7 +174,8 @@ export function planCompletion(input: PlanInput): CompletionPlan {
   const userText = textOf(messages[lastIndexOfRole(messages, 'user')]?.content);
   const promptWords = words(userText);
 
-  let reasoning = input.reasoningBudget.tokens > 0 ? reasoningTokens(rng.fork('reasoning'), input.reasoningBudget.tokens) : [];
+  let reasoning =
+    input.reasoningBudget.tokens > 0 ? reasoningTokens(rng.fork('reasoning'), input.reasoningBudget.tokens) : [];
   const calls = input.forcedText === undefined ? chooseToolCalls(request, messages, rng.fork('tools')) : [];
   let content: string[] = [];
   let toolCalls: PlannedToolCall[] = [];
@@ -179,13 +186,16 @@ export function planCompletion(input: PlanInput): CompletionPlan {
     toolCalls = calls.map((tool) => ({
       id: toolCallId(family, idRng),
       name: tool.name,
-      arguments: JSON.stringify(sampleFromSchema(tool.parameters, rng.fork(`args:${tool.name}`), { words: promptWords })),
+      arguments: JSON.stringify(
+        sampleFromSchema(tool.parameters, rng.fork(`args:${tool.name}`), { words: promptWords }),
+      ),
     }));
     finish = 'tool_calls';
     native = 'tool_calls';
   } else {
     const structured = input.forcedText ?? structuredContent(request, rng.fork('structured'), promptWords);
-    if (structured !== undefined) content = tokenize(structured).flatMap((t) => (t.length > 12 ? t.match(/[\s\S]{1,12}/g) ?? [] : [t]));
+    if (structured !== undefined)
+      content = tokenize(structured).flatMap((t) => (t.length > 12 ? (t.match(/[\s\S]{1,12}/g) ?? []) : [t]));
     else if (messages[messages.length - 1]?.role === 'tool') {
       const lastAssistant = lastIndexOfRole(messages, 'assistant');
       const outputs = messages.slice(lastAssistant + 1).map((m) => textOf(m.content));
@@ -196,7 +206,9 @@ export function planCompletion(input: PlanInput): CompletionPlan {
     if (stopped.stopped) native = 'stop_sequence';
   }
 
-  const limit = Number(request.max_completion_tokens ?? request.max_tokens ?? endpoint.max_completion_tokens ?? Number.MAX_SAFE_INTEGER);
+  const limit = Number(
+    request.max_completion_tokens ?? request.max_tokens ?? endpoint.max_completion_tokens ?? Number.MAX_SAFE_INTEGER,
+  );
   let argTokens = toolCalls.reduce((sum, call) => sum + textTokens(call.arguments), 0);
   if (reasoning.length >= limit) {
     reasoning = reasoning.slice(0, limit);

@@ -64,10 +64,12 @@ export class PromptCache {
     let breakpoint = -1;
     if (writes) {
       if (explicitTop) breakpoint = messages.length - 1;
-      else for (let i = messages.length - 1; i >= 0; i--) if (hasBreakpoint(messages[i])) {
-        breakpoint = i;
-        break;
-      }
+      else
+        for (let i = messages.length - 1; i >= 0; i--)
+          if (hasBreakpoint(messages[i])) {
+            breakpoint = i;
+            break;
+          }
     }
     if (breakpoint >= 0) {
       const ttl = TTL_MS[(explicitTop?.ttl as keyof typeof TTL_MS) ?? '5m'] ?? TTL_MS['5m'];
@@ -78,7 +80,8 @@ export class PromptCache {
     }
     if (writes || !endpoint.supports_implicit_caching) return { cachedTokens, cacheWriteTokens: 0 };
     // Implicit caching: every prefix up to the last message becomes readable by later requests.
-    for (let i = 0; i < messages.length - 1; i++) if ((cumulative[i] ?? 0) >= this.minTokens) this.store(keys[i] as string, now + TTL_MS['5m']);
+    for (let i = 0; i < messages.length - 1; i++)
+      if ((cumulative[i] ?? 0) >= this.minTokens) this.store(keys[i] as string, now + TTL_MS['5m']);
     return { cachedTokens, cacheWriteTokens: 0 };
   }
 

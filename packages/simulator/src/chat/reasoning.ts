@@ -59,7 +59,9 @@ export function signReasoning(text: string): string {
 export function reasoningDetails(family: Family, text: string, toolCallId?: string): Record<string, unknown>[] {
   switch (family) {
     case 'anthropic':
-      return [{ type: 'reasoning.text', text, signature: signReasoning(text), format: 'anthropic-claude-v1', index: 0 }];
+      return [
+        { type: 'reasoning.text', text, signature: signReasoning(text), format: 'anthropic-claude-v1', index: 0 },
+      ];
     case 'openai':
       return [
         { type: 'reasoning.summary', summary: text, format: 'openai-responses-v1', index: 0 },
@@ -93,7 +95,9 @@ export function checkReplayedReasoning(model: CatalogModel, messages: Record<str
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i];
     if (message?.role !== 'assistant') continue;
-    const details = Array.isArray(message.reasoning_details) ? (message.reasoning_details as Record<string, unknown>[]) : [];
+    const details = Array.isArray(message.reasoning_details)
+      ? (message.reasoning_details as Record<string, unknown>[])
+      : [];
     if (family === 'anthropic') {
       for (const detail of details) {
         if (detail.type !== 'reasoning.text' || detail.format !== 'anthropic-claude-v1') continue;
@@ -102,7 +106,12 @@ export function checkReplayedReasoning(model: CatalogModel, messages: Record<str
         }
       }
     }
-    if (family === 'google' && model.id.includes('gemini-3') && Array.isArray(message.tool_calls) && message.tool_calls.length > 0) {
+    if (
+      family === 'google' &&
+      model.id.includes('gemini-3') &&
+      Array.isArray(message.tool_calls) &&
+      message.tool_calls.length > 0
+    ) {
       const signed = details.some((d) => d.type === 'reasoning.encrypted' && d.format === 'google-gemini-v1');
       if (!signed) {
         return (

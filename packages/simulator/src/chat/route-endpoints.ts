@@ -32,7 +32,8 @@ const ROUTABLE_PARAMETERS = [
   'verbosity',
 ];
 
-const ROUTING_DOCS = 'To learn more about provider routing, visit: https://openrouter.ai/docs/guides/routing/provider-selection';
+const ROUTING_DOCS =
+  'To learn more about provider routing, visit: https://openrouter.ai/docs/guides/routing/provider-selection';
 
 export interface ProviderPreferences {
   order?: string[];
@@ -140,7 +141,10 @@ export function routeEndpoints(input: RouteInput): RouteResult {
   if (prefs.ignore) endpoints = endpoints.filter((e) => !matchesAny(e, prefs.ignore ?? []));
   if (prefs.quantizations) endpoints = endpoints.filter((e) => prefs.quantizations?.includes(e.quantization ?? ''));
   if (endpoints.length === 0) {
-    return { ok: false, error: simError(404, `No allowed providers are available for the selected model. ${ROUTING_DOCS}`) };
+    return {
+      ok: false,
+      error: simError(404, `No allowed providers are available for the selected model. ${ROUTING_DOCS}`),
+    };
   }
   if (prefs.data_collection === 'deny' || prefs.zdr === true) {
     endpoints = endpoints.filter((e) => {
@@ -175,7 +179,10 @@ export function routeEndpoints(input: RouteInput): RouteResult {
   if (prefs.require_parameters) {
     endpoints = endpoints.filter((e) => sent.every((p) => e.supported_parameters.includes(p)));
     if (endpoints.length === 0) {
-      return { ok: false, error: simError(404, `No endpoints found that can handle the requested parameters. ${ROUTING_DOCS}`) };
+      return {
+        ok: false,
+        error: simError(404, `No endpoints found that can handle the requested parameters. ${ROUTING_DOCS}`),
+      };
     }
   }
   // Soft preferences that apply even without require_parameters (reference §2.3).
@@ -198,7 +205,8 @@ export function routeEndpoints(input: RouteInput): RouteResult {
   }
   if (sent.includes('response_format')) {
     const supporting = endpoints.filter(
-      (e) => e.supported_parameters.includes('response_format') || e.supported_parameters.includes('structured_outputs'),
+      (e) =>
+        e.supported_parameters.includes('response_format') || e.supported_parameters.includes('structured_outputs'),
     );
     if (supporting.length > 0) endpoints = supporting;
   }
@@ -224,10 +232,19 @@ export function routeEndpoints(input: RouteInput): RouteResult {
     for (const name of prefs.order) {
       for (const e of endpoints) if (!first.includes(e) && providerMatches(catalog, e, name)) first.push(e);
     }
-    const rest = prefs.allow_fallbacks === false ? [] : loadBalance(endpoints.filter((e) => !first.includes(e)), input.rng);
+    const rest =
+      prefs.allow_fallbacks === false
+        ? []
+        : loadBalance(
+            endpoints.filter((e) => !first.includes(e)),
+            input.rng,
+          );
     ordered = [...first, ...rest];
     if (ordered.length === 0) {
-      return { ok: false, error: simError(404, `No allowed providers are available for the selected model. ${ROUTING_DOCS}`) };
+      return {
+        ok: false,
+        error: simError(404, `No allowed providers are available for the selected model. ${ROUTING_DOCS}`),
+      };
     }
   } else if (sortBy) {
     const key = sortKey(sortBy);

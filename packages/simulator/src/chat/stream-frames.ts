@@ -59,7 +59,13 @@ function usageFrames(
     return write.raw(
       {
         choices: [
-          { index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, native_finish_reason: null, logprobs: null },
+          {
+            index: 0,
+            delta: { role: 'assistant', content: '' },
+            finish_reason: null,
+            native_finish_reason: null,
+            logprobs: null,
+          },
         ],
         usage,
       },
@@ -70,7 +76,12 @@ function usageFrames(
 }
 
 /** Frames of a complete, healthy stream for `plan` (comments, reasoning, content or tool calls, finish, usage, DONE). */
-export function buildFrames(meta: StreamMeta, plan: CompletionPlan, usage: Record<string, unknown>, shape: StreamShape): Frame[] {
+export function buildFrames(
+  meta: StreamMeta,
+  plan: CompletionPlan,
+  usage: Record<string, unknown>,
+  shape: StreamShape,
+): Frame[] {
   const write = chunkWriter(meta);
   const frames: Frame[] = [];
   for (let i = 0; i < (shape.processingComments ?? 1); i++) frames.push(PROCESSING_COMMENT);
@@ -146,7 +157,9 @@ export function errorFrames(
 ): Frame[] {
   const write = chunkWriter(meta);
   const code = fault.code ?? 502;
-  const errorType = fault.errorType ?? (code === 429 ? 'rate_limit_exceeded' : code >= 500 && code !== 502 ? 'server' : 'provider_unavailable');
+  const errorType =
+    fault.errorType ??
+    (code === 429 ? 'rate_limit_exceeded' : code >= 500 && code !== 502 ? 'server' : 'provider_unavailable');
   const error = {
     code,
     message: fault.message ?? (code >= 500 && code !== 502 ? 'Internal Server Error' : 'Provider returned error'),
@@ -159,7 +172,13 @@ export function errorFrames(
           write.raw(
             {
               choices: [
-                { index: 0, delta: { role: 'assistant', content: '' }, finish_reason: 'error', native_finish_reason: 'error', logprobs: null },
+                {
+                  index: 0,
+                  delta: { role: 'assistant', content: '' },
+                  finish_reason: 'error',
+                  native_finish_reason: 'error',
+                  logprobs: null,
+                },
               ],
             },
             'finish',
@@ -170,7 +189,15 @@ export function errorFrames(
           write.raw(
             {
               error,
-              choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error', logprobs: null }],
+              choices: [
+                {
+                  index: 0,
+                  delta: { content: '' },
+                  finish_reason: 'error',
+                  native_finish_reason: 'error',
+                  logprobs: null,
+                },
+              ],
             },
             'error',
           ),
@@ -181,5 +208,9 @@ export function errorFrames(
 
 /** A `data:` line that is not JSON, as a broken proxy or provider emits. */
 export function malformedFrame(meta: StreamMeta): Frame {
-  return { text: `data: {"id":${JSON.stringify(meta.id)},"choices":[{"delta":{"content":"\n\n`, kind: 'error', tokens: 0 };
+  return {
+    text: `data: {"id":${JSON.stringify(meta.id)},"choices":[{"delta":{"content":"\n\n`,
+    kind: 'error',
+    tokens: 0,
+  };
 }

@@ -97,7 +97,11 @@ function checkTools(tools: unknown, choice: unknown): SimError | undefined {
       if (tool.type !== 'function') continue; // server tools (openrouter:web_search, …) are accepted as-is
       const fn = tool.function;
       if (!isObject(fn) || typeof fn.name !== 'string' || !NAME.test(fn.name)) {
-        return invalid(`tools[${i}].function.name`, 'a name of 1-64 characters [a-zA-Z0-9_-]', isObject(fn) ? fn.name : fn);
+        return invalid(
+          `tools[${i}].function.name`,
+          'a name of 1-64 characters [a-zA-Z0-9_-]',
+          isObject(fn) ? fn.name : fn,
+        );
       }
       if (fn.parameters !== undefined && !isObject(fn.parameters)) {
         return invalid(`tools[${i}].function.parameters`, 'a JSON Schema object', fn.parameters);
@@ -106,11 +110,18 @@ function checkTools(tools: unknown, choice: unknown): SimError | undefined {
   }
   if (choice === undefined || choice === null) return undefined;
   if (typeof choice === 'string') {
-    return TOOL_CHOICES.has(choice) ? undefined : invalid('tool_choice', '"none", "auto", "required" or an object', choice);
+    return TOOL_CHOICES.has(choice)
+      ? undefined
+      : invalid('tool_choice', '"none", "auto", "required" or an object', choice);
   }
-  if (!isObject(choice) || typeof choice.type !== 'string') return invalid('tool_choice', 'a string or an object', choice);
+  if (!isObject(choice) || typeof choice.type !== 'string')
+    return invalid('tool_choice', 'a string or an object', choice);
   if (choice.type === 'function' && (!isObject(choice.function) || typeof choice.function.name !== 'string')) {
-    return invalid('tool_choice.function.name', 'a string', isObject(choice.function) ? choice.function.name : undefined);
+    return invalid(
+      'tool_choice.function.name',
+      'a string',
+      isObject(choice.function) ? choice.function.name : undefined,
+    );
   }
   return undefined;
 }
@@ -135,7 +146,8 @@ function checkProvider(provider: unknown): SimError | undefined {
     }
   }
   const dc = provider.data_collection;
-  if (dc !== undefined && dc !== 'allow' && dc !== 'deny') return invalid('provider.data_collection', '"allow" or "deny"', dc);
+  if (dc !== undefined && dc !== 'allow' && dc !== 'deny')
+    return invalid('provider.data_collection', '"allow" or "deny"', dc);
   const sort = provider.sort;
   const sorts = ['price', 'throughput', 'latency', 'exacto'];
   const sortOk =
@@ -148,7 +160,12 @@ function checkProvider(provider: unknown): SimError | undefined {
   if (max !== undefined) {
     if (!isObject(max)) return invalid('provider.max_price', 'an object', max);
     for (const [key, value] of Object.entries(max)) {
-      if (!(typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))))) {
+      if (
+        !(
+          typeof value === 'number' ||
+          (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+        )
+      ) {
         return invalid(`provider.max_price.${key}`, 'a number or numeric string', value);
       }
     }
@@ -227,13 +244,17 @@ export function validateChatRequest(body: Record<string, unknown>): SimError | u
   if (numeric) return numeric;
   const stop = body.stop;
   if (stop !== undefined && stop !== null) {
-    const ok = typeof stop === 'string' || (Array.isArray(stop) && stop.length <= 4 && stop.every((s) => typeof s === 'string'));
+    const ok =
+      typeof stop === 'string' || (Array.isArray(stop) && stop.length <= 4 && stop.every((s) => typeof s === 'string'));
     if (!ok) return invalid('stop', 'a string or an array of at most 4 strings', stop);
   }
   if (body.plugins !== undefined && (!Array.isArray(body.plugins) || body.plugins.some((p) => !isObject(p)))) {
     return invalid('plugins', 'an array of plugin objects', body.plugins);
   }
-  if (body.transforms !== undefined && (!Array.isArray(body.transforms) || body.transforms.some((t) => typeof t !== 'string'))) {
+  if (
+    body.transforms !== undefined &&
+    (!Array.isArray(body.transforms) || body.transforms.some((t) => typeof t !== 'string'))
+  ) {
     return invalid('transforms', 'an array of strings', body.transforms);
   }
   return (

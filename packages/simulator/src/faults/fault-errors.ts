@@ -72,7 +72,9 @@ function upstreamRaw(status: number, scene: FaultScene): string {
     case 400:
       return JSON.stringify({ error: { message: 'Invalid request', type: 'invalid_request_error' } });
     default:
-      return JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
+      return JSON.stringify({
+        error: { message: 'The server had an error while processing your request.', type: 'server_error' },
+      });
   }
 }
 
@@ -131,7 +133,12 @@ export function faultError(fault: Fault, scene: FaultScene, wrapped: boolean): S
       return {
         status: 403,
         message: `${scene.model} requires moderation on ${scene.provider}. Your input was flagged for "${reasons[0]}". No credits were charged.`,
-        metadata: { reasons, flagged_input: elide(scene.userText), provider_name: scene.provider, model_slug: scene.model },
+        metadata: {
+          reasons,
+          flagged_input: elide(scene.userText),
+          provider_name: scene.provider,
+          model_slug: scene.model,
+        },
         extra: { error_type: 'content_policy_violation' },
       };
     }
@@ -144,5 +151,10 @@ export function faultError(fault: Fault, scene: FaultScene, wrapped: boolean): S
 
 /** Fault kinds that end the request with an error status instead of shaping the response body. */
 export function isStatusFault(fault: Fault): boolean {
-  return fault.kind === 'http' || fault.kind === 'provider-error' || fault.kind === 'moderation' || fault.kind === 'context-length';
+  return (
+    fault.kind === 'http' ||
+    fault.kind === 'provider-error' ||
+    fault.kind === 'moderation' ||
+    fault.kind === 'context-length'
+  );
 }

@@ -114,7 +114,7 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
   }
   if (value.rules !== undefined) {
     if (!Array.isArray(value.rules)) fail(`${source}.rules`, 'expected a list');
-    value.rules.forEach((rule, i) => checkRule(rule, `${source}.rules[${i}]`));
+    for (const [i, rule] of value.rules.entries()) checkRule(rule, `${source}.rules[${i}]`);
   }
   return value as Scenario;
 }

@@ -14,7 +14,14 @@ export function getKey(ctx: SimContext, res: ServerResponse, key: KeyRecord): vo
 /** `GET /credits`: management keys only. */
 export function getCredits(ctx: SimContext, res: ServerResponse, key: KeyRecord): void {
   if (!key.management) {
-    return sendError(res, { ...simError(403, 'Only management keys can perform this operation'), extra: { error_type: 'permission_denied' } }, key.userId);
+    return sendError(
+      res,
+      {
+        ...simError(403, 'Only management keys can perform this operation'),
+        extra: { error_type: 'permission_denied' },
+      },
+      key.userId,
+    );
   }
   sendJson(res, 200, ctx.accounts.credits());
 }
@@ -24,6 +31,7 @@ export function getGeneration(ctx: SimContext, res: ServerResponse, key: KeyReco
   const id = query.get('id');
   if (!id) return sendError(res, simError(400, "Invalid value for 'id': expected a generation id"), key.userId);
   const record = ctx.generations.get(id, key.key);
-  if (!record) return sendError(res, { ...simError(404, 'Generation not found'), extra: { error_type: 'not_found' } }, key.userId);
+  if (!record)
+    return sendError(res, { ...simError(404, 'Generation not found'), extra: { error_type: 'not_found' } }, key.userId);
   sendJson(res, 200, { data: record });
 }

@@ -1,7 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import type { SimContext } from '../context.js';
 import { sendError, sendJson } from '../http/io.js';
 import { simError } from '../http/sim-error.js';
-import type { ServerResponse } from 'node:http';
 
 const MAX_LIMIT = 1000;
 
@@ -13,7 +13,8 @@ export function listModels(ctx: SimContext, res: ServerResponse, query: URLSearc
   const paginate = offsetRaw !== null || limitRaw !== null;
   const offset = offsetRaw === null ? 0 : Number(offsetRaw);
   const limit = limitRaw === null ? 500 : Number(limitRaw);
-  if (!Number.isInteger(offset) || offset < 0) return sendError(res, simError(400, "Invalid value for 'offset': expected an integer >= 0"));
+  if (!Number.isInteger(offset) || offset < 0)
+    return sendError(res, simError(400, "Invalid value for 'offset': expected an integer >= 0"));
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     return sendError(res, simError(400, `Invalid value for 'limit': expected an integer between 1 and ${MAX_LIMIT}`));
   }

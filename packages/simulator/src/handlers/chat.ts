@@ -1,5 +1,5 @@
 import type { KeyRecord } from '../account/accounts.js';
-import { type Served, completeChat } from '../chat/complete-chat.js';
+import { completeChat, type Served } from '../chat/complete-chat.js';
 import { pacingFor } from '../chat/pacing.js';
 import { familyOf } from '../chat/reasoning.js';
 import { buildFrames, type StreamMeta } from '../chat/stream-frames.js';
@@ -178,7 +178,12 @@ export async function handleChat(
   if (fault?.kind === 'reset-before-headers') return session.reset();
   if (fault?.kind === 'error-200') {
     const code = fault.code ?? 500;
-    return sendJson(res, 200, { error: { message: fault.message ?? 'Internal Server Error', code }, user_id: key.userId }, headers);
+    return sendJson(
+      res,
+      200,
+      { error: { message: fault.message ?? 'Internal Server Error', code }, user_id: key.userId },
+      headers,
+    );
   }
   ctx.accounts.charge(key, served.costFemto);
   ctx.generations.add(meta.id, key.key, generationRecord(served, meta, key, stream, latency));

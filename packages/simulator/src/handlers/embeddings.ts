@@ -26,7 +26,10 @@ function inputs(input: unknown): unknown[] | SimError {
     return invalid('input', 'a string, an array of strings, token arrays or content objects');
   }
   const ok = input.every(
-    (item) => typeof item === 'string' || isTokenArray(item) || (typeof item === 'object' && item !== null && 'content' in item),
+    (item) =>
+      typeof item === 'string' ||
+      isTokenArray(item) ||
+      (typeof item === 'object' && item !== null && 'content' in item),
   );
   return ok ? input : invalid('input', 'a string, an array of strings, token arrays or content objects');
 }
@@ -54,7 +57,7 @@ function vector(seed: string, model: string, item: unknown, dimensions: number):
 
 function base64(values: number[]): string {
   const buffer = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+  for (let i = 0; i < values.length; i++) buffer.writeFloatLE(values[i] as number, i * 4);
   return buffer.toString('base64');
 }
 
@@ -67,7 +70,8 @@ export function handleEmbeddings(
   headerRule?: FaultRule,
 ): void {
   const res = session.res;
-  if (typeof body.model !== 'string' || body.model === '') return sendError(res, invalid('model', 'a model id'), key.userId);
+  if (typeof body.model !== 'string' || body.model === '')
+    return sendError(res, invalid('model', 'a model id'), key.userId);
   const items = inputs(body.input);
   if (!Array.isArray(items)) return sendError(res, items, key.userId);
   const resolved = ctx.catalog.resolve(body.model);
@@ -76,7 +80,10 @@ export function handleEmbeddings(
   if (!row.architecture.output_modalities.includes('embeddings')) {
     return sendError(
       res,
-      simError(400, `${row.id} does not support embeddings. Use the /api/v1/chat/completions endpoint with this model.`),
+      simError(
+        400,
+        `${row.id} does not support embeddings. Use the /api/v1/chat/completions endpoint with this model.`,
+      ),
       key.userId,
     );
   }
@@ -86,7 +93,8 @@ export function handleEmbeddings(
     return sendError(res, invalid('dimensions', `an integer between 1 and ${native}`), key.userId);
   }
   const format = body.encoding_format ?? 'float';
-  if (format !== 'float' && format !== 'base64') return sendError(res, invalid('encoding_format', '"float" or "base64"'), key.userId);
+  if (format !== 'float' && format !== 'base64')
+    return sendError(res, invalid('encoding_format', '"float" or "base64"'), key.userId);
   const endpoint = row.endpoints[0];
   if (!endpoint) return sendError(res, simError(404, `No endpoints found for ${row.id}.`), key.userId);
   bumpTarget(ctx.stats.models, row.id, false);
@@ -94,14 +102,25 @@ export function handleEmbeddings(
   const hit = ctx.faults.check('request', faultCtx, headerRule) ?? ctx.faults.check('model', faultCtx, headerRule);
   if (hit) {
     bump(ctx.stats.faults, hit.rule.id ?? hit.fault.kind);
-    const scene = { model: row.id, provider: endpoint.provider_name, now: ctx.now(), promptTokens: 0, contextLength: 0, userText: '' };
+    const scene = {
+      model: row.id,
+      provider: endpoint.provider_name,
+      now: ctx.now(),
+      promptTokens: 0,
+      contextLength: 0,
+      userText: '',
+    };
     if (isStatusFault(hit.fault)) return sendError(res, faultError(hit.fault, scene, false) as SimError, key.userId);
     if (hit.fault.kind === 'reset-before-headers') return session.reset();
   }
   const promptTokens = items.reduce<number>((sum, item) => sum + tokensOf(item), 0);
   const cost = costOf(promptTokens, parseUsd(endpoint.pricing.prompt));
   if (ctx.accounts.remaining(key) < cost) {
-    return sendError(res, simError(402, 'Insufficient credits. Add more using https://openrouter.ai/credits'), key.userId);
+    return sendError(
+      res,
+      simError(402, 'Insufficient credits. Add more using https://openrouter.ai/credits'),
+      key.userId,
+    );
   }
   ctx.accounts.charge(key, cost);
   bumpTarget(ctx.stats.models, row.id, true);

@@ -48,7 +48,12 @@ export function sendJson(
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, error: SimError, userId?: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  error: SimError,
+  userId?: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, error.status, errorEnvelope(error, userId), { ...error.headers, ...headers });
 }
 

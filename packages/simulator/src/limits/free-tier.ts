@@ -31,10 +31,20 @@ export class FreeTierLimiter {
     if (d.count >= perDay) {
       const name = perDay >= 1000 ? 'free-models-per-day-high-balance' : 'free-models-per-day';
       const hint = perDay >= 1000 ? '' : ' Add 10 credits to unlock 1000 free model requests per day';
-      return limited(`Rate limit exceeded: ${name}.${hint}`, perDay, dayStart + 86_400_000, 'openrouter_free_tier_daily');
+      return limited(
+        `Rate limit exceeded: ${name}.${hint}`,
+        perDay,
+        dayStart + 86_400_000,
+        'openrouter_free_tier_daily',
+      );
     }
     if (m.count >= this.perMinute) {
-      return limited('Rate limit exceeded: free-models-per-min. ', this.perMinute, minuteStart + 60_000, 'openrouter_free_tier_minute');
+      return limited(
+        'Rate limit exceeded: free-models-per-min. ',
+        this.perMinute,
+        minuteStart + 60_000,
+        'openrouter_free_tier_minute',
+      );
     }
     m.count++;
     d.count++;

@@ -22,7 +22,10 @@ export function registerSimulate(program: Command): void {
     .option('--scenario <file>', 'fault scenario JSON file (see the simulator README)')
     .option('--catalog <file>', 'use another model catalog JSON file')
     .option('--pace <pace>', 'demo = realistic latency and speed, instant = no delays', 'instant')
-    .addHelpText('after', '\nPrints the base URL on its first line; point OPENROUTER_BASE_URL or any OpenAI client at it.')
+    .addHelpText(
+      'after',
+      '\nPrints the base URL on its first line; point OPENROUTER_BASE_URL or any OpenAI client at it.',
+    )
     .action(async (flags: SimulateFlags) => {
       if (flags.pace !== 'demo' && flags.pace !== 'instant') {
         throw new Error(`--pace must be "demo" or "instant", got "${flags.pace}"`);
