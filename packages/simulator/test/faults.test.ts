@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, ScenarioError, startSimulator } from '../src/index.js';
-import { call, chat, frames, streamChat, streamedText, useSimulator } from './helpers.js';
+import { call, chat, frames, json, streamChat, streamedText, useSimulator } from './helpers.js';
 
 const fault = (value: unknown) => ({
   headers: { 'x-simulator-fault': typeof value === 'string' ? value : JSON.stringify(value) },
@@ -179,6 +179,22 @@ describe('stream faults', () => {
     expect(finish.choices[0].finish_reason).toBe('error');
     expect(usage.usage.completion_tokens).toBe(2);
     expect(done).toBe(false);
+  });
+
+  it('bills and records only what a broken stream delivered', async () => {
+    const { chunks, res } = await streamChat(
+      sim(),
+      {},
+      fault({ kind: 'mid-stream-error', afterChunks: 2, form: 'three-chunk' }),
+    );
+    const id = res.headers.get('x-generation-id');
+    const record = (await json(sim(), `/generation?id=${id}`)).body.data;
+    expect(record.finish_reason).toBe('error');
+    expect(record.tokens_completion).toBe(2);
+    expect(record.total_cost).toBe(chunks.at(-1)?.usage.cost);
+    const cut = await streamChat(sim(), {}, fault({ kind: 'cut', afterChunks: 1 }));
+    const cutRecord = (await json(sim(), `/generation?id=${cut.res.headers.get('x-generation-id')}`)).body.data;
+    expect(cutRecord.tokens_completion).toBe(1);
   });
 
   it('resets the connection before headers', async () => {

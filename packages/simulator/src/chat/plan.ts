@@ -175,7 +175,9 @@ export function planCompletion(input: PlanInput): CompletionPlan {
   const promptWords = words(userText);
 
   let reasoning =
-    input.reasoningBudget.tokens > 0 ? reasoningTokens(rng.fork('reasoning'), input.reasoningBudget.tokens) : [];
+    input.reasoningBudget.tokens > 0
+      ? reasoningTokens(rng.fork('reasoning'), input.reasoningBudget.tokens).slice(0, input.reasoningBudget.tokens)
+      : [];
   const calls = input.forcedText === undefined ? chooseToolCalls(request, messages, rng.fork('tools')) : [];
   let content: string[] = [];
   let toolCalls: PlannedToolCall[] = [];
@@ -195,7 +197,8 @@ export function planCompletion(input: PlanInput): CompletionPlan {
   } else {
     const structured = input.forcedText ?? structuredContent(request, rng.fork('structured'), promptWords);
     if (structured !== undefined)
-      content = tokenize(structured).flatMap((t) => (t.length > 12 ? (t.match(/[\s\S]{1,12}/g) ?? []) : [t]));
+      // JSON has few spaces: cut it into ~4-character tokens so counts match the 4-bytes-per-token estimator.
+      content = tokenize(structured).flatMap((t) => (t.length > 4 ? (t.match(/[\s\S]{1,4}/gu) ?? []) : [t]));
     else if (messages[messages.length - 1]?.role === 'tool') {
       const lastAssistant = lastIndexOfRole(messages, 'assistant');
       const outputs = messages.slice(lastAssistant + 1).map((m) => textOf(m.content));

@@ -75,6 +75,25 @@ async function stall(job: StreamJob): Promise<void> {
   }
 }
 
+/** Output tokens a truncating stream fault lets through (undefined when the whole answer is delivered). */
+export function deliveredTokens(frames: Frame[], fault: Fault | undefined): number | undefined {
+  let at: number;
+  switch (fault?.kind) {
+    case 'mid-stream-error':
+    case 'cut':
+    case 'reset-mid-body':
+      at = afterChunk(frames, fault.afterChunks ?? 2);
+      break;
+    case 'stall':
+      if (fault.durationMs !== undefined) return undefined;
+      at = Math.max(0, afterChunk(frames, fault.afterChunks ?? 0));
+      break;
+    default:
+      return undefined;
+  }
+  return frames.slice(0, at).reduce((sum, frame) => sum + (frame.kind === 'chunk' ? frame.tokens : 0), 0);
+}
+
 /** Writes an SSE response: headers at once, then frames with pacing; faults shape what is written. */
 export async function writeStream(job: StreamJob): Promise<void> {
   const { session, pacing } = job;

@@ -6,11 +6,12 @@ import { buildFrames, type StreamMeta } from '../chat/stream-frames.js';
 import { computeUsage } from '../chat/usage.js';
 import { validateChatRequest } from '../chat/validate-chat.js';
 import { writeCompletion } from '../chat/write-completion.js';
-import { writeStream } from '../chat/write-stream.js';
+import { deliveredTokens, writeStream } from '../chat/write-stream.js';
 import type { SimContext } from '../context.js';
 import type { FaultRule } from '../faults/fault-types.js';
 import { sendError, sendJson } from '../http/io.js';
 import type { ResponseSession } from '../http/session.js';
+import { parseUsd } from '../util/money.js';
 
 function partialUsage(served: Served, completionTokens: number): Record<string, unknown> {
   const details = served.usage.prompt_tokens_details as Record<string, number>;
@@ -80,9 +81,16 @@ function completionBody(served: Served, meta: StreamMeta): Record<string, unknow
   };
 }
 
-function generationRecord(served: Served, meta: StreamMeta, key: KeyRecord, stream: boolean, latencyMs: number) {
-  const usage = served.usage as Record<string, number>;
-  const cached = (served.usage.prompt_tokens_details as Record<string, number>).cached_tokens ?? 0;
+function generationRecord(
+  served: Served,
+  meta: StreamMeta,
+  key: KeyRecord,
+  wireUsage: Record<string, unknown>,
+  stream: boolean,
+  latencyMs: number,
+): Record<string, unknown> {
+  const usage = wireUsage as Record<string, number>;
+  const cached = (wireUsage.prompt_tokens_details as Record<string, number>).cached_tokens ?? 0;
   return {
     id: meta.id,
     upstream_id: `chatcmpl-${meta.id.slice(-20)}`,
@@ -107,7 +115,7 @@ function generationRecord(served: Served, meta: StreamMeta, key: KeyRecord, stre
     native_tokens_prompt: usage.prompt_tokens,
     native_tokens_completion: usage.completion_tokens,
     native_tokens_completion_images: 0,
-    native_tokens_reasoning: served.plan.reasoningTokens,
+    native_tokens_reasoning: (wireUsage.completion_tokens_details as Record<string, number>).reasoning_tokens ?? 0,
     native_tokens_cached: cached,
     num_media_prompt: null,
     num_input_audio_prompt: null,
@@ -139,6 +147,27 @@ function generationRecord(served: Served, meta: StreamMeta, key: KeyRecord, stre
     workspace_id: null,
     creator_user_id: key.userId,
   };
+}
+
+/** Charges the key and stores the `/generation` record for what the client actually received. */
+function record(
+  ctx: SimContext,
+  served: Served,
+  meta: StreamMeta,
+  key: KeyRecord,
+  usage: Record<string, unknown>,
+  stream: boolean,
+  latency: number,
+  failed: boolean,
+): void {
+  const cost = usage === served.usage ? served.costFemto : parseUsd(usage.cost);
+  ctx.accounts.charge(key, cost);
+  const data = generationRecord(served, meta, key, usage, stream, latency);
+  if (failed) {
+    data.finish_reason = 'error';
+    data.native_finish_reason = 'error';
+  }
+  ctx.generations.add(meta.id, key.key, data);
 }
 
 /** `POST /chat/completions`. */
@@ -185,14 +214,30 @@ export async function handleChat(
       headers,
     );
   }
-  ctx.accounts.charge(key, served.costFemto);
-  ctx.generations.add(meta.id, key.key, generationRecord(served, meta, key, stream, latency));
-  if (!stream) return writeCompletion(session, completionBody(served, meta), headers, latency, fault);
+  if (!stream) {
+    const body = completionBody(served, meta);
+    record(
+      ctx,
+      served,
+      meta,
+      key,
+      body.usage as Record<string, unknown>,
+      false,
+      latency,
+      fault?.kind === 'mid-stream-error',
+    );
+    return writeCompletion(session, body, headers, latency, fault);
+  }
   const shape = ctx.settings.stream;
+  const frames = buildFrames(meta, served.plan, served.usage, shape);
+  // A stream cut short by a fault is billed and recorded for what was delivered, as OpenRouter bills partial output.
+  const delivered = deliveredTokens(frames, fault);
+  const usage = delivered === undefined ? served.usage : partialUsage(served, delivered);
+  record(ctx, served, meta, key, usage, true, latency, fault?.kind === 'mid-stream-error');
   await writeStream({
     session,
     headers,
-    frames: buildFrames(meta, served.plan, served.usage, shape),
+    frames,
     meta,
     shape,
     pacing,
