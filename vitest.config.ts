@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@switchyard/source'] },
   ssr: { resolve: { conditions: ['@switchyard/source'], externalConditions: ['@switchyard/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
