@@ -55,6 +55,12 @@ describe('HTTP error faults', () => {
     expect(res.headers.get('retry-after')).toBeNull();
   });
 
+  it('status 403 is a moderation block', async () => {
+    const res = await chat(sim(), {}, fault(403));
+    expect(res.status).toBe(403);
+    expect(res.body.error.metadata.reasons).toEqual(['harassment']);
+  });
+
   it.each([502, 529])('status %i is an upstream "Provider returned error" with metadata.raw', async (status) => {
     const res = await chat(sim(), {}, fault(status));
     expect(res.status).toBe(status);

@@ -96,6 +96,8 @@ function elide(text: string): string {
 export function faultError(fault: Fault, scene: FaultScene, wrapped: boolean): SimError | undefined {
   switch (fault.kind) {
     case 'http': {
+      // A bare 403 on chat is, in practice, a moderation block: give it that body.
+      if (fault.status === 403 && !fault.message && !wrapped) return faultError({ kind: 'moderation' }, scene, false);
       const headers = retryHeaders(fault, scene.now);
       let metadata: Record<string, unknown> | undefined = fault.metadata ? { ...fault.metadata } : undefined;
       if (fault.rateLimitReset) {
