@@ -1,0 +1,156 @@
+import type { PartialOutput } from '../errors/switchyard-error.js';
+import type { ChatCompletion, ChatCompletionChunk, FinishReason, WireError, WireUsage } from '../protocol/chat.js';
+import type { AssistantMessage, ReasoningDetail, ToolCall } from '../protocol/messages.js';
+import { normalizeUsage } from '../usage/usage.js';
+import { toToolCallResult } from './tool-calls.js';
+import type { StreamEvent } from './types.js';
+
+interface PendingCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Folds `chat.completion.chunk`s into one completion and the events a consumer sees. Handles every observed
+ * shape: role on every delta, `content: ""`/`null` beside tool calls, tool calls whole or in fragments, usage on
+ * its own chunk (with `choices: []` or one empty choice) or on the finish chunk, and in-band `error` chunks.
+ */
+export class StreamAssembler {
+  id = '';
+  model = '';
+  provider: string | undefined;
+  created = 0;
+  text = '';
+  reasoning = '';
+  private reasoningSeen = false;
+  readonly reasoningDetails: ReasoningDetail[] = [];
+  private readonly calls: PendingCall[] = [];
+  finishReason: FinishReason | null = null;
+  nativeFinishReason: string | null = null;
+  usage: WireUsage | undefined;
+  error: WireError | undefined;
+  /** Whether any model output (text, reasoning, tool call) arrived. */
+  hasContent = false;
+  finished = false;
+
+  /** Folds one chunk in; returns what to tell the consumer. */
+  push(chunk: ChatCompletionChunk): StreamEvent[] {
+    const events: StreamEvent[] = [];
+    if (chunk.id) this.id = chunk.id;
+    if (chunk.model) this.model = chunk.model;
+    if (chunk.provider) this.provider = chunk.provider;
+    if (chunk.created) this.created = chunk.created;
+    if (chunk.error) this.error = chunk.error;
+    for (const choice of chunk.choices ?? []) {
+      if (!choice || (choice.index ?? 0) !== 0) continue;
+      const delta = choice.delta ?? {};
+      if (typeof delta.reasoning === 'string' && delta.reasoning !== '') {
+        this.reasoning += delta.reasoning;
+        this.reasoningSeen = true;
+        this.hasContent = true;
+        events.push({ type: 'reasoning', text: delta.reasoning, details: delta.reasoning_details });
+      }
+      if (Array.isArray(delta.reasoning_details)) {
+        for (const detail of delta.reasoning_details) this.mergeDetail(detail);
+        this.reasoningSeen ||= delta.reasoning_details.length > 0;
+      }
+      if (typeof delta.content === 'string' && delta.content !== '') {
+        this.text += delta.content;
+        this.hasContent = true;
+        events.push({ type: 'text', text: delta.content });
+      }
+      for (const piece of delta.tool_calls ?? []) {
+        const index = typeof piece.index === 'number' ? piece.index : this.calls.length;
+        const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
+        if (piece.id) call.id = piece.id;
+        if (piece.function?.name)
+          call.name += call.name && piece.function.name === call.name ? '' : piece.function.name;
+        const args = piece.function?.arguments ?? '';
+        call.arguments += args;
+        this.hasContent = true;
+        events.push({ type: 'tool_call_delta', index, id: piece.id, name: piece.function?.name, arguments: args });
+      }
+      if (choice.finish_reason) {
+        this.finishReason = choice.finish_reason;
+        this.nativeFinishReason = choice.native_finish_reason ?? null;
+        this.finished = true;
+      }
+    }
+    if (chunk.usage) {
+      this.usage = chunk.usage;
+      events.push({ type: 'usage', usage: normalizeUsage(chunk.usage) });
+    }
+    return events;
+  }
+
+  /** Streamed reasoning details arrive in pieces per (type, index): text is appended, signatures attached. */
+  private mergeDetail(detail: ReasoningDetail): void {
+    const last = this.reasoningDetails.findLast(
+      (d) => d.type === detail.type && (d.index ?? 0) === (detail.index ?? 0),
+    );
+    if (!last) {
+      this.reasoningDetails.push({ ...detail });
+      return;
+    }
+    for (const [key, value] of Object.entries(detail)) {
+      if (value === undefined || value === null || key === 'type' || key === 'index') continue;
+      if ((key === 'text' || key === 'summary') && typeof value === 'string') {
+        last[key] = (typeof last[key] === 'string' ? (last[key] as string) : '') + value;
+      } else last[key] = value;
+    }
+  }
+
+  /** Tool calls assembled so far (ids are synthesised when a provider omitted them, ai-sdk #212). */
+  toolCalls(): ToolCall[] {
+    return this.calls
+      .filter((call) => call !== undefined)
+      .map((call, i) => ({
+        id: call.id || `call_${this.id.slice(-12) || 'x'}_${i}`,
+        type: 'function' as const,
+        function: { name: call.name, arguments: call.arguments },
+      }));
+  }
+
+  /** Events announcing each complete tool call (at the end of the stream). */
+  toolCallEvents(): StreamEvent[] {
+    return this.toolCalls().map((call) => ({ type: 'tool_call', call: toToolCallResult(call) }));
+  }
+
+  /** The completion the chunks add up to, in the non-streaming shape. */
+  completion(): ChatCompletion {
+    const message: AssistantMessage = { role: 'assistant', content: this.text };
+    if (this.reasoningSeen) message.reasoning = this.reasoning || null;
+    if (this.reasoningDetails.length > 0) message.reasoning_details = this.reasoningDetails;
+    const calls = this.toolCalls();
+    if (calls.length > 0) message.tool_calls = calls;
+    const completion: ChatCompletion = {
+      id: this.id,
+      object: 'chat.completion',
+      created: this.created,
+      model: this.model,
+      choices: [{ index: 0, message, finish_reason: this.finishReason, native_finish_reason: this.nativeFinishReason }],
+    };
+    if (this.provider !== undefined) completion.provider = this.provider;
+    if (this.usage) completion.usage = this.usage;
+    return completion;
+  }
+
+  partial(costUsd?: number): PartialOutput {
+    const usage = this.usage ? normalizeUsage(this.usage) : undefined;
+    return {
+      text: this.text,
+      reasoning: this.reasoning,
+      toolCalls: this.toolCalls().map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+      usage: usage && {
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        totalTokens: usage.totalTokens,
+      },
+      costUsd: costUsd ?? (typeof this.usage?.cost === 'number' ? this.usage.cost : undefined),
+      model: this.model || undefined,
+      provider: this.provider,
+      generationId: this.id || undefined,
+    };
+  }
+}

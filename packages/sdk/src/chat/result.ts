@@ -1,0 +1,61 @@
+import { UnexpectedResponseError } from '../errors/http-errors.js';
+import type { ChatCompletion, FinishReason } from '../protocol/chat.js';
+import type { AssistantMessage } from '../protocol/messages.js';
+import type { Cost } from '../usage/cost.js';
+import { normalizeUsage } from '../usage/usage.js';
+import { toToolCallResult } from './tool-calls.js';
+import type { ChatResult } from './types.js';
+
+/** Text of an assistant `content` (a string, parts, or null). */
+export function contentText(content: AssistantMessage['content']): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+}
+
+/** Some models report `stop` or null while calling tools (ai-sdk #166/#420): the calls decide. */
+export function patchFinishReason(reason: FinishReason | null | undefined, hasToolCalls: boolean): FinishReason | null {
+  if (hasToolCalls && (reason === null || reason === undefined || reason === 'stop')) return 'tool_calls';
+  return reason ?? null;
+}
+
+export interface ResultContext {
+  requestedModel?: string;
+  startedAt: number;
+  firstTokenAt?: number;
+  cost: (completion: ChatCompletion) => Cost;
+}
+
+/** Builds a ChatResult from a (received or assembled) completion. */
+export function toChatResult(completion: ChatCompletion, context: ResultContext): ChatResult {
+  const choice = completion.choices?.[0];
+  if (!choice || typeof choice !== 'object' || !choice.message) {
+    throw new UnexpectedResponseError('The completion has no choices', {
+      retryable: true,
+      generationId: completion.id,
+    });
+  }
+  const message = choice.message;
+  const toolCalls = (message.tool_calls ?? []).map(toToolCallResult);
+  const result: ChatResult = {
+    text: contentText(message.content),
+    message,
+    toolCalls,
+    finishReason: patchFinishReason(choice.finish_reason, toolCalls.length > 0),
+    nativeFinishReason: choice.native_finish_reason ?? null,
+    model: completion.model,
+    provider: completion.provider,
+    generationId: completion.id,
+    usage: normalizeUsage(completion.usage),
+    cost: context.cost(completion),
+    timing: {
+      ttftMs: context.firstTokenAt === undefined ? undefined : context.firstTokenAt - context.startedAt,
+      totalMs: Date.now() - context.startedAt,
+    },
+    raw: completion,
+  };
+  if (context.requestedModel !== undefined) result.requestedModel = context.requestedModel;
+  if (typeof message.reasoning === 'string') result.reasoning = message.reasoning;
+  if (message.reasoning_details) result.reasoningDetails = message.reasoning_details;
+  return result;
+}

@@ -1,0 +1,175 @@
+import { AbortError, ConnectionError } from '../errors/client-errors.js';
+import { type ErrorContext, errorFromWire } from '../errors/from-response.js';
+import { MissingApiKeyError, TimeoutError, UnexpectedResponseError } from '../errors/http-errors.js';
+import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { WireError } from '../protocol/chat.js';
+import { readBounded } from './read-bounded.js';
+import { RequestLifetime } from './signals.js';
+
+export interface TransportConfig {
+  baseURL: string;
+  fetch: typeof fetch;
+  /** Static headers (auth and attribution). */
+  headers: Record<string, string>;
+  /** Whether this endpoint needs a key; requests fail before any network call when it is missing. */
+  keyRequired: boolean;
+  /** Message of the MissingApiKeyError, naming the setting to fill in. */
+  missingKeyMessage: string;
+  /** Time allowed for response headers. */
+  headersTimeoutMs: number;
+}
+
+export interface SendOptions {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Overall deadline for this call (ms from now). */
+  deadlineMs?: number;
+  /** `public` routes (the catalog) work without a key. */
+  auth?: 'required' | 'public';
+  context?: ErrorContext;
+}
+
+export interface Sent {
+  response: Response;
+  lifetime: RequestLifetime;
+  startedAt: number;
+}
+
+/** Maps why a request stopped (our abort reason, or fetch's own failure) to a typed error. */
+export function stopError(lifetime: RequestLifetime, cause: unknown, context: ErrorContext = {}): SwitchyardError {
+  const reason = lifetime.reason;
+  if (reason instanceof SwitchyardError) return reason;
+  if (lifetime.signal.aborted) {
+    return new AbortError('The request was aborted', { cause: reason ?? cause, model: context.model });
+  }
+  if (cause instanceof SwitchyardError) return cause;
+  const detail =
+    cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
+  return new ConnectionError(`Connection failed: ${detail}`, { cause, retryable: true, model: context.model });
+}
+
+function url(base: string, path: string, query?: SendOptions['query']): string {
+  let out = base.replace(/\/+$/, '') + path;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    const text = params.toString();
+    if (text) out += `?${text}`;
+  }
+  return out;
+}
+
+/** Parses an error body: OpenRouter's envelope when it is JSON, else the first bytes of the text. */
+export function parseErrorBody(text: string, status: number): WireError {
+  try {
+    const parsed = JSON.parse(text) as { error?: WireError | string; message?: string };
+    if (parsed && typeof parsed.error === 'object' && parsed.error !== null) return parsed.error;
+    if (parsed && typeof parsed.error === 'string') return { code: status, message: parsed.error };
+    if (parsed && typeof parsed.message === 'string') return { code: status, message: parsed.message };
+  } catch {
+    // not JSON: fall through
+  }
+  const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return { code: status, message: snippet ? `HTTP ${status}: ${snippet}` : `HTTP ${status}` };
+}
+
+/**
+ * The fetch wrapper every call goes through: URL, headers, the caller's signal, a headers timeout and a deadline,
+ * typed errors for non-2xx answers (body read with a size bound) and for network failures.
+ */
+export class Transport {
+  constructor(readonly config: TransportConfig) {}
+
+  async send(options: SendOptions): Promise<Sent> {
+    const context = options.context ?? {};
+    if (options.auth !== 'public' && this.config.keyRequired && !this.config.headers.authorization) {
+      throw new MissingApiKeyError(this.config.missingKeyMessage);
+    }
+    const lifetime = new RequestLifetime(options.signal);
+    if (lifetime.signal.aborted) throw stopError(lifetime, undefined, context);
+    const startedAt = Date.now();
+    lifetime.after(options.deadlineMs, () => {
+      const error = new TimeoutError(`No complete answer within the ${options.deadlineMs} ms deadline`, {
+        retryable: true,
+        model: context.model,
+      });
+      error.phase = 'deadline';
+      return error;
+    });
+    const clearHeaders = lifetime.after(this.config.headersTimeoutMs, () => {
+      const error = new TimeoutError(`No response headers within ${this.config.headersTimeoutMs} ms`, {
+        retryable: true,
+        model: context.model,
+      });
+      error.phase = 'headers';
+      return error;
+    });
+    const headers: Record<string, string> = { ...this.config.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.auth === 'public' && !this.config.keyRequired) delete headers.authorization;
+    let response: Response;
+    try {
+      response = await this.config.fetch(url(this.config.baseURL, options.path, options.query), {
+        method: options.method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: lifetime.signal,
+      });
+    } catch (cause) {
+      lifetime.dispose();
+      throw stopError(lifetime, cause, context);
+    } finally {
+      clearHeaders();
+    }
+    if (!response.ok) {
+      try {
+        const text = await readBounded(response);
+        throw errorFromWire(parseErrorBody(text, response.status), response.status, {
+          ...context,
+          headers: response.headers,
+          origin: 'http',
+        });
+      } catch (error) {
+        throw error instanceof SwitchyardError ? error : stopError(lifetime, error, context);
+      } finally {
+        lifetime.dispose();
+      }
+    }
+    return { response, lifetime, startedAt };
+  }
+
+  /** A JSON call; a 200 whose body is `{error}` becomes the same typed error as the matching HTTP status. */
+  async json<T>(options: SendOptions): Promise<{ data: T; response: Response; startedAt: number }> {
+    const { response, lifetime, startedAt } = await this.send(options);
+    const context = options.context ?? {};
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (cause) {
+      throw stopError(lifetime, cause, context);
+    } finally {
+      lifetime.dispose();
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new UnexpectedResponseError(
+        `Expected JSON from ${options.path}, got: ${text.slice(0, 200) || '(empty body)'}`,
+        {
+          status: response.status,
+          retryable: true,
+          model: context.model,
+        },
+      );
+    }
+    const envelope = data as { error?: WireError };
+    if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {
+      throw errorFromWire(envelope.error, 200, { ...context, headers: response.headers, origin: 'body' });
+    }
+    return { data: data as T, response, startedAt };
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Exact money. OpenRouter publishes per-token prices as decimal strings ("0.00000015"); multiplying and summing
+ * them as floats drifts, so amounts are integer femto-dollars (1e-15 USD) in a bigint, and become a number only
+ * for display or the wire.
+ */
+
+const DECIMALS = 15;
+export const FEMTO_PER_USD = 10n ** BigInt(DECIMALS);
+
+/** An exact amount of US dollars, in femto-dollars. */
+export type Femto = bigint;
+
+/** Parses a USD amount given as a decimal string or number; empty, invalid and negative values give 0. */
+export function parseUsd(value: unknown): Femto {
+  if (value === undefined || value === null || value === '') return 0n;
+  const text =
+    typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(DECIMALS) : '') : String(value).trim();
+  const match = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!match || match[1] === '-') return 0n;
+  let digits = (match[2] ?? '') + (match[3] ?? '');
+  let point = (match[2] ?? '').length + Number(match[4] ?? 0);
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  }
+  const whole = digits.slice(0, point).padEnd(point, '0') || '0';
+  const fraction = digits.slice(point).padEnd(DECIMALS, '0').slice(0, DECIMALS);
+  return BigInt(whole) * FEMTO_PER_USD + BigInt(fraction || '0');
+}
+
+/** Femto-dollars as a USD number, rounded to 12 significant digits (plenty for any bill). */
+export function toUsd(femto: Femto): number {
+  if (femto === 0n) return 0;
+  return Number((Number(femto) / Number(FEMTO_PER_USD)).toPrecision(12));
+}
+
+/** `tokens × pricePerToken`, exactly. */
+export function times(tokens: number, price: Femto): Femto {
+  return BigInt(Math.max(0, Math.round(tokens))) * price;
+}
+
+/** Formats for humans: `$0.000123`, `$1.50`. */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0';
+  if (Math.abs(usd) >= 0.01)
+    return `$${usd
+      .toFixed(usd >= 100 ? 2 : 4)
+      .replace(/0+$/, '')
+      .replace(/\.$/, '')}`;
+  return `$${usd.toPrecision(3)}`;
+}

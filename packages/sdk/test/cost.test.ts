@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { cacheSavings, computeCost, resolveCost } from '../src/usage/cost.js';
+import { formatUsd, parseUsd, toUsd } from '../src/usage/money.js';
+import { normalizeUsage } from '../src/usage/usage.js';
+
+describe('money', () => {
+  it('parses decimal price strings exactly', () => {
+    expect(parseUsd('0.00000015')).toBe(150_000_000n);
+    expect(parseUsd('0.0000000375')).toBe(37_500_000n);
+    expect(parseUsd('1e-7')).toBe(100_000_000n);
+    expect(parseUsd(0.1)).toBe(100_000_000_000_000n);
+    expect(parseUsd('-1')).toBe(0n);
+    expect(parseUsd('abc')).toBe(0n);
+    expect(parseUsd(undefined)).toBe(0n);
+  });
+
+  it('does not drift where floats do', () => {
+    let float = 0;
+    let exact = 0n;
+    for (let i = 0; i < 1_000_000; i++) {
+      float += 0.0000001;
+      exact += parseUsd('0.0000001');
+    }
+    expect(float).not.toBe(0.1);
+    expect(toUsd(exact)).toBe(0.1);
+  });
+
+  it('formats for humans', () => {
+    expect(formatUsd(0)).toBe('$0');
+    expect(formatUsd(1.5)).toBe('$1.5');
+    expect(formatUsd(0.000123)).toBe('$0.000123');
+  });
+});
+
+describe('usage', () => {
+  it('normalises every observed shape, null details included', () => {
+    expect(
+      normalizeUsage({
+        prompt_tokens: 8,
+        completion_tokens: 174,
+        total_tokens: 182,
+        prompt_tokens_details: null,
+        completion_tokens_details: null,
+      }),
+    ).toEqual({
+      promptTokens: 8,
+      completionTokens: 174,
+      totalTokens: 182,
+      cachedTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    });
+    expect(
+      normalizeUsage({
+        prompt_tokens: 100,
+        completion_tokens: 50,
+        total_tokens: 150,
+        prompt_tokens_details: { cached_tokens: 60, cache_write_tokens: 10 },
+        completion_tokens_details: { reasoning_tokens: 20 },
+      }),
+    ).toMatchObject({ cachedTokens: 60, cacheWriteTokens: 10, reasoningTokens: 20 });
+    expect(normalizeUsage(undefined).totalTokens).toBe(0);
+  });
+});
+
+describe('cost', () => {
+  const claude = {
+    prompt: '0.000003',
+    completion: '0.000015',
+    input_cache_read: '0.0000003',
+    input_cache_write: '0.00000375',
+  };
+
+  it('prices every component: uncached prompt, cache read and write, completion', () => {
+    const usage = normalizeUsage({
+      prompt_tokens: 2000,
+      completion_tokens: 100,
+      total_tokens: 2100,
+      prompt_tokens_details: { cached_tokens: 1500, cache_write_tokens: 400 },
+    });
+    const cost = computeCost(usage, claude);
+    // 100 × 3e-6 + 1500 × 3e-7 + 400 × 3.75e-6 + 100 × 1.5e-5
+    expect(toUsd(cost.total)).toBe(0.00375);
+    expect(toUsd(cost.cacheRead)).toBe(0.00045);
+    expect(toUsd(cacheSavings(usage, claude))).toBe(1500 * (0.000003 - 0.0000003));
+  });
+
+  it('prices reasoning, per-request and images', () => {
+    const usage = normalizeUsage({
+      prompt_tokens: 10,
+      completion_tokens: 30,
+      total_tokens: 40,
+      completion_tokens_details: { reasoning_tokens: 20 },
+    });
+    const cost = computeCost(
+      usage,
+      { prompt: '0.000001', completion: '0.000002', internal_reasoning: '0.000004', request: '0.005', image: '0.001' },
+      2,
+    );
+    expect(toUsd(cost.reasoning)).toBe(0.00008);
+    expect(toUsd(cost.completion)).toBe(0.00002);
+    expect(toUsd(cost.total)).toBe(0.00001 + 0.00002 + 0.00008 + 0.005 + 0.002);
+  });
+
+  it('prefers the reported cost and keeps the computed one beside it', () => {
+    const wire = {
+      prompt_tokens: 10,
+      completion_tokens: 10,
+      total_tokens: 20,
+      cost: 0.5,
+      is_byok: false,
+      cost_details: { upstream_inference_cost: null },
+    };
+    const usage = normalizeUsage(wire);
+    expect(resolveCost(wire, usage, { prompt: '0.000001', completion: '0.000001' })).toEqual({
+      usd: 0.5,
+      source: 'reported',
+      isByok: false,
+      computedUsd: 0.00002,
+    });
+    const { cost, ...unreported } = wire;
+    expect(resolveCost(unreported, usage, { prompt: '0.000001', completion: '0.000001' })).toEqual({
+      usd: 0.00002,
+      source: 'computed',
+      computedUsd: 0.00002,
+    });
+    expect(resolveCost(unreported, usage, undefined)).toBeUndefined();
+    expect(resolveCost(unreported, usage, { prompt: '-1', completion: '-1' })?.usd).toBe(0);
+  });
+});
