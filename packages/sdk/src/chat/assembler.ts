@@ -62,7 +62,11 @@ export class StreamAssembler {
       }
       for (const piece of delta.tool_calls ?? []) {
         const index = typeof piece.index === 'number' ? piece.index : this.calls.length;
-        const call = (this.calls[index] ??= { id: '', name: '', arguments: '' });
+        let call = this.calls[index];
+        if (!call) {
+          call = { id: '', name: '', arguments: '' };
+          this.calls[index] = call;
+        }
         if (piece.id) call.id = piece.id;
         if (piece.function?.name)
           call.name += call.name && piece.function.name === call.name ? '' : piece.function.name;

@@ -70,8 +70,9 @@ export class SwitchyardError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== 'object' || value === null || !(MARKER in value)) return false;
-    // `this` is the class `instanceof` was asked about; match by its registered kind name.
+    // `this` is the class `instanceof` was asked about (a subclass, usually); match by its registered kind name.
     const kinds = (value as { [KINDS]?: readonly string[] })[KINDS] ?? [];
+    // biome-ignore lint/complexity/noThisInStatic: `this` must be the subclass, not SwitchyardError
     return kinds.includes(kindOf(this));
   }
 
