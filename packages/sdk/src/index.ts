@@ -1,1 +1,23 @@
+/**
+ * @switchyard/sdk — a zero-dependency TypeScript client for OpenRouter (and any OpenAI-compatible server):
+ * chat, streaming, embeddings, models, typed errors, exact cost accounting.
+ */
+
+export { ModelsApi } from './catalog/models-api.js';
+export { ChatStream, type ChatStreamOptions } from './chat/chat-stream.js';
+export type { ChatResult, StreamEvent, ToolCallResult } from './chat/types.js';
+export { type CallOptions, type ChatParams, type GenerateParams, Switchyard } from './client.js';
+export * from './config/index.js';
+export type { EmbeddingResult } from './embeddings.js';
+export * from './errors/index.js';
+export type * from './protocol/account.js';
+export type * from './protocol/catalog.js';
+export type * from './protocol/chat.js';
+export type * from './protocol/messages.js';
+export type { ConversationRequest, Provider, SystemBlock } from './providers/conversation.js';
+export * from './providers/index.js';
+export * from './sse/index.js';
+export { type Cost, type CostBreakdown, cacheSavings, computeCost, type Prices, resolveCost } from './usage/cost.js';
+export { FEMTO_PER_USD, type Femto, formatUsd, parseUsd, toUsd } from './usage/money.js';
+export { addUsage, normalizeUsage, type Usage } from './usage/usage.js';
 export const VERSION = '0.1.0';

@@ -29,6 +29,8 @@ export interface SendOptions {
   deadlineMs?: number;
   /** `public` routes (the catalog) work without a key. */
   auth?: 'required' | 'public';
+  /** Extra headers for this call only. */
+  headers?: Record<string, string>;
   context?: ErrorContext;
 }
 
@@ -108,6 +110,7 @@ export class Transport {
       return error;
     });
     const headers: Record<string, string> = { ...this.config.headers };
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.auth === 'public' && !this.config.keyRequired) delete headers.authorization;
     let response: Response;

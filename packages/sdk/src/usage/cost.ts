@@ -23,6 +23,8 @@ export interface Cost {
   isByok?: boolean;
   /** Our own computation from catalog prices, when prices were known (for reconciliation with `usd`). */
   computedUsd?: number;
+  /** True when neither a reported cost nor prices were available: `usd` is 0 because it is unknown, not free. */
+  unpriced?: boolean;
 }
 
 export interface CostBreakdown {

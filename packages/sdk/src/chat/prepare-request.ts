@@ -1,0 +1,78 @@
+import { isLooseModelId, modelIdProblem, resolveAlias } from '../config/model-id.js';
+import type { ResolvedConfig } from '../config/options.js';
+import { InvalidRequestError } from '../errors/http-errors.js';
+import type { ChatRequest, ProviderPreferences } from '../protocol/chat.js';
+
+/** OpenRouter-only fields that plain OpenAI-compatible servers reject as unknown arguments. */
+const OPENROUTER_ONLY = [
+  'models',
+  'provider',
+  'plugins',
+  'transforms',
+  'route',
+  'usage',
+  'reasoning',
+  'include_reasoning',
+  'session_id',
+  'trace',
+  'debug',
+  'cache_control',
+];
+
+function invalid(message: string): InvalidRequestError {
+  return new InvalidRequestError(message, { status: 400 });
+}
+
+function range(request: ChatRequest, field: keyof ChatRequest, min: number, max: number, integer = false): void {
+  const value = request[field];
+  if (value === undefined || value === null) return;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    const bound =
+      max === Number.MAX_SAFE_INTEGER ? `${integer ? 'an integer' : 'a number'} ≥ ${min}` : `between ${min} and ${max}`;
+    throw invalid(`Invalid ${String(field)} ${JSON.stringify(value)}: must be ${bound}`);
+  }
+}
+
+/**
+ * The request as it goes on the wire: configured defaults under the caller's values, aliases resolved, routing of
+ * `[models.<alias>]` applied, and obvious mistakes refused before any network call.
+ */
+export function prepareRequest(params: ChatRequest, config: ResolvedConfig, openRouterApi: boolean): ChatRequest {
+  if (!Array.isArray(params.messages) || params.messages.length === 0) {
+    throw invalid('messages must be a non-empty array of { role, content } objects');
+  }
+  const request: ChatRequest = { ...config.defaults, ...params } as ChatRequest;
+  if (config.defaults.provider && params.provider)
+    request.provider = { ...config.defaults.provider, ...params.provider };
+  const asked = request.model ?? config.defaultModel;
+  if (asked !== undefined) {
+    const entry = config.models[asked];
+    const model = resolveAlias(entry ? entry.model : asked, config.aliases);
+    if (openRouterApi) {
+      const problem = modelIdProblem(model);
+      if (problem) throw invalid(`Invalid model "${model}": ${problem}`);
+    } else if (!isLooseModelId(model)) throw invalid(`Invalid model "${model}"`);
+    request.model = model;
+    if (entry && openRouterApi) {
+      const preferences: ProviderPreferences = { ...(entry.providerPreferences as ProviderPreferences | undefined) };
+      if (entry.routing && entry.routing.length > 0) preferences.order = entry.routing;
+      if (Object.keys(preferences).length > 0) request.provider = { ...preferences, ...request.provider };
+    }
+  }
+  if (Array.isArray(request.models))
+    request.models = request.models.map((m) => resolveAlias(config.models[m]?.model ?? m, config.aliases));
+  range(request, 'temperature', 0, 2);
+  range(request, 'top_p', 0, 1);
+  range(request, 'max_tokens', 1, Number.MAX_SAFE_INTEGER, true);
+  range(request, 'max_completion_tokens', 1, Number.MAX_SAFE_INTEGER, true);
+  range(request, 'frequency_penalty', -2, 2);
+  range(request, 'presence_penalty', -2, 2);
+  if (!openRouterApi) for (const field of OPENROUTER_ONLY) delete request[field];
+  return request;
+}

@@ -1,0 +1,92 @@
+import { errorFromWire } from '../errors/from-response.js';
+import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
+import type { ProviderBackend } from '../providers/provider.js';
+import { type Cost, resolveCost } from '../usage/cost.js';
+import { normalizeUsage } from '../usage/usage.js';
+import { ChatStream } from './chat-stream.js';
+import { contentText, toChatResult } from './result.js';
+import type { ChatResult } from './types.js';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Overall deadline (non-stream: the whole answer; stream: until the first content token). */
+  deadlineMs?: number;
+  firstTokenMs?: number;
+  idleMs?: number;
+  headers?: Record<string, string>;
+}
+
+/** Cost of a completion: OpenRouter's reported `usage.cost`, else computed from the provider's prices. */
+export async function costOf(backend: ProviderBackend, completion: ChatCompletion): Promise<Cost> {
+  const usage = normalizeUsage(completion.usage);
+  if (typeof completion.usage?.cost === 'number') return resolveCost(completion.usage, usage, undefined) as Cost;
+  const prices = await backend.prices(completion.model).catch(() => undefined);
+  return resolveCost(completion.usage, usage, prices) ?? { usd: 0, source: 'computed', unpriced: true };
+}
+
+/** One non-streaming chat attempt against `backend`. */
+export async function runChat(
+  backend: ProviderBackend,
+  request: ChatRequest,
+  options: RunOptions = {},
+): Promise<ChatResult> {
+  const transport = await backend.transport();
+  const body = { ...request, stream: false };
+  const context = { model: request.model };
+  const { data, startedAt } = await transport.json<ChatCompletion>({
+    method: 'POST',
+    path: '/chat/completions',
+    body,
+    signal: options.signal,
+    deadlineMs: options.deadlineMs,
+    headers: options.headers,
+    context,
+  });
+  const choice = data.choices?.[0];
+  if (choice?.error) {
+    // A provider failed mid-generation (finish_reason "error"): keep what it produced on the error.
+    const text = contentText(choice.message?.content);
+    throw errorFromWire(choice.error, 200, {
+      model: data.model ?? request.model,
+      provider: data.provider,
+      generationId: data.id,
+      origin: 'body',
+      partial: {
+        text,
+        reasoning: choice.message?.reasoning ?? '',
+        toolCalls: [],
+        costUsd: data.usage?.cost ?? undefined,
+      },
+    });
+  }
+  const result = toChatResult(data, {
+    requestedModel: request.model,
+    startedAt,
+    cost: () => ({ usd: 0, source: 'computed' }),
+  });
+  result.cost = await costOf(backend, data);
+  return result;
+}
+
+/** One streaming chat attempt against `backend`; the request starts when the stream is first read. */
+export function runStream(backend: ProviderBackend, request: ChatRequest, options: RunOptions = {}): ChatStream {
+  return new ChatStream({
+    open: async (signal) => {
+      const transport = await backend.transport();
+      return transport.send({
+        method: 'POST',
+        path: '/chat/completions',
+        body: { ...request, stream: true },
+        signal,
+        deadlineMs: options.deadlineMs,
+        headers: options.headers,
+        context: { model: request.model },
+      });
+    },
+    firstTokenMs: options.firstTokenMs,
+    idleMs: options.idleMs,
+    requestedModel: request.model,
+    cost: (completion) => costOf(backend, completion),
+    signal: options.signal,
+  });
+}

@@ -1,0 +1,213 @@
+import { ModelsApi } from './catalog/models-api.js';
+import type { ChatStream } from './chat/chat-stream.js';
+import { prepareRequest } from './chat/prepare-request.js';
+import { runChat, runStream } from './chat/run-chat.js';
+import type { ChatResult } from './chat/types.js';
+import { loadConfig } from './config/load-config.js';
+import type { ResolvedConfig, SwitchyardOptions } from './config/options.js';
+import { resolveConfig } from './config/resolve-config.js';
+import { type EmbeddingResult, runEmbeddings } from './embeddings.js';
+import { NotFoundError } from './errors/http-errors.js';
+import { SwitchyardError } from './errors/switchyard-error.js';
+import type { Credits, EmbeddingRequest, Generation, KeyInfo } from './protocol/account.js';
+import type { ChatRequest } from './protocol/chat.js';
+import type { Message } from './protocol/messages.js';
+import { type ConversationRequest, conversationRequest, type Provider } from './providers/conversation.js';
+import './providers/index.js';
+import type { ProviderBackend } from './providers/provider.js';
+import { createProvider } from './providers/registry.js';
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the configured deadline (`timeoutMs`) for this call. */
+  timeoutMs?: number;
+  /** Extra HTTP headers for this call only. */
+  headers?: Record<string, string>;
+}
+
+/** Chat parameters: every OpenRouter chat parameter; `model` falls back to the configured default. */
+export type ChatParams = Omit<ChatRequest, 'stream'>;
+
+/** Parameters of the prompt-style conveniences (`generate`, …): anything but the messages. */
+export type GenerateParams = Omit<ChatParams, 'messages'> & { system?: string };
+
+/**
+ * The switchyard client. Options win over environment variables, which win over `switchyard.toml`
+ * (see `Switchyard.fromConfigFile`).
+ *
+ * ```ts
+ * const sy = new Switchyard({ defaultModel: 'openai/gpt-4o-mini' });
+ * const r = await sy.chat({ messages: [{ role: 'user', content: 'Hello!' }] });
+ * console.log(r.text, r.usage, r.cost);
+ * ```
+ */
+export class Switchyard {
+  readonly config: ResolvedConfig;
+  readonly models: ModelsApi;
+  private readonly backend: ProviderBackend;
+  private readonly backends = new Map<string, ProviderBackend>();
+
+  constructor(options: SwitchyardOptions = {}) {
+    this.config = resolveConfig(options);
+    this.backend = createProvider(this.config);
+    this.backends.set(this.backend.name, this.backend);
+    this.models = new ModelsApi(() => this.backend);
+  }
+
+  /** Loads `switchyard.toml` (or the given file; JSON also works) as the lowest-precedence layer. */
+  static async fromConfigFile(path?: string, options: SwitchyardOptions = {}): Promise<Switchyard> {
+    const fileConfig = await loadConfig(path, { env: options.env });
+    return new Switchyard({ ...options, fileConfig });
+  }
+
+  /** The provider requests go to (`openrouter`, `simulator`, a configured OpenAI-compatible server, …). */
+  get providerName(): string {
+    return this.backend.name;
+  }
+
+  get providerMetadata() {
+    return this.backend.metadata;
+  }
+
+  private deadline(options: CallOptions): number {
+    return options.timeoutMs ?? this.config.timeoutMs;
+  }
+
+  /** One chat completion. */
+  async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
+    const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
+    return runChat(this.backend, request, {
+      signal: options.signal,
+      deadlineMs: this.deadline(options),
+      headers: options.headers,
+    });
+  }
+
+  /** A streaming chat completion: iterate it for events, or `await stream.final()`. */
+  stream(params: ChatParams, options: CallOptions = {}): ChatStream {
+    const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
+    return runStream(this.backend, request, {
+      signal: options.signal,
+      deadlineMs: this.deadline(options),
+      headers: options.headers,
+      firstTokenMs: this.config.timeouts.firstTokenMs || undefined,
+      idleMs: this.config.timeouts.idleMs || undefined,
+    });
+  }
+
+  /** Embeddings for one input or many. */
+  embed(request: EmbeddingRequest, options: CallOptions = {}): Promise<EmbeddingResult> {
+    return runEmbeddings(this.backend, request, { ...options, deadlineMs: this.deadline(options) });
+  }
+
+  private async openRouterJson<T>(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<T> {
+    if (!this.backend.openRouterApi) {
+      throw new SwitchyardError(`Provider "${this.backend.name}" does not offer ${path} (an OpenRouter endpoint)`);
+    }
+    const transport = await this.backend.transport();
+    const { data } = await transport.json<{ data: T }>({
+      method: 'GET',
+      path,
+      query,
+      signal,
+      deadlineMs: this.config.timeoutMs,
+    });
+    return data.data;
+  }
+
+  /** The calling key's limit and usage (`GET /key`). */
+  key(options: CallOptions = {}): Promise<KeyInfo> {
+    return this.openRouterJson<KeyInfo>('/key', undefined, options.signal);
+  }
+
+  /** Account credits (`GET /credits`; management keys only). */
+  credits(options: CallOptions = {}): Promise<Credits> {
+    return this.openRouterJson<Credits>('/credits', undefined, options.signal);
+  }
+
+  /**
+   * OpenRouter's record of a request. The record appears a moment after the request ends, so a 404 is retried
+   * with backoff for up to `waitMs` (default 3 s) before NotFoundError is thrown.
+   */
+  async generation(id: string, options: CallOptions & { waitMs?: number } = {}): Promise<Generation> {
+    const until = Date.now() + (options.waitMs ?? 3000);
+    for (let delay = 100; ; delay = Math.min(delay * 2, 1000)) {
+      try {
+        return await this.openRouterJson<Generation>('/generation', { id }, options.signal);
+      } catch (error) {
+        if (!(error instanceof NotFoundError) || Date.now() + delay > until) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /** The answer's text for one prompt. */
+  async generate(prompt: string, params: GenerateParams = {}): Promise<string> {
+    return (await this.chat(promptRequest(prompt, [], params))).text;
+  }
+
+  /** The answer's text for a prompt after earlier turns (`{ role, content }` messages, oldest first). */
+  async generateWithContext(prompt: string, history: Message[], params: GenerateParams = {}): Promise<string> {
+    return (await this.chat(promptRequest(prompt, history, params))).text;
+  }
+
+  /** The answer's text as it streams. */
+  async *generateStream(prompt: string, params: GenerateParams = {}, history: Message[] = []): AsyncGenerator<string> {
+    for await (const event of this.stream(promptRequest(prompt, history, params))) {
+      if (event.type === 'text') yield event.text;
+    }
+  }
+
+  /** One embedding vector for one text (model: `params.model`, else `openai/text-embedding-3-small`). */
+  async getEmbedding(text: string, model = 'openai/text-embedding-3-small'): Promise<number[]> {
+    const result = await this.embed({ model, input: text });
+    const vector = result.embeddings[0];
+    if (!vector) throw new SwitchyardError('The embeddings response had no vector');
+    return vector;
+  }
+
+  /** The conversation-style Provider interface, for a model (default: the configured default model). */
+  provider(options: { name?: string; model?: string } = {}): Provider {
+    const model = options.model ?? this.config.defaultModel;
+    const name = options.name ?? this.backend.name;
+    const client = name === this.backend.name ? this : this.forProvider(name);
+    return {
+      name,
+      model: model ?? '',
+      metadata: client.providerMetadata,
+      isAvailable: () => client.backend.isAvailable(),
+      sendMessage: (content) => client.chat(conversationRequest({ newMessage: content }, model)),
+      sendConversation: (request: ConversationRequest) => client.chat(conversationRequest(request, model)),
+    };
+  }
+
+  private forProvider(name: string): Switchyard {
+    const copy = Object.create(Switchyard.prototype) as Switchyard;
+    let backend = this.backends.get(name);
+    if (!backend) {
+      backend = createProvider(this.config, name);
+      this.backends.set(name, backend);
+    }
+    Object.assign(copy, {
+      config: this.config,
+      backend,
+      backends: this.backends,
+      models: new ModelsApi(() => backend),
+    });
+    return copy;
+  }
+
+  /** Releases resources (stops an in-process simulator). */
+  async close(): Promise<void> {
+    await Promise.all([...this.backends.values()].map((b) => b.close()));
+  }
+}
+
+function promptRequest(prompt: string, history: Message[], params: GenerateParams): ChatParams {
+  const { system, ...rest } = params;
+  const messages: Message[] = [];
+  if (system) messages.push({ role: 'system', content: system });
+  messages.push(...history, { role: 'user', content: prompt });
+  return { ...rest, messages };
+}

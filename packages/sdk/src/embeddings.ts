@@ -1,0 +1,57 @@
+import type { EmbeddingRequest, EmbeddingResponse } from './protocol/account.js';
+import type { ProviderBackend } from './providers/provider.js';
+import { type Cost, resolveCost } from './usage/cost.js';
+
+export interface EmbeddingResult {
+  /** One vector per input, in input order (base64 answers are decoded). */
+  embeddings: number[][];
+  model: string;
+  promptTokens: number;
+  cost: Cost;
+  raw: EmbeddingResponse;
+}
+
+/** Decodes a base64 little-endian float32 vector (`encoding_format: "base64"`), without Node's Buffer. */
+export function decodeBase64Floats(text: string): number[] {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const view = new DataView(bytes.buffer);
+  const out = new Array<number>(bytes.length >> 2);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
+export async function runEmbeddings(
+  backend: ProviderBackend,
+  request: EmbeddingRequest,
+  options: { signal?: AbortSignal; deadlineMs?: number; headers?: Record<string, string> } = {},
+): Promise<EmbeddingResult> {
+  const transport = await backend.transport();
+  const { data } = await transport.json<EmbeddingResponse>({
+    method: 'POST',
+    path: '/embeddings',
+    body: request,
+    signal: options.signal,
+    deadlineMs: options.deadlineMs,
+    headers: options.headers,
+    context: { model: request.model },
+  });
+  const sorted = [...(data.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  const embeddings = sorted.map((d) =>
+    typeof d.embedding === 'string' ? decodeBase64Floats(d.embedding) : d.embedding,
+  );
+  const promptTokens = data.usage?.prompt_tokens ?? 0;
+  const usage = {
+    promptTokens,
+    completionTokens: 0,
+    totalTokens: promptTokens,
+    cachedTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  };
+  const prices =
+    typeof data.usage?.cost === 'number' ? undefined : await backend.prices(data.model).catch(() => undefined);
+  const cost = resolveCost(data.usage as never, usage, prices) ?? { usd: 0, source: 'computed', unpriced: true };
+  return { embeddings, model: data.model, promptTokens, cost, raw: data };
+}

@@ -1,0 +1,29 @@
+import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '@switchyard/simulator';
+import { afterAll, beforeAll } from 'vitest';
+import { Switchyard, type SwitchyardOptions } from '../src/index.js';
+
+export const KEY = 'sk-or-v1-sdk-test-key-0123456789';
+
+/** A simulator for the enclosing describe block, stopped afterwards (also when tests fail). */
+export function useSimulator(options: SimulatorOptions = {}): () => SimulatorHandle {
+  let sim: SimulatorHandle | undefined;
+  beforeAll(async () => {
+    sim = await startSimulator(options);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  return () => {
+    if (!sim) throw new Error('simulator not started');
+    return sim;
+  };
+}
+
+/** A client pointed at `sim`, isolated from the machine's environment and config file. */
+export function clientFor(sim: SimulatorHandle, options: SwitchyardOptions = {}): Switchyard {
+  return new Switchyard({ apiKey: KEY, baseURL: sim.url, env: {}, ...options });
+}
+
+export const fault = (value: unknown) => JSON.stringify(value);
+
+export const hello = [{ role: 'user' as const, content: 'Hello, world!' }];
