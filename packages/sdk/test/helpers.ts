@@ -24,6 +24,6 @@ export function clientFor(sim: SimulatorHandle, options: SwitchyardOptions = {})
   return new Switchyard({ apiKey: KEY, baseURL: sim.url, env: {}, ...options });
 }
 
-export const fault = (value: unknown) => JSON.stringify(value);
+export const fault = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 export const hello = [{ role: 'user' as const, content: 'Hello, world!' }];
