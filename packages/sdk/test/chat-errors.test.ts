@@ -21,13 +21,18 @@ import { clientFor, fault, hello, useSimulator } from './helpers.js';
 
 describe('chat errors are typed, whatever form they arrive in', () => {
   const sim = useSimulator({ maxBodyBytes: 32 * 1024 });
-  const chat = (header?: unknown, extra: Record<string, unknown> = {}, timeoutMs?: number) =>
+  const chat = (header?: unknown, extra: Record<string, unknown> = {}, timeoutMs?: number): Promise<SwitchyardError> =>
     clientFor(sim())
       .chat(
         { model: 'openai/gpt-4o-mini', messages: hello, ...extra },
         { headers: header === undefined ? {} : { 'x-simulator-fault': fault(header) }, timeoutMs },
       )
-      .catch((e: unknown) => e as SwitchyardError);
+      .then(
+        () => {
+          throw new Error('expected the chat to fail');
+        },
+        (e: unknown) => e as SwitchyardError,
+      );
 
   it.each([
     [401, AuthenticationError, false],
