@@ -13,7 +13,7 @@ import { startSimulator } from '../packages/simulator/src/index.js';
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
 const SCRATCH = join(ROOT, 'node_modules', '.cache', 'switchyard-docs');
-const READMES = ['README.md', 'packages/simulator/README.md'];
+const READMES = ['README.md', 'packages/simulator/README.md', 'packages/sdk/README.md'];
 
 function blocks(file: string, lang: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
