@@ -28,7 +28,9 @@ export interface Simulator {
 }
 
 function area(path: string): string {
-  const first = path.split('/')[1] ?? '';
+  // `path` is '' or starts with '/': its first segment, without split()'s array on every request.
+  const end = path.indexOf('/', 1);
+  const first = end < 0 ? path.slice(1) : path.slice(1, end);
   return first === 'chat' ? 'chat' : first === 'auth' ? 'key' : first || 'root';
 }
 

@@ -112,7 +112,6 @@ export class Transport {
     const headers: Record<string, string> = { ...this.config.headers };
     for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.auth === 'public' && !this.config.keyRequired) delete headers.authorization;
     let response: Response;
     try {
       response = await this.config.fetch(url(this.config.baseURL, options.path, options.query), {

@@ -39,6 +39,7 @@ export function maskKey(key: string): string {
  */
 export class Accounts {
   private readonly keys = new Map<string, KeyRecord>();
+  private startsCache = { from: Number.NaN, until: Number.NaN, daily: 0, weekly: 0, monthly: 0 };
   totalCredits: bigint;
   totalUsage = 0n;
 
@@ -85,11 +86,29 @@ export class Accounts {
   }
 
   private roll(record: KeyRecord): void {
-    const now = this.now();
+    const starts = this.periodStarts(this.now());
     for (const kind of ['daily', 'weekly', 'monthly'] as const) {
-      const start = periodStart(kind, now);
+      const start = starts[kind];
       if (record.periods[kind].start !== start) record.periods[kind] = { start, spent: 0n };
     }
+  }
+
+  /**
+   * periodStart() of each kind for `now`, cached for the UTC day that holds it: weeks and months start on UTC day
+   * boundaries, so all three are constant within a day, and roll() runs three times per chat request.
+   */
+  private periodStarts(now: number): Record<'daily' | 'weekly' | 'monthly', number> {
+    // The instant `new Date(now)` stands for (ms are truncated), so the window test matches periodStart exactly.
+    const ms = Math.trunc(now);
+    let cached = this.startsCache;
+    if (!(ms >= cached.from && ms < cached.until)) {
+      const daily = periodStart('daily', now);
+      // Capped at the last valid Date (8.64e15 ms): past it periodStart gives NaN, so nothing there is cached.
+      const until = Math.min(daily + 86_400_000, 8.64e15 + 1);
+      cached = { from: daily, until, daily, weekly: periodStart('weekly', now), monthly: periodStart('monthly', now) };
+      this.startsCache = cached;
+    }
+    return cached;
   }
 
   /** USD (femto) this key may still spend: the smaller of its own remaining limit and the account balance. */

@@ -5,22 +5,28 @@
 interface Entry {
   owner: string;
   availableAt: number;
-  data: Record<string, unknown>;
+  /** The record, or what builds it on first read (most records are never read). */
+  data: Record<string, unknown> | (() => Record<string, unknown>);
 }
 
 const MAX_RECORDS = 20_000;
 
 export class GenerationStore {
   private readonly records = new Map<string, Entry>();
+  // Walks the map in insertion order across evictions. A fresh `keys().next()` per eviction rescans the holes
+  // that earlier deletions left at the front of V8's hash table, which made every insert into a full map cost
+  // tens of µs; this iterator passes each hole once. Everything before it has been deleted, so its next key is
+  // always the oldest live one.
+  private readonly oldest = this.records.keys();
 
   constructor(
     private readonly delayMs: () => number,
     private readonly now: () => number,
   ) {}
 
-  add(id: string, owner: string, data: Record<string, unknown>): void {
+  add(id: string, owner: string, data: Record<string, unknown> | (() => Record<string, unknown>)): void {
     if (this.records.size >= MAX_RECORDS) {
-      const oldest = this.records.keys().next().value;
+      const oldest = this.oldest.next().value;
       if (oldest !== undefined) this.records.delete(oldest);
     }
     this.records.set(id, { owner, availableAt: this.now() + this.delayMs(), data });
@@ -30,6 +36,7 @@ export class GenerationStore {
   get(id: string, owner: string): Record<string, unknown> | undefined {
     const entry = this.records.get(id);
     if (!entry || entry.owner !== owner || entry.availableAt > this.now()) return undefined;
+    if (typeof entry.data === 'function') entry.data = entry.data();
     return entry.data;
   }
 }

@@ -24,6 +24,11 @@ function hasBreakpoint(message: Message | undefined): boolean {
  */
 export class PromptCache {
   private readonly entries = new Map<string, number>();
+  // Walks the map in insertion order across evictions. A fresh `keys().next()` per eviction rescans the holes
+  // that earlier deletions left at the front of V8's hash table, which made every insert into a full map cost
+  // tens of µs; this iterator passes each hole once. Everything before it has been deleted, so its next key is
+  // always the oldest live one.
+  private readonly oldest = this.entries.keys();
 
   constructor(
     private readonly minTokens: number,
@@ -41,6 +46,11 @@ export class PromptCache {
     const writes = pricing.input_cache_write !== undefined;
     const reads = pricing.input_cache_read !== undefined;
     if (!reads || messages.length === 0) return { cachedTokens: 0, cacheWriteTokens: 0 };
+    // No prefix shorter than minTokens is ever read or stored, so a prompt without a long enough one (most of them)
+    // skips serialising and hashing every message below.
+    let longestPrefix = 0;
+    for (let i = 0; i < messages.length; i++) longestPrefix = Math.max(longestPrefix, cumulative[i] ?? 0);
+    if (longestPrefix < this.minTokens) return { cachedTokens: 0, cacheWriteTokens: 0 };
 
     // Rolling hash per message boundary: prefix i covers messages[0..i].
     const keys: string[] = [];
@@ -87,7 +97,7 @@ export class PromptCache {
 
   private store(key: string, expiry: number): void {
     if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
+      const oldest = this.oldest.next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.delete(key);

@@ -13,6 +13,11 @@ type Message = Record<string, unknown>;
  */
 export class StickyRouting {
   private readonly entries = new Map<string, { tag: string; expires: number }>();
+  // Walks the map in insertion order across evictions. A fresh `keys().next()` per eviction rescans the holes
+  // that earlier deletions left at the front of V8's hash table, which made every insert into a full map cost
+  // tens of µs; this iterator passes each hole once. Everything before it has been deleted, so its next key is
+  // always the oldest live one.
+  private readonly oldest = this.entries.keys();
 
   constructor(private readonly now: () => number) {}
 
@@ -41,7 +46,7 @@ export class StickyRouting {
   remember(key: string, endpoint: CatalogEndpoint): void {
     if (endpoint.pricing.input_cache_read === undefined) return;
     if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value;
+      const oldest = this.oldest.next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.delete(key);

@@ -49,11 +49,21 @@ export function tokenize(text: string): string[] {
   return text.match(/\s*\S+|\s+$/g) ?? (text ? [text] : []);
 }
 
+// The banks are fixed, so their tokens are split once, bare (first sentence) and with the joining space; the regex
+// split per sentence was a visible share of a chat request. Other text (tool summaries) is split as it comes.
+const BARE = new Map<string, readonly string[]>();
+const SPACED = new Map<string, readonly string[]>();
+for (const sentence of [...OPENINGS, ...SENTENCES, ...REASONING]) {
+  BARE.set(sentence, tokenize(sentence));
+  SPACED.set(sentence, tokenize(` ${sentence}`));
+}
+
 function fillTokens(rng: Rng, bank: readonly string[], target: number, first?: string): string[] {
   const tokens: string[] = [];
   let sentence = first ?? rng.pick(bank);
   while (tokens.length < target) {
-    const words = tokenize((tokens.length > 0 ? ' ' : '') + sentence);
+    const spaced = tokens.length > 0;
+    const words = (spaced ? SPACED : BARE).get(sentence) ?? tokenize((spaced ? ' ' : '') + sentence);
     for (const word of words) {
       tokens.push(word);
       if (tokens.length >= target && /[.!?]$/.test(word)) break;

@@ -11,7 +11,11 @@ export async function writeCompletion(
 ): Promise<void> {
   const res = session.res;
   let text = JSON.stringify(body);
-  const base = { 'content-type': 'application/json', 'access-control-allow-origin': '*', ...headers };
+  const base: Record<string, string> = {
+    'content-type': 'application/json',
+    'access-control-allow-origin': '*',
+    ...headers,
+  };
   if (fault?.kind === 'stall') {
     res.writeHead(200, base);
     res.flushHeaders();
@@ -25,7 +29,8 @@ export async function writeCompletion(
   const half = text.slice(0, Math.floor(text.length / 2));
   switch (fault?.kind) {
     case 'reset-mid-body':
-      res.writeHead(200, { ...base, 'content-length': String(Buffer.byteLength(text)) });
+      base['content-length'] = String(Buffer.byteLength(text));
+      res.writeHead(200, base);
       return session.breakAfter(half);
     case 'cut':
       // Chunked encoding ends cleanly: the client sees a complete HTTP response holding half a JSON document.
@@ -38,6 +43,16 @@ export async function writeCompletion(
     default:
       break;
   }
-  res.writeHead(200, { ...base, 'content-length': String(Buffer.byteLength(text)) });
+  // Set on `base`, not `{ ...base, 'content-length': … }`: a spread followed by more properties is a slow path in
+  // V8 (about 0.5 µs per response).
+  base['content-length'] = String(Buffer.byteLength(text));
+  if (!fault) {
+    // Healthy answers are written with the others of this event-loop turn (see finishSoon); faults keep their timing.
+    return session.finishSoon(() => {
+      res.writeHead(200, base);
+      res.end(text);
+    });
+  }
+  res.writeHead(200, base);
   res.end(text);
 }

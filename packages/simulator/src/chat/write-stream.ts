@@ -108,9 +108,11 @@ export async function writeStream(job: StreamJob): Promise<void> {
   });
   const instant = pacing.ttftMs <= 0 && pacing.msPerToken <= 0;
   if (instant && !action) {
-    // Fast path: one write for the whole stream.
+    // Fast path: one write for the whole stream, with the other answers of this event-loop turn when healthy (see
+    // finishSoon); faults keep their timing.
     let text = '';
     for (const frame of frames) text += frame.text;
+    if (!job.fault) return session.finishSoon(() => res.end(text));
     res.end(text);
     return;
   }

@@ -81,42 +81,59 @@ function completionBody(served: Served, meta: StreamMeta): Record<string, unknow
   };
 }
 
-function generationRecord(
-  served: Served,
-  meta: StreamMeta,
-  key: KeyRecord,
-  wireUsage: Record<string, unknown>,
-  stream: boolean,
-  latencyMs: number,
-): Record<string, unknown> {
-  const usage = wireUsage as Record<string, number>;
-  const cached = (wireUsage.prompt_tokens_details as Record<string, number>).cached_tokens ?? 0;
+/**
+ * What a `/generation` record is made of, copied out as plain values when the request is served. The store keeps
+ * 20,000 records and most are never read, so the full record is built on first read, and the copy keeps the store
+ * from holding on to requests, plans and usage objects (building records eagerly showed in throughput profiles).
+ */
+interface GenerationFacts {
+  id: string;
+  created: number;
+  model: string;
+  provider: string;
+  streamed: boolean;
+  latency: number;
+  cost: number;
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  cachedTokens: number;
+  finishReason: string;
+  nativeFinishReason: string;
+  sessionId: string | null;
+  user: string | null;
+  endpointTag: string;
+  permaslug: string;
+  userId: string;
+}
+
+function generationRecord(f: GenerationFacts): Record<string, unknown> {
   return {
-    id: meta.id,
-    upstream_id: `chatcmpl-${meta.id.slice(-20)}`,
-    total_cost: usage.cost,
+    id: f.id,
+    upstream_id: `chatcmpl-${f.id.slice(-20)}`,
+    total_cost: f.cost,
     cache_discount: null,
     upstream_inference_cost: null,
-    created_at: new Date(meta.created * 1000).toISOString(),
-    model: meta.model,
+    created_at: new Date(f.created * 1000).toISOString(),
+    model: f.model,
     app_id: null,
-    streamed: stream,
+    streamed: f.streamed,
     cancelled: false,
-    provider_name: meta.provider,
-    latency: latencyMs,
+    provider_name: f.provider,
+    latency: f.latency,
     moderation_latency: null,
-    generation_time: latencyMs,
-    finish_reason: served.plan.finishReason,
-    native_finish_reason: served.plan.nativeFinishReason,
+    generation_time: f.latency,
+    finish_reason: f.finishReason,
+    native_finish_reason: f.nativeFinishReason,
     service_tier: null,
-    session_id: typeof served.request.session_id === 'string' ? served.request.session_id : null,
-    tokens_prompt: usage.prompt_tokens,
-    tokens_completion: usage.completion_tokens,
-    native_tokens_prompt: usage.prompt_tokens,
-    native_tokens_completion: usage.completion_tokens,
+    session_id: f.sessionId,
+    tokens_prompt: f.promptTokens,
+    tokens_completion: f.completionTokens,
+    native_tokens_prompt: f.promptTokens,
+    native_tokens_completion: f.completionTokens,
     native_tokens_completion_images: 0,
-    native_tokens_reasoning: (wireUsage.completion_tokens_details as Record<string, number>).reasoning_tokens ?? 0,
-    native_tokens_cached: cached,
+    native_tokens_reasoning: f.reasoningTokens,
+    native_tokens_cached: f.cachedTokens,
     num_media_prompt: null,
     num_input_audio_prompt: null,
     num_media_completion: 0,
@@ -124,20 +141,20 @@ function generationRecord(
     num_fetches: null,
     web_search_engine: null,
     origin: '',
-    usage: usage.cost,
+    usage: f.cost,
     is_byok: false,
-    external_user: typeof served.request.user === 'string' ? served.request.user : null,
+    external_user: f.user,
     api_type: 'completions',
     preset_id: null,
     router: null,
     provider_responses: [
       {
-        id: meta.id,
-        endpoint_id: `${served.endpoint.tag}|${served.model.id}`,
-        model_permaslug: served.model.canonical_slug,
-        provider_name: meta.provider,
+        id: f.id,
+        endpoint_id: `${f.endpointTag}|${f.model}`,
+        model_permaslug: f.permaslug,
+        provider_name: f.provider,
         status: 200,
-        latency: latencyMs,
+        latency: f.latency,
         is_byok: false,
       },
     ],
@@ -145,7 +162,7 @@ function generationRecord(
     http_referer: null,
     data_region: 'global',
     workspace_id: null,
-    creator_user_id: key.userId,
+    creator_user_id: f.userId,
   };
 }
 
@@ -162,12 +179,28 @@ function record(
 ): void {
   const cost = usage === served.usage ? served.costFemto : parseUsd(usage.cost);
   ctx.accounts.charge(key, cost);
-  const data = generationRecord(served, meta, key, usage, stream, latency);
-  if (failed) {
-    data.finish_reason = 'error';
-    data.native_finish_reason = 'error';
-  }
-  ctx.generations.add(meta.id, key.key, data);
+  const tokens = usage as Record<string, number>;
+  const facts: GenerationFacts = {
+    id: meta.id,
+    created: meta.created,
+    model: meta.model,
+    provider: meta.provider,
+    streamed: stream,
+    latency,
+    cost: tokens.cost as number,
+    promptTokens: tokens.prompt_tokens as number,
+    completionTokens: tokens.completion_tokens as number,
+    reasoningTokens: (usage.completion_tokens_details as Record<string, number>).reasoning_tokens ?? 0,
+    cachedTokens: (usage.prompt_tokens_details as Record<string, number>).cached_tokens ?? 0,
+    finishReason: failed ? 'error' : served.plan.finishReason,
+    nativeFinishReason: failed ? 'error' : served.plan.nativeFinishReason,
+    sessionId: typeof served.request.session_id === 'string' ? served.request.session_id : null,
+    user: typeof served.request.user === 'string' ? served.request.user : null,
+    endpointTag: served.endpoint.tag,
+    permaslug: served.model.canonical_slug,
+    userId: key.userId,
+  };
+  ctx.generations.add(meta.id, key.key, () => generationRecord(facts));
 }
 
 /** `POST /chat/completions`. */

@@ -27,6 +27,26 @@ export class ResponseSession {
     if (!this.closed) this.res.write(text);
   }
 
+  /**
+   * Runs `finish` (the writes that end the response at once) after the I/O callbacks of this event-loop turn, unless
+   * the response closed meanwhile. Answers computed in one turn then reach their sockets back to back and the
+   * client is woken once for the lot rather than once per answer: under load that cut the simulator's CPU per
+   * answer by about a third (bench/throughput.mjs). Rejects with what `finish` throws, for the request's 500.
+   */
+  finishSoon(finish: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      setImmediate(() => {
+        if (this.closed || this.res.destroyed) return resolve();
+        try {
+          finish();
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
