@@ -118,7 +118,6 @@ export class Accounts {
     if (record.limit === null) return balance;
     const spent = record.limitReset ? record.periods[record.limitReset].spent : record.usage;
     const own = record.limit - spent;
-    // biome-ignore lint/complexity/useMathMinMax: bigints; Math.min does not take them
     return own < balance ? own : balance;
   }
 

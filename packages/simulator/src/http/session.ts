@@ -31,7 +31,7 @@ export class ResponseSession {
    * Runs `finish` (the writes that end the response at once) after the I/O callbacks of this event-loop turn, unless
    * the response closed meanwhile. Answers computed in one turn then reach their sockets back to back and the
    * client is woken once for the lot rather than once per answer: under load that cut the simulator's CPU per
-   * answer by about a third (bench/throughput.mjs). Rejects with what `finish` throws, for the request's 500.
+   * answer by about a third (bench/throughput.ts). Rejects with what `finish` throws, for the request's 500.
    */
   finishSoon(finish: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
