@@ -1,9 +1,8 @@
 import { ModelsApi } from './catalog/models-api.js';
 import type { ChatStream } from './chat/chat-stream.js';
 import { prepareRequest } from './chat/prepare-request.js';
-import { runChat, runStream } from './chat/run-chat.js';
+
 import type { ChatResult } from './chat/types.js';
-import { loadConfig } from './config/load-config.js';
 import type { ResolvedConfig, SwitchyardOptions } from './config/options.js';
 import { resolveConfig } from './config/resolve-config.js';
 import { type EmbeddingResult, runEmbeddings } from './embeddings.js';
@@ -16,9 +15,19 @@ import { type ConversationRequest, conversationRequest, type Provider } from './
 import './providers/index.js';
 import type { ProviderBackend } from './providers/provider.js';
 import { createProvider } from './providers/registry.js';
+import type { BreakerStore } from './routing/breaker-store.js';
+import type { BreakerSnapshot } from './routing/circuit-breaker.js';
+import { CircuitBreakers } from './routing/circuit-breaker.js';
+import type { RoutingEventMap, RoutingEventName } from './routing/events.js';
+import { RoutingEvents } from './routing/events.js';
+import { type HealthStats, HealthTracker } from './routing/health.js';
+import { type RouteOptions, Router } from './routing/router.js';
 
 /** Per-call options. */
 export interface CallOptions {
+  /** Droppable extra context (e.g. retrieved documents), inserted before the last user message; dropped first when
+   * the prompt is too long and `routing.onContextLengthError` is `drop-context`. */
+  context?: Message[];
   signal?: AbortSignal;
   /** Overrides the configured deadline (`timeoutMs`) for this call. */
   timeoutMs?: number;
@@ -34,7 +43,7 @@ export type GenerateParams = Omit<ChatParams, 'messages'> & { system?: string };
 
 /**
  * The switchyard client. Options win over environment variables, which win over `switchyard.toml`
- * (see `Switchyard.fromConfigFile`).
+ * (load it with `fromConfigFile` or `loadConfig` from `@switchyard/sdk/config`).
  *
  * ```ts
  * const sy = new Switchyard({ defaultModel: 'openai/gpt-4o-mini' });
@@ -45,20 +54,44 @@ export type GenerateParams = Omit<ChatParams, 'messages'> & { system?: string };
 export class Switchyard {
   readonly config: ResolvedConfig;
   readonly models: ModelsApi;
+  /** Routing events (`attempt`, `retry`, `fallback`, `breaker_open`, …); also via `on()`. */
+  readonly events = new RoutingEvents();
   private readonly backend: ProviderBackend;
   private readonly backends = new Map<string, ProviderBackend>();
+  private readonly breakers: CircuitBreakers;
+  private readonly healthTracker = new HealthTracker();
+  private readonly router: Router;
 
   constructor(options: SwitchyardOptions = {}) {
     this.config = resolveConfig(options);
     this.backend = createProvider(this.config);
     this.backends.set(this.backend.name, this.backend);
     this.models = new ModelsApi(() => this.backend);
+    this.breakers = new CircuitBreakers(
+      this.config.breaker,
+      options.breakerStore as BreakerStore | undefined,
+      Date.now,
+      (event) => this.events.emit(event.type, { key: event.key, reason: event.reason, at: event.at }),
+    );
+    this.router = new Router({
+      config: this.config,
+      backend: this.backend,
+      breakers: this.breakers,
+      health: this.healthTracker,
+      events: this.events,
+      retryOn: options.retryOn,
+      budget: options.budget,
+    });
   }
 
-  /** Loads `switchyard.toml` (or the given file; JSON also works) as the lowest-precedence layer. */
-  static async fromConfigFile(path?: string, options: SwitchyardOptions = {}): Promise<Switchyard> {
-    const fileConfig = await loadConfig(path, { env: options.env });
-    return new Switchyard({ ...options, fileConfig });
+  /** Subscribes to a routing event; returns the unsubscribe function. */
+  on<K extends RoutingEventName>(name: K, listener: (event: RoutingEventMap[K]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** Circuit-breaker states and recent per-target health (latency, error rate). */
+  async health(): Promise<{ breakers: BreakerSnapshot[]; targets: HealthStats[] }> {
+    return { breakers: await this.breakers.snapshot(), targets: this.healthTracker.all() };
   }
 
   /** The provider requests go to (`openrouter`, `simulator`, a configured OpenAI-compatible server, …). */
@@ -74,26 +107,28 @@ export class Switchyard {
     return options.timeoutMs ?? this.config.timeoutMs;
   }
 
-  /** One chat completion. */
-  async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
-    const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
-    return runChat(this.backend, request, {
+  private route(options: CallOptions): RouteOptions {
+    return {
       signal: options.signal,
       deadlineMs: this.deadline(options),
       headers: options.headers,
-    });
-  }
-
-  /** A streaming chat completion: iterate it for events, or `await stream.final()`. */
-  stream(params: ChatParams, options: CallOptions = {}): ChatStream {
-    const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
-    return runStream(this.backend, request, {
-      signal: options.signal,
-      deadlineMs: this.deadline(options),
-      headers: options.headers,
+      context: options.context,
       firstTokenMs: this.config.timeouts.firstTokenMs || undefined,
       idleMs: this.config.timeouts.idleMs || undefined,
-    });
+    };
+  }
+
+  /** One chat completion, through retries, circuit breakers and the fallback chain (`result.attempts`). */
+  async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
+    const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
+    return this.router.chat(request, this.route(options));
+  }
+
+  /** A streaming chat completion: iterate it for events, or `await stream.final()`. Failures before the first
+   * content token are retried or failed over invisibly. */
+  stream(params: ChatParams, options: CallOptions = {}): ChatStream {
+    const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
+    return this.router.stream(request, this.route(options));
   }
 
   /** Embeddings for one input or many. */

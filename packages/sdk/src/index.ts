@@ -4,10 +4,36 @@
  */
 
 export { ModelsApi } from './catalog/models-api.js';
-export { ChatStream, type ChatStreamOptions } from './chat/chat-stream.js';
+export { ChatStream, type StreamSource } from './chat/chat-stream.js';
 export type { ChatResult, StreamEvent, ToolCallResult } from './chat/types.js';
 export { type CallOptions, type ChatParams, type GenerateParams, Switchyard } from './client.js';
-export * from './config/index.js';
+export { isLoopbackHost } from './config/base-url.js';
+export { CHAT_DEFAULT_NAMES } from './config/chat-defaults.js';
+export { defaultEnv, ENV_VARIABLES, type EnvLayer, type EnvValues, readEnv } from './config/env.js';
+export { isModelId, resolveAlias } from './config/model-id.js';
+export type {
+  BreakerStoreLike,
+  ChatDefaults,
+  ConfigSource,
+  FileConfig,
+  ModelConfig,
+  ProviderConfig,
+  ResolvedConfig,
+  ResolvedProviderConfig,
+  RetryOptions,
+  SwitchyardOptions,
+  TimeoutOptions,
+} from './config/options.js';
+export { isSecretKey, maskSecret, redactConfig, redactString } from './config/redact.js';
+export { CONFIG_DEFAULTS, resolveConfig } from './config/resolve-config.js';
+export { BUILTIN_PROVIDERS, DEFAULT_BASE_URL } from './config/resolve-providers.js';
+export {
+  BREAKER_DEFAULTS,
+  type BreakerConfig,
+  ROUTING_DEFAULTS,
+  type RoutingOptions,
+} from './config/routing-options.js';
+export * from './context/index.js';
 export type { EmbeddingResult } from './embeddings.js';
 export * from './errors/index.js';
 export type * from './protocol/account.js';
@@ -16,6 +42,7 @@ export type * from './protocol/chat.js';
 export type * from './protocol/messages.js';
 export type { ConversationRequest, Provider, SystemBlock } from './providers/conversation.js';
 export * from './providers/index.js';
+export * from './routing/index.js';
 export * from './sse/index.js';
 export { type Cost, type CostBreakdown, cacheSavings, computeCost, type Prices, resolveCost } from './usage/cost.js';
 export { FEMTO_PER_USD, type Femto, formatUsd, parseUsd, toUsd } from './usage/money.js';

@@ -21,7 +21,8 @@ export function useSimulator(options: SimulatorOptions = {}): () => SimulatorHan
 
 /** A client pointed at `sim`, isolated from the machine's environment and config file. */
 export function clientFor(sim: SimulatorHandle, options: SwitchyardOptions = {}): Switchyard {
-  return new Switchyard({ apiKey: KEY, baseURL: sim.url, env: {}, ...options });
+  // One attempt by default: tests of single behaviours must not be slowed or hidden by retries.
+  return new Switchyard({ apiKey: KEY, baseURL: sim.url, env: {}, retry: { attempts: 1 }, ...options });
 }
 
 export const fault = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));

@@ -168,6 +168,19 @@ describe('chat completions', () => {
     expect(body.choices[0].message.tool_calls).toBeUndefined();
   });
 
+  it('rejects a tool result that answers no earlier tool call, as providers do', async () => {
+    const res = await chat(sim(), {
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'tool', tool_call_id: 'call_missing', content: 'orphan' },
+      ],
+      tools: [weatherTool],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe('Provider returned error');
+    expect(res.body.error.metadata.raw).toMatch(/must be a response to a preceeding message with 'tool_calls'/);
+  });
+
   it('respects tool_choice none and a forced function', async () => {
     const none = await chat(sim(), { tools: [weatherTool, timeTool], tool_choice: 'none' });
     expect(none.body.choices[0].message.tool_calls).toBeUndefined();

@@ -39,34 +39,52 @@ function range(request: ChatRequest, field: keyof ChatRequest, min: number, max:
   }
 }
 
+/** A model name as the wire needs it: aliases and `[models.<name>]` entries resolved, with that entry's routing. */
+export interface ResolvedTarget {
+  model: string;
+  /** Provider preferences from `[models.<name>]` (`routing` → `order`, plus its `provider` table). */
+  provider?: ProviderPreferences;
+}
+
+export function resolveTarget(name: string, config: ResolvedConfig, openRouterApi: boolean): ResolvedTarget {
+  const entry = config.models[name];
+  const model = resolveAlias(entry ? entry.model : name, config.aliases);
+  if (openRouterApi) {
+    const problem = modelIdProblem(model);
+    if (problem) throw invalid(`Invalid model "${model}": ${problem}`);
+  } else if (!isLooseModelId(model)) throw invalid(`Invalid model "${model}"`);
+  const target: ResolvedTarget = { model };
+  if (entry && openRouterApi) {
+    const preferences: ProviderPreferences = { ...(entry.providerPreferences as ProviderPreferences | undefined) };
+    if (entry.routing && entry.routing.length > 0) preferences.order = entry.routing;
+    if (Object.keys(preferences).length > 0) target.provider = preferences;
+  }
+  return target;
+}
+
+/** Applies a resolved target to a request: the model, and its routing under the caller's own preferences. */
+export function withTarget(request: ChatRequest, target: ResolvedTarget): ChatRequest {
+  const out: ChatRequest = { ...request, model: target.model };
+  if (target.provider) out.provider = { ...target.provider, ...request.provider };
+  return out;
+}
+
 /**
- * The request as it goes on the wire: configured defaults under the caller's values, aliases resolved, routing of
- * `[models.<alias>]` applied, and obvious mistakes refused before any network call.
+ * The request as it goes on the wire, before routing picks its model: configured defaults under the caller's
+ * values, the caller's model resolved (aliases, `[models.<name>]`), obvious mistakes refused before any network
+ * call, and OpenRouter-only fields dropped for plain OpenAI-compatible servers.
  */
 export function prepareRequest(params: ChatRequest, config: ResolvedConfig, openRouterApi: boolean): ChatRequest {
   if (!Array.isArray(params.messages) || params.messages.length === 0) {
     throw invalid('messages must be a non-empty array of { role, content } objects');
   }
-  const request: ChatRequest = { ...config.defaults, ...params } as ChatRequest;
+  let request: ChatRequest = { ...config.defaults, ...params } as ChatRequest;
   if (config.defaults.provider && params.provider)
     request.provider = { ...config.defaults.provider, ...params.provider };
-  const asked = request.model ?? config.defaultModel;
-  if (asked !== undefined) {
-    const entry = config.models[asked];
-    const model = resolveAlias(entry ? entry.model : asked, config.aliases);
-    if (openRouterApi) {
-      const problem = modelIdProblem(model);
-      if (problem) throw invalid(`Invalid model "${model}": ${problem}`);
-    } else if (!isLooseModelId(model)) throw invalid(`Invalid model "${model}"`);
-    request.model = model;
-    if (entry && openRouterApi) {
-      const preferences: ProviderPreferences = { ...(entry.providerPreferences as ProviderPreferences | undefined) };
-      if (entry.routing && entry.routing.length > 0) preferences.order = entry.routing;
-      if (Object.keys(preferences).length > 0) request.provider = { ...preferences, ...request.provider };
-    }
+  if (request.model !== undefined) request = withTarget(request, resolveTarget(request.model, config, openRouterApi));
+  if (Array.isArray(request.models)) {
+    request.models = request.models.map((m) => resolveTarget(m, config, openRouterApi).model);
   }
-  if (Array.isArray(request.models))
-    request.models = request.models.map((m) => resolveAlias(config.models[m]?.model ?? m, config.aliases));
   range(request, 'temperature', 0, 2);
   range(request, 'top_p', 0, 1);
   range(request, 'max_tokens', 1, Number.MAX_SAFE_INTEGER, true);

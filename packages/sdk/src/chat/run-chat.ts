@@ -5,6 +5,7 @@ import { type Cost, resolveCost } from '../usage/cost.js';
 import { normalizeUsage } from '../usage/usage.js';
 import { ChatStream } from './chat-stream.js';
 import { contentText, toChatResult } from './result.js';
+import { streamAttempt } from './stream-attempt.js';
 import type { ChatResult } from './types.js';
 
 export interface RunOptions {
@@ -70,8 +71,13 @@ export async function runChat(
 
 /** One streaming chat attempt against `backend`; the request starts when the stream is first read. */
 export function runStream(backend: ProviderBackend, request: ChatRequest, options: RunOptions = {}): ChatStream {
-  return new ChatStream({
-    open: async (signal) => {
+  return new ChatStream((signal) => streamAttempt(attemptOptions(backend, request, options), signal), options.signal);
+}
+
+/** How to open one streaming attempt of `request` against `backend`. */
+export function attemptOptions(backend: ProviderBackend, request: ChatRequest, options: RunOptions) {
+  return {
+    open: async (signal: AbortSignal) => {
       const transport = await backend.transport();
       return transport.send({
         method: 'POST',
@@ -86,7 +92,6 @@ export function runStream(backend: ProviderBackend, request: ChatRequest, option
     firstTokenMs: options.firstTokenMs,
     idleMs: options.idleMs,
     requestedModel: request.model,
-    cost: (completion) => costOf(backend, completion),
-    signal: options.signal,
-  });
+    cost: (completion: ChatCompletion) => costOf(backend, completion),
+  };
 }

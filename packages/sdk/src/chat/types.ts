@@ -1,5 +1,6 @@
 import type { ChatCompletion, FinishReason } from '../protocol/chat.js';
 import type { AssistantMessage, ReasoningDetail } from '../protocol/messages.js';
+import type { AttemptRecord } from '../routing/trace.js';
 import type { Cost } from '../usage/cost.js';
 import type { Usage } from '../usage/usage.js';
 
@@ -40,6 +41,8 @@ export interface ChatResult {
   timing: { ttftMs?: number; totalMs: number };
   /** The completion as received (for streams: assembled from the chunks). */
   raw: ChatCompletion;
+  /** Every attempt the routing engine made, the successful one last. */
+  attempts?: AttemptRecord[];
 }
 
 /** Events of a `ChatStream`, in arrival order. */

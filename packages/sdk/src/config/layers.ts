@@ -31,6 +31,17 @@ const SCALARS = [
 const NESTED: Record<string, string[]> = {
   timeouts: ['headersMs', 'firstTokenMs', 'idleMs'],
   retry: ['attempts', 'backoffBaseMs', 'backoffMaxMs', 'jitter'],
+  routing: [
+    'fallbackStrategy',
+    'selection',
+    'maxPromptPrice',
+    'maxCompletionPrice',
+    'preflight',
+    'contextWarnAt',
+    'onContextLengthError',
+    'hedgeAfterMs',
+  ],
+  breaker: ['failureThreshold', 'failureRate', 'minRequests', 'windowMs', 'recoveryMs', 'probeTimeoutMs'],
 };
 const MAPS = ['defaults', 'aliases', 'headers'];
 const ENTRY_MAPS: Record<string, string[]> = {
@@ -46,11 +57,17 @@ const DURATIONS = new Set([
   'timeouts.idleMs',
   'retry.backoffBaseMs',
   'retry.backoffMaxMs',
+  'routing.hedgeAfterMs',
+  'breaker.windowMs',
+  'breaker.recoveryMs',
+  'breaker.probeTimeoutMs',
 ]);
 
 export function optionsLayer(options: SwitchyardOptions): Layer {
   const origin = (path: string): Origin => ({ source: 'option', name: path });
-  return flatten(options as Record<string, unknown>, origin, ['env', 'fileConfig', 'fetch'], 'option');
+  // Function- and object-valued options are not settings: they never come from env or files.
+  const live = ['env', 'fileConfig', 'fetch', 'breakerStore', 'retryOn', 'budget'];
+  return flatten(options as Record<string, unknown>, origin, live, 'option');
 }
 
 export function envLayer(env: EnvLayer): Layer {

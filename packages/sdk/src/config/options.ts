@@ -1,4 +1,6 @@
+import type { SwitchyardError } from '../errors/switchyard-error.js';
 import type { ProviderPreferences, ReasoningConfig, ReasoningEffort } from '../protocol/chat.js';
+import type { BreakerConfig, RoutingOptions } from './routing-options.js';
 
 /**
  * Everything a Switchyard client can be configured with. Each setting is taken from, in order: these options, the
@@ -56,6 +58,23 @@ export interface SwitchyardOptions {
   env?: Record<string, string | undefined>;
   /** An already loaded config file (see `loadConfig()`): the lowest-precedence layer. */
   fileConfig?: FileConfig;
+  /** Retries, fallbacks, selection, price guard, preflight, context handling, hedging (`[routing]`). */
+  routing?: RoutingOptions;
+  /** Circuit-breaker thresholds (`[breaker]`). */
+  breaker?: BreakerConfig;
+  /** Where breaker state lives (default: in memory; the gateway passes a Redis store so instances share it). */
+  breakerStore?: BreakerStoreLike;
+  /** Replaces the built-in "is this error worth retrying?" rule (see the README for the default). */
+  retryOn?: (error: SwitchyardError, attempt: number) => boolean;
+  /** The USD still available to spend; the price guard refuses targets whose worst case exceeds it. */
+  budget?: () => number | undefined | Promise<number | undefined>;
+}
+
+/** The store interface of the circuit breakers (see `BreakerStore` in the routing module). */
+export interface BreakerStoreLike {
+  get(key: string): Promise<unknown>;
+  update(key: string, fn: (current: never) => unknown): Promise<unknown>;
+  entries(): Promise<[string, unknown][]>;
 }
 
 export interface TimeoutOptions {
@@ -178,6 +197,8 @@ export interface FileConfig
     | 'models'
     | 'providers'
     | 'allowInsecureHttp'
+    | 'routing'
+    | 'breaker'
   > {
   /** The file it was read from, named in error messages. */
   path?: string;
@@ -224,6 +245,8 @@ export interface ResolvedConfig {
   models: Record<string, ModelConfig>;
   providers: Record<string, ResolvedProviderConfig>;
   allowInsecureHttp: boolean;
+  routing: Required<RoutingOptions>;
+  breaker: Required<BreakerConfig>;
   fetch: typeof fetch;
   /** Where each setting came from, keyed by option path (`apiKey`, `retry.attempts`, `defaults.temperature`, …). */
   sources: Record<string, ConfigSource>;

@@ -17,6 +17,7 @@ import {
   resolveProviders,
   secret,
 } from './resolve-providers.js';
+import { resolveBreaker, resolveRouting } from './routing-options.js';
 import { rank, Settings } from './settings.js';
 import { didYouMean } from './suggest.js';
 
@@ -96,6 +97,8 @@ export function resolveConfig(options: SwitchyardOptions = {}): ResolvedConfig {
     throw s.fail('app categories', categories.entry!, 'OpenRouter accepts at most 2 categories per request');
   }
 
+  const routing = resolveRouting(s);
+  const breaker = resolveBreaker(s);
   const headers = headerMap(s, 'headers');
   const defaults = chatDefaults(s);
   const providers = resolveProviders(s, allowInsecureHttp);
@@ -151,6 +154,8 @@ export function resolveConfig(options: SwitchyardOptions = {}): ResolvedConfig {
     models,
     providers,
     allowInsecureHttp,
+    routing,
+    breaker,
     sources: s.sources,
     origins: s.origins,
   });

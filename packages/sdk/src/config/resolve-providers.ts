@@ -5,6 +5,7 @@ import type { Entry } from './layers.js';
 import { isLooseModelId, modelIdProblem, resolveAlias } from './model-id.js';
 import type { ModelConfig, ResolvedProviderConfig } from './options.js';
 import { describeOrigin } from './origin.js';
+import { providerPreferencesProblem } from './provider-preferences.js';
 import type { Settings } from './settings.js';
 import { didYouMean } from './suggest.js';
 
@@ -104,6 +105,14 @@ export function resolveModels(
         throw s.fail(`provider preferences of "${name}"`, prefs, 'must be a table/object');
       }
       if (type !== 'openrouter') throw s.fail(`provider preferences of "${name}"`, prefs, 'only apply to OpenRouter');
+      const problem = providerPreferencesProblem(prefs.value as Record<string, unknown>);
+      if (problem) {
+        throw s.fail(
+          `provider preference "${problem.key}" of "${name}"`,
+          { ...prefs, value: (prefs.value as Record<string, unknown>)[problem.key] },
+          problem.reason,
+        );
+      }
       entry.providerPreferences = prefs.value as Record<string, unknown>;
     }
     put(out, name, entry);

@@ -4,6 +4,8 @@
  * `instanceof` must work even when two copies of the package are loaded (a bundler duplicating it, a gateway and an
  * app on different versions), so class checks go through a registered-symbol marker instead of the prototype chain.
  */
+import type { AttemptRecord } from '../routing/trace.js';
+
 const MARKER = Symbol.for('switchyard.error');
 const KINDS = Symbol.for('switchyard.error.kinds');
 
@@ -51,6 +53,8 @@ export class SwitchyardError extends Error {
   generationId?: string;
   /** Output received before the failure (a stream cut mid-answer, a completion with `finish_reason: "error"`). */
   partial?: PartialOutput;
+  /** Every attempt the routing engine made before giving up (model, provider, status, latency, why it moved on). */
+  attempts?: AttemptRecord[];
 
   constructor(message: string, options: SwitchyardErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -89,6 +93,7 @@ export class SwitchyardError extends Error {
       provider: this.provider,
       generationId: this.generationId,
       metadata: this.metadata,
+      attempts: this.attempts,
     };
   }
 }

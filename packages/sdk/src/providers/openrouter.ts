@@ -14,6 +14,8 @@ export const OPENROUTER_METADATA: ProviderMetadata = {
 };
 
 const CATALOG_TTL_MS = 60 * 60 * 1000;
+/** A failed catalog fetch is remembered this long, so an unreachable catalog does not cost every request a call. */
+const CATALOG_FAILURE_TTL_MS = 60 * 1000;
 
 export function openRouterTransport(config: ResolvedConfig, baseURL: string, apiKey: string | undefined): Transport {
   return new Transport({
@@ -31,7 +33,7 @@ export function openRouterTransport(config: ResolvedConfig, baseURL: string, api
 /** Shared by backends that speak OpenRouter's API (the real service and the simulator). */
 export class OpenRouterApiBackend implements ProviderBackend {
   readonly openRouterApi = true;
-  private catalog: { at: number; models: Promise<Model[]> } | undefined;
+  private catalog: { at: number; ttl: number; models: Promise<Model[]> } | undefined;
 
   constructor(
     readonly name: string,
@@ -57,21 +59,18 @@ export class OpenRouterApiBackend implements ProviderBackend {
 
   /** `/models` with every output modality (chat and embedding models), cached for an hour in memory. */
   listModels(signal?: AbortSignal): Promise<Model[]> {
-    if (this.catalog && Date.now() - this.catalog.at < CATALOG_TTL_MS) return this.catalog.models;
+    if (this.catalog && Date.now() - this.catalog.at < this.catalog.ttl) return this.catalog.models;
+    const query = { output_modalities: 'all' };
     const models = this.open()
-      .then((t) =>
-        t.json<ModelList>({
-          method: 'GET',
-          path: '/models',
-          query: { output_modalities: 'all' },
-          auth: 'public',
-          signal,
-        }),
-      )
-      .then(({ data }) => data.data);
-    this.catalog = { at: Date.now(), models };
+      .then((t) => t.json<ModelList>({ method: 'GET', path: '/models', query, auth: 'public', signal }))
+      .then(({ data }) => {
+        if (!Array.isArray(data?.data)) throw new Error('the /models answer has no data list');
+        return data.data;
+      });
+    const entry = { at: Date.now(), ttl: CATALOG_TTL_MS, models };
+    this.catalog = entry;
     models.catch(() => {
-      if (this.catalog?.models === models) this.catalog = undefined;
+      entry.ttl = CATALOG_FAILURE_TTL_MS;
     });
     return models;
   }

@@ -30,10 +30,15 @@ export class RequestLifetime {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
-  /** Aborts with `reason()` after `ms`, unless cleared first; returns a function that clears it. */
+  /** Aborts with `reason()` after `ms` (unless `reason` returns undefined), unless cleared first; returns a function
+   * that clears it. */
   after(ms: number | undefined, reason: () => unknown): () => void {
     if (ms === undefined || !Number.isFinite(ms) || ms <= 0) return () => {};
-    const timer = setTimeout(() => this.abort(reason()), ms);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const why = reason();
+      if (why !== undefined) this.abort(why);
+    }, ms);
     this.timers.add(timer);
     return () => {
       clearTimeout(timer);

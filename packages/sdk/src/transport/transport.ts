@@ -85,11 +85,15 @@ export function parseErrorBody(text: string, status: number): WireError {
 export class Transport {
   constructor(readonly config: TransportConfig) {}
 
+  /** Throws MissingApiKeyError when this endpoint needs a key and none is configured (before any network call). */
+  assertKey(): void {
+    if (this.config.keyRequired && !this.config.headers.authorization)
+      throw new MissingApiKeyError(this.config.missingKeyMessage);
+  }
+
   async send(options: SendOptions): Promise<Sent> {
     const context = options.context ?? {};
-    if (options.auth !== 'public' && this.config.keyRequired && !this.config.headers.authorization) {
-      throw new MissingApiKeyError(this.config.missingKeyMessage);
-    }
+    if (options.auth !== 'public') this.assertKey();
     const lifetime = new RequestLifetime(options.signal);
     if (lifetime.signal.aborted) throw stopError(lifetime, undefined, context);
     const startedAt = Date.now();

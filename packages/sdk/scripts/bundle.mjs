@@ -1,0 +1,18 @@
+// Bundles the published entry points into a few files next to tsc's output. Importing ~80 small ES modules costs
+// most of a cold start (each is a separate resolve, read and compile); one bundled file imports in a third of the
+// time. Types still come from tsc (dist/*.d.ts); tests and workspace development use the sources directly.
+import { build } from 'esbuild';
+
+const started = Date.now();
+await build({
+  entryPoints: { index: 'src/index.ts', 'config-file': 'src/config-file.ts' },
+  outdir: 'dist/bundle',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log(`bundled @switchyard/sdk in ${Date.now() - started} ms`);

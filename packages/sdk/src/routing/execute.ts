@@ -1,0 +1,347 @@
+import type { ResolvedConfig } from '../config/options.js';
+import { estimateRequestTokens } from '../context/token-estimator.js';
+import { AbortError } from '../errors/client-errors.js';
+import { ContextLengthError, TimeoutError } from '../errors/http-errors.js';
+import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { Model } from '../protocol/catalog.js';
+import type { ChatRequest, ProviderPreferences } from '../protocol/chat.js';
+import type { ProviderBackend } from '../providers/provider.js';
+import type { Usage } from '../usage/usage.js';
+import { findModel } from './catalog-lookup.js';
+import { breakerKey, type CircuitBreakers } from './circuit-breaker.js';
+import { CircuitOpenError } from './circuit-open-error.js';
+import { contextLimitFromMessage, shrinkForContext } from './context-recovery.js';
+import type { RoutingEvents } from './events.js';
+import type { HealthTracker } from './health.js';
+import type { Target } from './plan.js';
+import { preflightProblems } from './preflight.js';
+import { priceGuardProblem } from './price-guard.js';
+import { isRetryable, isTargetSpecific, type RetryOn, retryDelayMs, sleep } from './retry-policy.js';
+import { PreflightError, PriceGuardError } from './routing-errors.js';
+import type { AttemptRecord } from './trace.js';
+
+export interface EngineDeps {
+  config: ResolvedConfig;
+  backend: ProviderBackend;
+  breakers: CircuitBreakers;
+  health: HealthTracker;
+  events: RoutingEvents;
+  retryOn?: RetryOn;
+  /** Remaining budget in USD for the price guard (undefined = no budget). */
+  budget?: () => number | undefined | Promise<number | undefined>;
+  random?: () => number;
+}
+
+/** What a successful attempt reports for the trace and the health/breaker bookkeeping. */
+export interface AttemptInfo {
+  servedModel?: string;
+  provider?: string;
+  usage?: Usage;
+  costUsd?: number;
+  ttftMs?: number;
+}
+
+export type AttemptFn<T> = (request: ChatRequest, deadlineMs: number) => Promise<{ value: T; info: AttemptInfo }>;
+
+export interface Executed<T> {
+  value: T;
+  trace: AttemptRecord[];
+  /** The trace record of the winning attempt (streams complete it when the stream ends). */
+  record: AttemptRecord;
+  /** The breaker key of the winning target, for outcome bookkeeping after a stream's first token. */
+  key: string;
+}
+
+function attach(error: SwitchyardError, trace: AttemptRecord[]): SwitchyardError {
+  error.attempts = trace;
+  return error;
+}
+
+export function typedError(error: unknown): SwitchyardError {
+  return error instanceof SwitchyardError ? error : new SwitchyardError(String(error), { cause: error });
+}
+
+/** Failures that say something about the target's health (server trouble), not about the request. */
+export function countsAgainstTarget(error: SwitchyardError): boolean {
+  return isRetryable(error);
+}
+
+/**
+ * The routing loop shared by chat and stream: for each target, the price guard, the preflight, the circuit
+ * breaker, then attempts with retries (Retry-After honoured, backoff with jitter, one deadline across everything),
+ * context-length recovery, and the move to the next target when retrying cannot help.
+ */
+export async function executeTargets<T>(
+  deps: EngineDeps,
+  targets: Target[],
+  catalog: readonly Model[] | undefined,
+  deadlineAt: number,
+  signal: AbortSignal | undefined,
+  attempt: AttemptFn<T>,
+): Promise<Executed<T>> {
+  const { config, backend, breakers, health, events } = deps;
+  const trace: AttemptRecord[] = [];
+  const retryOn = deps.retryOn ?? ((error: SwitchyardError) => isRetryable(error));
+  const random = deps.random ?? Math.random;
+  const routing = config.routing;
+  const remainingBudget = deps.budget ? await deps.budget() : undefined;
+  const open: { key: string; retryAt?: number }[] = [];
+  let priceRefusals = 0;
+  let lastError: SwitchyardError | undefined;
+  const push = (record: Omit<AttemptRecord, 'index'>): AttemptRecord => {
+    const full = { index: trace.length + 1, ...record };
+    trace.push(full);
+    events.emit('attempt', full);
+    return full;
+  };
+  const skip = (target: Target, reason: string, code: string) =>
+    push({
+      model: target.model,
+      backend: backend.name,
+      outcome: 'skipped',
+      reason,
+      code,
+      startedAt: Date.now(),
+      latencyMs: 0,
+      waitedMs: 0,
+    });
+
+  for (let t = 0; t < targets.length; t++) {
+    const target = targets[t] as Target;
+    const next = targets[t + 1]?.model;
+    let request = target.request;
+    const row = catalog && target.model ? findModel(catalog, target.model) : undefined;
+    const family = row?.architecture.tokenizer;
+    let promptTokens = estimateRequestTokens(request, family).total;
+
+    if (row) {
+      const worst = { promptTokens, maxOutputTokens: request.max_completion_tokens ?? request.max_tokens };
+      const refused = priceGuardProblem(row, routing, worst, remainingBudget, !target.requested);
+      if (refused) {
+        priceRefusals++;
+        skip(target, `price guard: ${refused}`, 'price_guard');
+        if (next) events.emit('fallback', { from: target.model, to: next, reason: 'price guard' });
+        continue;
+      }
+      if (routing.preflight !== 'off') {
+        const context = row.context_length ?? row.top_provider.context_length ?? undefined;
+        const output = request.max_completion_tokens ?? request.max_tokens ?? 0;
+        if (context && (promptTokens + output) / context >= routing.contextWarnAt) {
+          events.emit('context_warning', {
+            model: target.model,
+            promptTokens,
+            contextLength: context,
+            share: (promptTokens + output) / context,
+          });
+        }
+        let problems = preflightProblems(request, row, promptTokens);
+        if (problems.some((p) => p.kind === 'context') && routing.onContextLengthError !== 'fail' && context) {
+          const shrunk = shrinkForContext(request, routing.onContextLengthError, context, family);
+          if (shrunk) {
+            request = shrunk;
+            promptTokens = estimateRequestTokens(request, family).total;
+            problems = preflightProblems(request, row, promptTokens);
+          }
+        }
+        if (problems.length > 0) {
+          const detail = problems.map((p) => p.detail).join('; ');
+          if (routing.preflight === 'reroute' && t + 1 < targets.length) {
+            skip(target, `preflight: ${detail}`, 'preflight_failed');
+            if (next) events.emit('fallback', { from: target.model, to: next, reason: 'preflight' });
+            continue;
+          }
+          const error = problems.every((p) => p.kind === 'context')
+            ? new ContextLengthError(`Preflight: ${detail}`, { model: target.model, status: 400 })
+            : new PreflightError(`Preflight: ${detail}`, { model: target.model, status: 400, problems });
+          skip(target, `preflight: ${detail}`, error.code);
+          throw attach(error, trace);
+        }
+      }
+    }
+
+    const key = breakerKey(backend.name, target.model || '(default)');
+    const admission = await breakers.acquire(key);
+    if (!admission.allowed) {
+      open.push({ key, retryAt: admission.retryAt });
+      skip(
+        target,
+        `circuit open${admission.retryAt ? ` until ${new Date(admission.retryAt).toISOString()}` : ''}`,
+        'circuit_open',
+      );
+      if (next) events.emit('fallback', { from: target.model, to: next, reason: 'circuit open' });
+      continue;
+    }
+    const routed = await avoidOpenUpstreams(deps, request, target.model);
+    if ('open' in routed) {
+      await breakers.release(key);
+      open.push({ key: breakerKey(backend.name, target.model, routed.open[0]) });
+      skip(target, `circuit open for every allowed upstream provider (${routed.open.join(', ')})`, 'circuit_open');
+      if (next) events.emit('fallback', { from: target.model, to: next, reason: 'circuit open' });
+      continue;
+    }
+    request = routed.request;
+
+    let waited = 0;
+    let contextRecovered = false;
+    for (let tries = 1; ; tries++) {
+      const startedAt = Date.now();
+      const remaining = deadlineAt - startedAt;
+      if (remaining <= 0) {
+        await breakers.release(key);
+        const error = new TimeoutError('The overall deadline passed before an answer arrived', {
+          retryable: true,
+          model: target.model,
+        });
+        error.phase = 'deadline';
+        throw attach(lastError ? Object.assign(error, { cause: lastError }) : error, trace);
+      }
+      try {
+        const { value, info } = await attempt(request, remaining);
+        await breakers.success(key);
+        if (info.provider) await breakers.success(breakerKey(backend.name, target.model, info.provider));
+        const latencyMs = Date.now() - startedAt;
+        health.record(key, { ok: true, latencyMs, ttftMs: info.ttftMs });
+        const record = push({
+          model: target.model,
+          servedModel: info.servedModel,
+          backend: backend.name,
+          provider: info.provider,
+          outcome: 'success',
+          startedAt,
+          latencyMs,
+          ttftMs: info.ttftMs,
+          waitedMs: waited,
+          usage: info.usage,
+          costUsd: info.costUsd,
+        });
+        return { value, trace, record, key };
+      } catch (caught) {
+        const error = typedError(caught);
+        lastError = error;
+        const latencyMs = Date.now() - startedAt;
+        if (error instanceof AbortError || signal?.aborted) {
+          await breakers.release(key);
+          push({
+            model: target.model,
+            backend: backend.name,
+            provider: error.provider,
+            outcome: 'failed',
+            code: error.code,
+            message: error.message,
+            reason: 'aborted',
+            startedAt,
+            latencyMs,
+            waitedMs: waited,
+          });
+          throw attach(error, trace);
+        }
+        if (countsAgainstTarget(error)) {
+          // A failure that names its upstream provider is that provider's: OpenRouter can route around it, so only
+          // its own breaker counts it. Anonymous failures count against the model.
+          const detail = { code: error.code, status: error.status, message: error.message };
+          await breakers.failure(error.provider ? breakerKey(backend.name, target.model, error.provider) : key, detail);
+        }
+        health.record(key, { ok: false, latencyMs });
+        const base = {
+          model: target.model,
+          backend: backend.name,
+          provider: error.provider,
+          status: error.status,
+          code: error.code,
+          message: error.message,
+          startedAt,
+          latencyMs,
+          waitedMs: waited,
+        };
+
+        if (error instanceof ContextLengthError && !contextRecovered && routing.onContextLengthError !== 'fail') {
+          const shrunk = shrinkForContext(
+            request,
+            routing.onContextLengthError,
+            contextLimitFromMessage(error.message),
+            family,
+          );
+          contextRecovered = true;
+          if (shrunk) {
+            push({
+              ...base,
+              outcome: 'retry',
+              reason: `context length: retrying with ${routing.onContextLengthError === 'prune' ? 'pruned history' : 'the extra context dropped'}`,
+            });
+            request = shrunk;
+            waited = 0;
+            continue;
+          }
+        }
+        if (retryOn(error, tries) && tries < config.retry.attempts) {
+          const wait = retryDelayMs(error, tries, config.retry, random);
+          if (Date.now() + wait < deadlineAt) {
+            push({
+              ...base,
+              outcome: 'retry',
+              reason: `${error.code}: retrying in ${wait} ms${error.retryAfterMs !== undefined ? ' (server hint)' : ''}`,
+            });
+            events.emit('retry', { model: target.model, attempt: tries, waitMs: wait, code: error.code });
+            await sleep(wait, signal);
+            waited = wait;
+            continue;
+          }
+          push({
+            ...base,
+            outcome: next ? 'fallback' : 'failed',
+            reason: `${error.code}: waiting ${wait} ms would pass the deadline`,
+          });
+          if (next) events.emit('fallback', { from: target.model, to: next, reason: 'deadline' });
+          break;
+        }
+        const canFallBack = isRetryable(error) || isTargetSpecific(error);
+        if (!canFallBack || !next) {
+          push({
+            ...base,
+            outcome: 'failed',
+            reason: canFallBack ? 'no fallback left' : `${error.code} cannot succeed on another model`,
+          });
+          throw attach(error, trace);
+        }
+        push({ ...base, outcome: 'fallback', reason: `${error.code}${tries > 1 ? ` after ${tries} tries` : ''}` });
+        events.emit('fallback', { from: target.model, to: next, reason: error.code });
+        break;
+      }
+    }
+  }
+  if (lastError) throw attach(lastError, trace);
+  if (open.length > 0) throw attach(CircuitOpenError.fromTargets(open), trace);
+  if (priceRefusals > 0) {
+    throw attach(
+      new PriceGuardError('The price guard refused every target (see attempts for the reasons)', { retryable: false }),
+      trace,
+    );
+  }
+  throw attach(new SwitchyardError('No target to try'), trace);
+}
+
+/**
+ * OpenRouter routes around upstream providers whose breakers are open for this model (`provider.ignore`). When the
+ * caller's hard constraints (`only`, or `order` without fallbacks) leave nothing but open upstreams, the target is
+ * skipped like an open breaker: `{ open: [...] }`.
+ */
+async function avoidOpenUpstreams(
+  deps: EngineDeps,
+  request: ChatRequest,
+  model: string,
+): Promise<{ request: ChatRequest } | { open: string[] }> {
+  if (!deps.backend.openRouterApi || !model) return { request };
+  const prefix = breakerKey(deps.backend.name, model, '\u0000').slice(0, -1);
+  const open = (await deps.breakers.snapshot(prefix))
+    .filter((b) => b.key.startsWith(prefix) && b.state === 'open')
+    .map((b) => decodeURIComponent(b.key.slice(prefix.length)));
+  if (open.length === 0) return { request };
+  const isOpen = (name: string) => open.some((o) => o.toLowerCase() === name.toLowerCase());
+  const preferences: ProviderPreferences = { ...request.provider };
+  const hard = preferences.only ?? (preferences.allow_fallbacks === false ? preferences.order : undefined);
+  if (hard && hard.every(isOpen)) return { open };
+  if (preferences.only) preferences.only = preferences.only.filter((p) => !isOpen(p));
+  if (preferences.order) preferences.order = preferences.order.filter((p) => !isOpen(p));
+  preferences.ignore = [...new Set([...(preferences.ignore ?? []), ...open])];
+  return { request: { ...request, provider: preferences } };
+}

@@ -1,0 +1,190 @@
+import { ChatStream } from '../chat/chat-stream.js';
+import { attemptOptions, type RunOptions, runChat } from '../chat/run-chat.js';
+import { streamAttempt } from '../chat/stream-attempt.js';
+import type { ChatResult, StreamEvent } from '../chat/types.js';
+import { estimateRequestTokens } from '../context/token-estimator.js';
+import type { Model } from '../protocol/catalog.js';
+import type { ChatRequest } from '../protocol/chat.js';
+import type { Message } from '../protocol/messages.js';
+import { findModel } from './catalog-lookup.js';
+import { breakerKey } from './circuit-breaker.js';
+import { withContext } from './context-recovery.js';
+import { countsAgainstTarget, type EngineDeps, executeTargets, typedError } from './execute.js';
+import { raceHedge } from './hedge.js';
+import { planTargets, type Target } from './plan.js';
+
+export interface RouteOptions extends RunOptions {
+  /** Droppable context (e.g. retrieved documents), inserted before the last user message; the first thing given up
+   * when the prompt is too long (`onContextLengthError: 'drop-context'`). */
+  context?: Message[];
+}
+
+/** The routing engine: plans the fallback chain and runs it for chats and streams. */
+export class Router {
+  constructor(readonly deps: EngineDeps) {}
+
+  /** The catalog, when a decision needs it (preflight, price guard, selection); undefined when unavailable. */
+  private async catalog(request: ChatRequest): Promise<readonly Model[] | undefined> {
+    const { config, backend } = this.deps;
+    const routing = config.routing;
+    const needed =
+      routing.preflight !== 'off' ||
+      Number.isFinite(routing.maxPromptPrice) ||
+      Number.isFinite(routing.maxCompletionPrice) ||
+      this.deps.budget !== undefined ||
+      (request.model === undefined && config.defaultModel === undefined && config.fallbackModels.length === 0);
+    if (!needed) return undefined;
+    // The catalog is advisory: when it cannot be fetched, requests still go out without the checks.
+    return backend.listModels().catch(() => undefined);
+  }
+
+  private async plan(
+    params: ChatRequest,
+    options: RouteOptions,
+  ): Promise<{ targets: Target[]; catalog?: readonly Model[] }> {
+    // A missing key fails before anything else touches the network (the catalog is public, chats are not).
+    (await this.deps.backend.transport()).assertKey();
+    const request = withContext(params, options.context);
+    const catalog = await this.catalog(request);
+    const family = request.model && catalog ? findModel(catalog, request.model)?.architecture.tokenizer : undefined;
+    const targets = planTargets({
+      request,
+      config: this.deps.config,
+      openRouterApi: this.deps.backend.openRouterApi,
+      catalog,
+      promptTokens: estimateRequestTokens(request, family).total,
+      healthScore: (model) => this.deps.health.score(breakerKey(this.deps.backend.name, model)),
+    });
+    return { targets, catalog };
+  }
+
+  private deadline(options: RouteOptions): number {
+    return Date.now() + (options.deadlineMs ?? this.deps.config.timeoutMs);
+  }
+
+  /** A chat completion through the fallback chain; the result carries the attempt trace. */
+  async chat(params: ChatRequest, options: RouteOptions = {}): Promise<ChatResult> {
+    const deadlineAt = this.deadline(options);
+    const { targets, catalog } = await this.plan(params, options);
+    const run = await executeTargets(
+      this.deps,
+      targets,
+      catalog,
+      deadlineAt,
+      options.signal,
+      async (request, deadlineMs) => {
+        const result = await runChat(this.deps.backend, request, { ...options, deadlineMs });
+        return {
+          value: result,
+          info: {
+            servedModel: result.model,
+            provider: result.provider,
+            usage: result.usage,
+            costUsd: result.cost.usd,
+            ttftMs: result.timing.ttftMs,
+          },
+        };
+      },
+    );
+    run.value.requestedModel = params.model ?? run.record.model;
+    run.value.attempts = run.trace;
+    return run.value;
+  }
+
+  /**
+   * A streaming completion through the fallback chain. Nothing reaches the consumer before the first content
+   * token, so failures until then (HTTP errors, in-band errors, stalls, first-token timeouts) are retried or failed
+   * over invisibly; after content, a failure is a `StreamError` with the partial output — never a silent end.
+   */
+  stream(params: ChatRequest, options: RouteOptions = {}): ChatStream {
+    return new ChatStream((signal) => this.streamEvents(params, options, signal), options.signal);
+  }
+
+  private streamEvents(params: ChatRequest, options: RouteOptions, signal: AbortSignal): AsyncIterator<StreamEvent> {
+    const { backend, breakers, health } = this.deps;
+    const hedgeAfterMs = this.deps.config.routing.hedgeAfterMs;
+    const open = (request: ChatRequest, attemptSignal: AbortSignal, deadlineMs: number) =>
+      streamAttempt(attemptOptions(backend, request, { ...options, deadlineMs }), attemptSignal);
+
+    // Routing happens on the first next(): everything until the first content token may be retried or failed over.
+    const start = async () => {
+      const deadlineAt = this.deadline(options);
+      const { targets, catalog } = await this.plan(params, options);
+      return executeTargets(this.deps, targets, catalog, deadlineAt, signal, async (request, deadlineMs) => {
+        const startedAt = Date.now();
+        const index = targets.findIndex((t) => t.model === request.model);
+        const hedgeTarget = hedgeAfterMs > 0 && index >= 0 ? targets[index + 1] : undefined;
+        const first = await raceHedge({
+          start: (s) => open(request, s, deadlineMs),
+          hedge: hedgeTarget ? (s) => open({ ...hedgeTarget.request }, s, deadlineMs) : undefined,
+          hedgeAfterMs,
+          signal,
+          onHedge: () =>
+            this.deps.events.emit('hedge', {
+              from: request.model ?? '',
+              to: hedgeTarget?.model ?? '',
+              afterMs: hedgeAfterMs,
+            }),
+        });
+        return {
+          value: first,
+          info: { servedModel: first.hedged ? hedgeTarget?.model : request.model, ttftMs: Date.now() - startedAt },
+        };
+      });
+    };
+
+    let run: Awaited<ReturnType<typeof start>> | undefined;
+    let pendingFirst = true;
+    const finish = (result: ChatResult) => {
+      if (!run) return;
+      const { record, trace } = run;
+      record.servedModel = result.model;
+      record.provider = result.provider;
+      record.usage = result.usage;
+      record.costUsd = result.cost.usd;
+      record.latencyMs = Date.now() - record.startedAt;
+      result.requestedModel = params.model ?? record.model;
+      result.attempts = trace;
+    };
+    const failed = async (caught: unknown): Promise<never> => {
+      const error = typedError(caught);
+      if (run) {
+        const { record, key, trace } = run;
+        record.outcome = 'failed';
+        record.code = error.code;
+        record.message = error.message;
+        record.reason = 'failed after content had reached the consumer';
+        const cause = error.cause instanceof Error ? typedError(error.cause) : error;
+        if (countsAgainstTarget(cause))
+          await breakers.failure(key, { code: cause.code, status: cause.status, message: cause.message });
+        health.record(key, { ok: false, latencyMs: Date.now() - record.startedAt });
+        error.attempts = trace;
+      }
+      throw error;
+    };
+    // Hand-written rather than an async generator: it sits on the per-event hot path.
+    return {
+      next: async () => {
+        try {
+          let step: IteratorResult<StreamEvent>;
+          if (pendingFirst) {
+            pendingFirst = false;
+            run = await start();
+            if (run.value.loserError)
+              run.record.reason = `hedge: ${run.value.hedged ? 'the hedge' : 'the primary'} answered first`;
+            step = run.value.step;
+          } else if (run) step = await run.value.generator.next();
+          else return { done: true, value: undefined };
+          if (!step.done && step.value.type === 'done') finish(step.value.result);
+          return step;
+        } catch (error) {
+          return failed(error);
+        }
+      },
+      return: async () => {
+        await run?.value.generator.return(undefined).catch(() => {});
+        return { done: true, value: undefined };
+      },
+    };
+  }
+}
