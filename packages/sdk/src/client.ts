@@ -21,6 +21,7 @@ import { CircuitBreakers } from './routing/circuit-breaker.js';
 import type { RoutingEventMap, RoutingEventName } from './routing/events.js';
 import { RoutingEvents } from './routing/events.js';
 import { type HealthStats, HealthTracker } from './routing/health.js';
+import { OpenBreakers } from './routing/open-upstreams.js';
 import { type RouteOptions, Router } from './routing/router.js';
 
 /** Per-call options. */
@@ -59,6 +60,7 @@ export class Switchyard {
   private readonly backend: ProviderBackend;
   private readonly backends = new Map<string, ProviderBackend>();
   private readonly breakers: CircuitBreakers;
+  private readonly openBreakers: OpenBreakers;
   private readonly healthTracker = new HealthTracker();
   private readonly router: Router;
 
@@ -71,12 +73,17 @@ export class Switchyard {
       this.config.breaker,
       options.breakerStore as BreakerStore | undefined,
       Date.now,
-      (event) => this.events.emit(event.type, { key: event.key, reason: event.reason, at: event.at }),
+      (event) => {
+        this.openBreakers.note(event);
+        this.events.emit(event.type, { key: event.key, reason: event.reason, at: event.at });
+      },
     );
+    this.openBreakers = new OpenBreakers(this.breakers);
     this.router = new Router({
       config: this.config,
       backend: this.backend,
       breakers: this.breakers,
+      openBreakers: this.openBreakers,
       health: this.healthTracker,
       events: this.events,
       retryOn: options.retryOn,

@@ -33,12 +33,14 @@ describe('MemoryBreakerStore', () => {
     expect(await store.get('a')).toBeUndefined();
   });
 
-  it('hands out copies, so callers cannot mutate stored state', async () => {
+  it('hands out frozen records, so callers cannot mutate stored state', async () => {
     const store = new MemoryBreakerStore();
     const written = await store.update('a', () => record(1));
-    written.consecutiveFailures = 99;
+    expect(() => {
+      written.consecutiveFailures = 99;
+    }).toThrow(TypeError);
     const read = await store.get('a');
-    read!.window.buckets.push([0, 1, 1]);
+    expect(() => read!.window.buckets.push([0, 1, 1])).toThrow(TypeError);
     expect(await store.get('a')).toEqual(record(1));
   });
 

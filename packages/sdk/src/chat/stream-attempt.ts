@@ -3,7 +3,7 @@ import { TimeoutError, UnexpectedResponseError } from '../errors/http-errors.js'
 import { StreamError, StreamTruncatedError } from '../errors/stream-errors.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import type { ChatCompletion, ChatCompletionChunk } from '../protocol/chat.js';
-import { readSse } from '../sse/read-sse.js';
+import { readSseBatches } from '../sse/read-sse.js';
 import type { SseItem } from '../sse/types.js';
 import { type Sent, stopError } from '../transport/transport.js';
 import type { Cost } from '../usage/cost.js';
@@ -91,63 +91,64 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
       );
     }
     if (!response.body) fail(new UnexpectedResponseError('The stream response has no body', { retryable: true }));
-    const items = readSse(response.body as ReadableStream<Uint8Array>, { signal: lifetime.signal });
+    const batches = readSseBatches(response.body as ReadableStream<Uint8Array>, { signal: lifetime.signal });
     let sawDone = false;
     try {
-      for (;;) {
-        let step: IteratorResult<SseItem, { incomplete: boolean }>;
+      read: for (;;) {
+        let step: IteratorResult<SseItem[], { incomplete: boolean }>;
         try {
-          step = await items.next();
+          step = await batches.next();
         } catch (error) {
           fail(stopError(lifetime, error, { model: options.requestedModel }));
         }
         if (step!.done) break;
-        const item = step!.value;
-        if (item.type !== 'event') continue; // keep-alive comments are not content
-        const data = item.event.data;
-        if (data === '[DONE]') {
-          sawDone = true;
-          break;
-        }
-        let chunk: ChatCompletionChunk;
-        try {
-          chunk = JSON.parse(data) as ChatCompletionChunk;
-        } catch {
-          fail(
-            new UnexpectedResponseError(`Malformed stream chunk: ${data.slice(0, 200)}`, {
-              retryable: true,
-              model: options.requestedModel,
-            }),
-          );
-        }
-        const events = asm.push(chunk!);
-        if (asm.error) {
-          fail(
-            errorFromWire(asm.error, 200, {
-              model: asm.model || options.requestedModel,
-              provider: asm.provider,
-              generationId: asm.id,
-              origin: 'stream',
-            }),
-          );
-        }
-        for (const event of events) {
-          if (CONTENT_EVENTS.has(event.type)) {
-            lastContentAt = Date.now();
-            if (firstTokenAt === undefined) {
-              firstTokenAt = lastContentAt;
-              clearTimer();
-              if (options.idleMs !== undefined) armIdle(options.idleMs);
-            }
+        for (const item of step!.value) {
+          if (item.type !== 'event') continue; // keep-alive comments are not content
+          const data = item.event.data;
+          if (data === '[DONE]') {
+            sawDone = true;
+            break read;
           }
-          if (event.type === 'usage' && typeof chunk!.usage?.cost === 'number') {
-            yield { ...event, cost: { usd: chunk!.usage.cost, source: 'reported' } };
-          } else yield event;
+          let chunk: ChatCompletionChunk;
+          try {
+            chunk = JSON.parse(data) as ChatCompletionChunk;
+          } catch {
+            fail(
+              new UnexpectedResponseError(`Malformed stream chunk: ${data.slice(0, 200)}`, {
+                retryable: true,
+                model: options.requestedModel,
+              }),
+            );
+          }
+          const events = asm.push(chunk!);
+          if (asm.error) {
+            fail(
+              errorFromWire(asm.error, 200, {
+                model: asm.model || options.requestedModel,
+                provider: asm.provider,
+                generationId: asm.id,
+                origin: 'stream',
+              }),
+            );
+          }
+          for (const event of events) {
+            if (CONTENT_EVENTS.has(event.type)) {
+              lastContentAt = Date.now();
+              if (firstTokenAt === undefined) {
+                firstTokenAt = lastContentAt;
+                clearTimer();
+                if (options.idleMs !== undefined) armIdle(options.idleMs);
+              }
+            }
+            if (event.type === 'usage' && typeof chunk!.usage?.cost === 'number') {
+              yield { ...event, cost: { usd: chunk!.usage.cost, source: 'reported' } };
+            } else yield event;
+          }
         }
       }
     } finally {
       clearTimer();
-      await items.return(undefined as never).catch(() => {});
+      await batches.return(undefined as never).catch(() => {});
     }
     if (!asm.finished) {
       const message = sawDone

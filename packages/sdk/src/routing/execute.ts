@@ -13,6 +13,7 @@ import { CircuitOpenError } from './circuit-open-error.js';
 import { contextLimitFromMessage, shrinkForContext } from './context-recovery.js';
 import type { RoutingEvents } from './events.js';
 import type { HealthTracker } from './health.js';
+import type { OpenBreakers } from './open-upstreams.js';
 import type { Target } from './plan.js';
 import { preflightProblems } from './preflight.js';
 import { priceGuardProblem } from './price-guard.js';
@@ -24,6 +25,8 @@ export interface EngineDeps {
   config: ResolvedConfig;
   backend: ProviderBackend;
   breakers: CircuitBreakers;
+  /** Which breakers are open (a cached view of the store). */
+  openBreakers: OpenBreakers;
   health: HealthTracker;
   events: RoutingEvents;
   retryOn?: RetryOn;
@@ -112,9 +115,9 @@ export async function executeTargets<T>(
     let request = target.request;
     const row = catalog && target.model ? findModel(catalog, target.model) : undefined;
     const family = row?.architecture.tokenizer;
-    let promptTokens = estimateRequestTokens(request, family).total;
-
     if (row) {
+      // Only catalog-backed checks need the estimate; without a catalog row it is not computed at all.
+      let promptTokens = estimateRequestTokens(request, family).total;
       const worst = { promptTokens, maxOutputTokens: request.max_completion_tokens ?? request.max_tokens };
       const refused = priceGuardProblem(row, routing, worst, remainingBudget, !target.requested);
       if (refused) {
@@ -332,14 +335,12 @@ async function avoidOpenUpstreams(
 ): Promise<{ request: ChatRequest } | { open: string[] }> {
   if (!deps.backend.openRouterApi || !model) return { request };
   const prefix = breakerKey(deps.backend.name, model, '\u0000').slice(0, -1);
-  const open = (await deps.breakers.snapshot(prefix))
-    .filter((b) => b.key.startsWith(prefix) && b.state === 'open')
-    .map((b) => decodeURIComponent(b.key.slice(prefix.length)));
+  const open = (await deps.openBreakers.under(prefix)).map((key) => decodeURIComponent(key.slice(prefix.length)));
   if (open.length === 0) return { request };
   const isOpen = (name: string) => open.some((o) => o.toLowerCase() === name.toLowerCase());
   const preferences: ProviderPreferences = { ...request.provider };
   const hard = preferences.only ?? (preferences.allow_fallbacks === false ? preferences.order : undefined);
-  if (hard && hard.every(isOpen)) return { open };
+  if (hard?.every(isOpen)) return { open };
   if (preferences.only) preferences.only = preferences.only.filter((p) => !isOpen(p));
   if (preferences.order) preferences.order = preferences.order.filter((p) => !isOpen(p));
   preferences.ignore = [...new Set([...(preferences.ignore ?? []), ...open])];

@@ -20,7 +20,8 @@ export interface PlanInput {
   config: ResolvedConfig;
   openRouterApi: boolean;
   catalog?: readonly Model[];
-  promptTokens: number;
+  /** The prompt's estimated tokens (only computed when the catalog selection needs it). */
+  promptTokens: () => number;
   healthScore: (model: string) => number;
 }
 
@@ -45,13 +46,8 @@ export function planTargets(input: PlanInput): Target[] {
   else if (config.defaultModel !== undefined) add(config.defaultModel, 'default');
   for (const name of config.fallbackModels) add(name, 'fallback');
   if (chain.length === 0 && input.catalog && input.openRouterApi) {
-    for (const id of selectModels(
-      input.catalog,
-      request,
-      input.promptTokens,
-      config.routing.selection as SelectionPolicy,
-      input.healthScore,
-    )) {
+    const policy = config.routing.selection as SelectionPolicy;
+    for (const id of selectModels(input.catalog, request, input.promptTokens(), policy, input.healthScore)) {
       add(id, 'selection');
     }
   }

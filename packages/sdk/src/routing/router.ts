@@ -52,7 +52,7 @@ export class Router {
       config: this.deps.config,
       openRouterApi: this.deps.backend.openRouterApi,
       catalog,
-      promptTokens: estimateRequestTokens(request, family).total,
+      promptTokens: () => estimateRequestTokens(request, family).total,
       healthScore: (model) => this.deps.health.score(breakerKey(this.deps.backend.name, model)),
     });
     return { targets, catalog };
