@@ -58,8 +58,10 @@ export class Router {
     return { targets, catalog };
   }
 
+  /** When everything must be done (0 disables the deadline, as it does every timeout). */
   private deadline(options: RouteOptions): number {
-    return Date.now() + (options.deadlineMs ?? this.deps.config.timeoutMs);
+    const ms = options.deadlineMs ?? this.deps.config.timeoutMs;
+    return ms > 0 ? Date.now() + ms : Number.POSITIVE_INFINITY;
   }
 
   /** A chat completion through the fallback chain; the result carries the attempt trace. */
