@@ -73,6 +73,8 @@ export const PROVIDER_FIELDS: Readonly<Record<string, string>> = {
 /** `[models.<alias>]` keys → ModelConfig fields; a `provider` table becomes `providerPreferences`. */
 export const MODEL_FIELDS: Readonly<Record<string, string>> = {
   provider: 'provider',
+  /** Where the parser puts `provider = "…"` when a `[models.<name>.provider]` table follows it. */
+  provider_name: 'provider',
   model: 'model',
   routing: 'routing',
 };

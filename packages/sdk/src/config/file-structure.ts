@@ -118,6 +118,7 @@ function model(entry: Table, key: string, doc: Table, fail: (m: string) => never
       fail(`unknown setting "${key}.${name}"${didYouMean(name, Object.keys(MODEL_FIELDS))}`);
     if (name === 'provider' && isTable(value))
       out.providerPreferences = value; // [models.<alias>.provider]
+    else if (name === 'provider_name') out.provider = coerce(value, 'string', `${key}.provider`, fail);
     else if (name === 'routing') {
       if (
         !Array.isArray(value) ||

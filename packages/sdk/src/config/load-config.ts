@@ -51,7 +51,11 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Fil
       throw new ConfigError(`${file}: the top level must be an object of sections`);
     }
   } else {
-    doc = parseToml(source, { source: file });
+    // `provider = "openrouter"` beside a `[models.<name>.provider]` preferences table (the documented shape) is
+    // kept as `provider_name`.
+    const valueAside = (path: string[]) =>
+      path.length === 3 && path[0] === 'models' && path[2] === 'provider' ? 'provider_name' : undefined;
+    doc = parseToml(source, { source: file, valueAside });
   }
   const env = options.env ?? defaultEnv();
   const where = (path: string[]) => `${file} (${path.map(tomlKey).join('.')})`;

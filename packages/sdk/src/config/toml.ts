@@ -16,6 +16,13 @@ export type TomlValue = string | number | boolean | TomlValue[] | TomlTable;
 export interface ParseTomlOptions {
   /** Name used in error messages (`switchyard.toml:3:7: …`). Default `input.toml`. */
   source?: string;
+  /**
+   * A deliberate extension for documented config shapes: when a `[table]` header names a key that already holds a
+   * plain value, and this returns a key name for that path, the value moves to that key of the same parent and the
+   * table is defined. Strict TOML rejects this; switchyard.toml documents `provider = "openrouter"` beside a
+   * `[models.<name>.provider]` table of preferences.
+   */
+  valueAside?: (path: string[]) => string | undefined;
 }
 
 /**
@@ -29,7 +36,7 @@ type TableKind = 'implicit' | 'header' | 'dotted' | 'inline';
 
 /** Parses a TOML 1.0 document. Throws TomlError (a ConfigError) with `source:line:column` on any violation. */
 export function parseToml(text: string, options: ParseTomlOptions = {}): TomlTable {
-  return new Parser(text, options.source ?? 'input.toml').document();
+  return new Parser(text, options.source ?? 'input.toml', options).document();
 }
 
 class Parser {
@@ -39,7 +46,11 @@ class Parser {
   private readonly tableArrays = new WeakSet<object>();
   private readonly root: TomlTable;
 
-  constructor(text: string, source: string) {
+  constructor(
+    text: string,
+    source: string,
+    private readonly options: ParseTomlOptions = {},
+  ) {
     this.c = new Cursor(text, source);
     this.root = this.table('header');
   }
@@ -113,6 +124,13 @@ class Parser {
     if (isTable(existing) && this.kinds.get(existing) === 'implicit') {
       this.kinds.set(existing, 'header');
       return [existing, keys];
+    }
+    const aside = !isTable(existing) && !Array.isArray(existing) ? this.options.valueAside?.(keys) : undefined;
+    if (aside !== undefined && own(parent, aside) === undefined) {
+      setOwn(parent, aside, existing);
+      const t = this.table('header');
+      setOwn(parent, last, t);
+      return [t, keys];
     }
     return c.fail(`cannot define [${name}]: "${name}" is already defined as ${this.describe(existing)}`, at);
   }
