@@ -57,6 +57,17 @@ describe('README examples', () => {
       });
   }
 
+  it('every switchyard.toml in the SDK README is a valid configuration', async () => {
+    const { parseConfig } = await import('../packages/sdk/src/config-file.js');
+    const { resolveConfig } = await import('../packages/sdk/src/index.js');
+    const tomls = blocks('packages/sdk/README.md', 'toml');
+    expect(tomls.length).toBeGreaterThanOrEqual(2);
+    for (const text of tomls) {
+      const config = resolveConfig({ env: {}, fileConfig: parseConfig(text, { path: 'README.md' }) });
+      expect(config.baseURL).toMatch(/^https:/);
+    }
+  });
+
   it('the simulator README example prints what its comments say', async () => {
     const code = blocks('packages/simulator/README.md', 'ts')[0] as string;
     mkdirSync(SCRATCH, { recursive: true });
