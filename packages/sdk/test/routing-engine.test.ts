@@ -192,6 +192,40 @@ describe('fallbacks', () => {
     expect(sim.stats.byEndpoint.chat).toBe(1);
   });
 
+  it('combines both strategies: each client-side attempt carries the next fallbacks as models[]', async () => {
+    const { sy, sim } = await setup(
+      [
+        { match: { model: 'openai/gpt-4o' }, fault: { kind: 'http', status: 503 } },
+        { match: { model: 'anthropic/claude-3-haiku' }, fault: { kind: 'http', status: 503 } },
+      ],
+      {
+        fallbackModels: ['anthropic/claude-3-haiku', 'meta-llama/llama-3.1-8b-instruct'],
+        routing: { fallbackStrategy: 'both' },
+        retry: { attempts: 1 },
+      },
+    );
+    const result = await sy.chat({ model: 'openai/gpt-4o', messages: hello });
+    // The first request already named both fallbacks in models[], so the server fell back to the third model.
+    expect(result.model).toBe('meta-llama/llama-3.1-8b-instruct');
+    expect(result.attempts).toHaveLength(1);
+    expect(sim.stats.models['anthropic/claude-3-haiku']).toEqual({ attempts: 1, served: 0 });
+  });
+
+  it('selects by recent health: a failing model drops down the order', async () => {
+    const { sy } = await setup(
+      [{ match: { model: 'meta-llama/llama-3.2-3b-instruct' }, fault: { kind: 'http', status: 500 } }],
+      {
+        routing: { selection: 'health' },
+        retry: { attempts: 1 },
+      },
+    );
+    const first = await sy.chat({ messages: hello });
+    expect(first.attempts?.[0]).toMatchObject({ model: 'meta-llama/llama-3.2-3b-instruct', outcome: 'fallback' });
+    const second = await sy.chat({ messages: hello });
+    expect(second.attempts).toHaveLength(1);
+    expect(second.model).not.toBe('meta-llama/llama-3.2-3b-instruct');
+  });
+
   it('selects catalog models when no model is configured, by policy', async () => {
     const context = await setup([], { routing: { selection: 'context' } });
     // Largest context first (2M tokens: gemini-1.5-pro and grok-4-fast), cheaper first on a tie.

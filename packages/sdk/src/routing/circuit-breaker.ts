@@ -100,7 +100,8 @@ function resolveOptions(options: BreakerOptions): Resolved {
 
 /** `backend|model` or `backend|model|upstream`; `%` and `|` inside a part are escaped so keys never collide. */
 export function breakerKey(backend: string, model: string, upstream?: string): string {
-  const part = (s: string) => s.replaceAll('%', '%25').replaceAll('|', '%7C');
+  const part = (s: string) =>
+    s.includes('%') || s.includes('|') ? s.replaceAll('%', '%25').replaceAll('|', '%7C') : s;
   return upstream ? `${part(backend)}|${part(model)}|${part(upstream)}` : `${part(backend)}|${part(model)}`;
 }
 
