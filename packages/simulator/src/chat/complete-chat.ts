@@ -12,9 +12,9 @@ import { hash32, Rng } from '../util/prng.js';
 import { compressMiddleOut, middleOutEnabled } from './middle-out.js';
 import { type CompletionPlan, planCompletion, textOf } from './plan.js';
 import { checkReplayedReasoning, decideReasoning } from './reasoning.js';
-import { orphanToolResult } from './tool-history.js';
 import { type ProviderPreferences, routeEndpoints } from './route-endpoints.js';
 import { countImages, promptTokens } from './tokens.js';
+import { orphanToolResult } from './tool-history.js';
 import { computeUsage } from './usage.js';
 
 /** A request that found a model and an endpoint to serve it. */
@@ -159,7 +159,8 @@ export function completeChat(
       lastError = simError(400, reasoning);
       continue;
     }
-    const replay = checkReplayedReasoning(row, input.messages as Message[]) ?? orphanToolResult(input.messages as Message[]);
+    const replay =
+      checkReplayedReasoning(row, input.messages as Message[]) ?? orphanToolResult(input.messages as Message[]);
     if (replay) {
       lastError = simError(400, 'Provider returned error', { raw: replay, provider_name: scene.provider });
       continue;
