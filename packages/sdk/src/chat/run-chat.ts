@@ -15,6 +15,8 @@ export interface RunOptions {
   firstTokenMs?: number;
   idleMs?: number;
   headers?: Record<string, string>;
+  /** Streams: also emit `frame` events carrying the upstream SSE frames verbatim (for proxies). */
+  frames?: boolean;
 }
 
 /** Cost of a completion: OpenRouter's reported `usage.cost`, else computed from the provider's prices. */
@@ -91,6 +93,7 @@ export function attemptOptions(backend: ProviderBackend, request: ChatRequest, o
     },
     firstTokenMs: options.firstTokenMs,
     idleMs: options.idleMs,
+    frames: options.frames,
     requestedModel: request.model,
     cost: (completion: ChatCompletion) => costOf(backend, completion),
   };

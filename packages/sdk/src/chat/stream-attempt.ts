@@ -19,6 +19,8 @@ export interface StreamAttemptOptions {
   /** Time allowed between two content chunks (keep-alive comments do not count). */
   idleMs?: number;
   requestedModel?: string;
+  /** Also yield `frame` events with the upstream SSE frames verbatim (see StreamEvent). */
+  frames?: boolean;
   /** Cost of the finished completion. */
   cost: (completion: ChatCompletion) => Promise<Cost>;
 }
@@ -76,6 +78,13 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
     // One idle timer for the whole stream: re-arming a timer per token costs more than the token's parsing. When it
     // fires early (content arrived meanwhile) it re-arms for the time that is left.
     let lastContentAt = 0;
+    // Frames before the first content token wait: until then the engine may still retry or fail over.
+    let held: string[] = [];
+    const releaseHeld = function* (): Generator<StreamEvent> {
+      const out = held;
+      held = [];
+      for (const text of out) yield { type: 'frame', text };
+    };
     const armIdle = (idle: number, wait = idle): void => {
       clearTimer = lifetime.after(wait, () => {
         const quiet = Date.now() - lastContentAt;
@@ -103,8 +112,21 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
         }
         if (step!.done) break;
         for (const item of step!.value) {
-          if (item.type !== 'event') continue; // keep-alive comments are not content
+          if (item.type !== 'event') {
+            // Keep-alive comments are not content; a proxy forwards the ones that come after content began.
+            if (options.frames && firstTokenAt !== undefined)
+              yield { type: 'frame', text: `:${item.text ? ` ${item.text}` : ''}\n\n` };
+            continue;
+          }
           const data = item.event.data;
+          if (options.frames) {
+            const frame = `data: ${data}\n\n`;
+            if (firstTokenAt === undefined && data !== '[DONE]') held.push(frame);
+            else {
+              if (held.length > 0) yield* releaseHeld();
+              yield { type: 'frame', text: frame };
+            }
+          }
           if (data === '[DONE]') {
             sawDone = true;
             break read;
@@ -135,6 +157,8 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
             if (CONTENT_EVENTS.has(event.type)) {
               lastContentAt = Date.now();
               if (firstTokenAt === undefined) {
+                // The first content: release the frames held back so far (role chunk, this chunk) ahead of it.
+                if (held.length > 0) yield* releaseHeld();
                 firstTokenAt = lastContentAt;
                 clearTimer();
                 if (options.idleMs !== undefined) armIdle(options.idleMs);

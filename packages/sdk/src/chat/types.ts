@@ -52,4 +52,8 @@ export type StreamEvent =
   | { type: 'tool_call_delta'; index: number; id?: string; name?: string; arguments: string }
   | { type: 'tool_call'; call: ToolCallResult }
   | { type: 'usage'; usage: Usage; cost?: Cost }
-  | { type: 'done'; result: ChatResult };
+  | { type: 'done'; result: ChatResult }
+  /** With `frames: true` only: an upstream SSE frame, verbatim (`data: …\n\n` or `: comment\n\n`), for proxies to
+   * forward without re-serialising. Frames received before the first content token are held back and released
+   * with it; keep-alive comments from before it are dropped (a proxy sends its own while it waits). */
+  | { type: 'frame'; text: string };
