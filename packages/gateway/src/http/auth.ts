@@ -1,0 +1,50 @@
+import type { FastifyRequest } from 'fastify';
+import type { Caller } from '../keys/key-types.js';
+import type { GatewayServices } from '../server/services.js';
+
+export class AuthError extends Error {
+  constructor(
+    message: string,
+    readonly status = 401,
+    readonly code = 'authentication_failed',
+  ) {
+    super(message);
+  }
+}
+
+function presented(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+    if (match) return match[1]?.trim();
+  }
+  const apiKey = request.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+}
+
+/**
+ * Who is calling. With virtual keys configured, a valid `sk-sy-…` key is required (Bearer or `x-api-key`); with none
+ * configured on a loopback-only gateway, access is open (and the start-up log says so). Clients' own OpenRouter keys
+ * are never forwarded: the gateway uses its single upstream key.
+ */
+export async function authenticate(request: FastifyRequest, services: GatewayServices): Promise<Caller> {
+  const userHeader = request.headers['x-switchyard-user'];
+  const userId = typeof userHeader === 'string' && userHeader.length <= 256 ? userHeader : undefined;
+  const token = presented(request);
+  if (await services.openAccess()) {
+    if (token?.startsWith('sk-sy-')) {
+      const verified = await services.keys.verify(token);
+      if ('key' in verified) return { kind: 'key', key: verified.key, userId };
+    }
+    return { kind: 'open', userId };
+  }
+  if (!token)
+    throw new AuthError('No auth credentials found: send Authorization: Bearer sk-sy-… (a switchyard virtual key)');
+  const verified = await services.keys.verify(token);
+  if ('reason' in verified) throw new AuthError(`Invalid virtual key: ${verified.reason}`);
+  return { kind: 'key', key: verified.key, userId };
+}
+
+export function callerId(caller: Caller): string {
+  return caller.kind === 'key' ? caller.key.id : 'open';
+}

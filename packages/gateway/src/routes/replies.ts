@@ -1,0 +1,53 @@
+import type { SwitchyardError } from '@switchyard/sdk';
+import type { FastifyReply } from 'fastify';
+import { AuthError } from '../http/auth.js';
+import { envelopeFor, errorBody } from '../http/error-reply.js';
+
+/** Sends an error in the envelope (status, Retry-After, rate-limit headers). */
+export function sendError(reply: FastifyReply, error: unknown, headers: Record<string, string> = {}): FastifyReply {
+  if (error instanceof AuthError) {
+    return reply
+      .code(error.status)
+      .headers(headers)
+      .send(errorBody(error.status, error.code, error.message));
+  }
+  const envelope = envelopeFor(error);
+  return reply
+    .code(envelope.status)
+    .headers({ ...headers, ...envelope.headers })
+    .send(envelope.body);
+}
+
+const ERROR_TYPES: Record<string, string> = {
+  rate_limited: 'rate_limit_exceeded',
+  provider_error: 'provider_unavailable',
+  provider_overloaded: 'provider_overloaded',
+  timeout: 'timeout',
+  server_error: 'server',
+  connection_error: 'provider_unavailable',
+  stream_error: 'provider_unavailable',
+  stream_truncated: 'provider_unavailable',
+  unexpected_response: 'provider_unavailable',
+  context_length_exceeded: 'context_length_exceeded',
+  insufficient_credits: 'payment_required',
+  budget_exceeded: 'payment_required',
+};
+
+/** An error after headers went out: OpenRouter's in-band error chunk, with switchyard's code beside its type. */
+export function inBandError(error: SwitchyardError): string {
+  const cause = (error.cause as SwitchyardError | undefined) ?? error;
+  const status = envelopeFor(cause).status;
+  const chunk = {
+    id: error.generationId ?? error.partial?.generationId ?? 'gen-switchyard-error',
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model: error.partial?.model ?? error.model ?? '',
+    error: {
+      code: status,
+      message: cause.message,
+      metadata: { error_type: ERROR_TYPES[cause.code] ?? 'server', switchyard_code: error.code },
+    },
+    choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }],
+  };
+  return `data: ${JSON.stringify(chunk)}\n\n`;
+}

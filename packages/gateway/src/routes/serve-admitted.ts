@@ -1,0 +1,36 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { abortOnDisconnect } from '../http/disconnect.js';
+import type { GatewayServices } from '../server/services.js';
+import { type Admitted, admit } from './admission.js';
+import { sendError } from './replies.js';
+import { newRequestId } from './settlement.js';
+
+export type AdmittedHandler = (admitted: Admitted, requestId: string, controller: AbortController) => Promise<unknown>;
+
+/**
+ * The frame of every chat-like route: a request id, admission (refusals answered in the envelope with their
+ * headers), then the handler under an abort signal that fires when the client disconnects or shutdown's grace period
+ * ends, tracked by the lifecycle until it has settled.
+ */
+export async function serveAdmitted(
+  services: GatewayServices,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  handler: AdmittedHandler,
+): Promise<unknown> {
+  const requestId = newRequestId();
+  reply.header('x-request-id', requestId);
+  let admitted: Admitted;
+  try {
+    admitted = await admit(request, services);
+  } catch (error) {
+    return sendError(reply, error, (error as { headers?: Record<string, string> }).headers);
+  }
+  const { controller, end } = services.lifecycle.begin();
+  abortOnDisconnect(reply, controller);
+  try {
+    return await handler(admitted, requestId, controller);
+  } finally {
+    end();
+  }
+}

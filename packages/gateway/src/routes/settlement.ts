@@ -1,0 +1,68 @@
+import { type ChatResult, estimateTextTokens, type SwitchyardError } from '@switchyard/sdk';
+import { callerId } from '../http/auth.js';
+import type { GatewayServices } from '../server/services.js';
+import type { Admitted } from './admission.js';
+
+export interface Outcome {
+  result?: ChatResult;
+  error?: SwitchyardError;
+  /** Text already delivered when a stream was cut, for estimating its cost when no usage arrived. */
+  partialText?: string;
+}
+
+function spent(result: ChatResult | undefined, error?: SwitchyardError): number {
+  if (result) return result.attempts?.reduce((sum, a) => sum + (a.costUsd ?? 0), 0) || result.cost.usd;
+  return error?.partial?.costUsd ?? 0;
+}
+
+/** A cut stream still cost something: the output already sent, priced at the model's completion price. */
+async function cutStreamEstimate(
+  services: GatewayServices,
+  admitted: Admitted,
+  error: SwitchyardError,
+  text: string,
+): Promise<number | undefined> {
+  const model = error.partial?.model ?? (admitted.body.model as string | undefined);
+  const row = model ? await services.upstream.sy.models.get(model).catch(() => undefined) : undefined;
+  if (!row) return undefined;
+  return estimateTextTokens(text, row.architecture.tokenizer) * Math.max(0, Number(row.pricing.completion) || 0);
+}
+
+/**
+ * The end of every admitted request, whatever its outcome: settle the budget reservation to what was spent (or
+ * release it), correct the token estimate of the rate limiter, queue the ledger rows and count the metrics.
+ */
+export async function settleRequest(
+  services: GatewayServices,
+  admitted: Admitted,
+  requestId: string,
+  stream: boolean,
+  outcome: Outcome,
+): Promise<void> {
+  const { result, error } = outcome;
+  let usd = spent(result, error);
+  if (!result && error && !error.partial?.usage && outcome.partialText) {
+    usd = (await cutStreamEstimate(services, admitted, error, outcome.partialText)) ?? usd;
+  }
+  const tokens = result?.usage.totalTokens ?? error?.partial?.usage?.totalTokens ?? 0;
+  if (admitted.caller.kind === 'key')
+    await services.limiter.adjustTokens(callerId(admitted.caller), tokens - admitted.estimatedTokens);
+  if (usd > 0 || result) await services.accounting.settle(admitted.reservation, usd, tokens);
+  else await services.accounting.release(admitted.reservation);
+  const trace = result?.attempts ?? error?.attempts ?? [];
+  services.accounting.record({
+    requestId,
+    caller: admitted.caller,
+    requestedModel: (admitted.body.model as string | undefined) ?? result?.requestedModel ?? '',
+    stream,
+    trace,
+    result,
+    spentUsd: usd,
+  });
+  services.metrics.attemptsOf(trace);
+  if (result) services.metrics.result(result, stream);
+}
+
+export function newRequestId(): string {
+  return `req_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
+}

@@ -1,0 +1,125 @@
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { errorBody } from '../http/error-reply.js';
+import { accountRoutes } from '../routes/account.js';
+import { adminRoutes } from '../routes/admin.js';
+import { catalogRoutes } from '../routes/catalog.js';
+import { chatRoutes } from '../routes/chat.js';
+import { embeddingRoutes } from '../routes/embeddings.js';
+import { healthRoutes } from '../routes/health.js';
+import { homeRoutes } from '../routes/home.js';
+import { simpleStreamRoutes } from '../routes/simple-stream.js';
+import { wsRoutes } from '../ws/ws-routes.js';
+import type { GatewayServices } from './services.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Served while draining, so load balancers can still see the process and scrape it. */
+const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Fastify's own errors (body limit, bad JSON, wrong content type) in the same envelope as everything else. */
+function frameworkError(error: FastifyError): { status: number; code: string; message: string } {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        code: 'payload_too_large',
+        message: `Request body is larger than the gateway's limit (${error.message.replace(/^.*?:\s*/, '')})`,
+      };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, code: 'invalid_json', message: 'Request body is empty; expected a JSON object' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: 'unsupported_media_type', message: error.message };
+    default:
+      if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+        return { status: 400, code: 'invalid_json', message: `Request body is not valid JSON: ${error.message}` };
+      }
+      return {
+        status: error.statusCode && error.statusCode >= 400 ? error.statusCode : 500,
+        code: error.code ?? 'server_error',
+        message: error.message,
+      };
+  }
+}
+
+/** Builds the HTTP + WebSocket application over a set of services (started and stopped by `startGateway`). */
+export async function createApp(
+  services: GatewayServices,
+  options: { wsPingMs?: number } = {},
+): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: services.config.bodyLimit,
+    // Proxies and clients may send their own id; anything odd-looking is replaced rather than echoed into logs.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given)
+        ? given
+        : `req_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
+    },
+    forceCloseConnections: 'idle',
+    keepAliveTimeout: 65_000,
+  });
+
+  // `curl -d '{…}'` sends form encoding: a JSON body is parsed as JSON whatever its declared type.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : JSON.parse(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, code, message } = frameworkError(error);
+    if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+    return reply.code(status).send(errorBody(status, code, message));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          404,
+          'not_found',
+          `No route for ${request.method} ${request.url.split('?')[0]}; the API lives under /api/v1 and /v1`,
+        ),
+      ),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (services.lifecycle.draining && !ALWAYS_SERVED.has(request.url.split('?')[0] ?? '')) {
+      return reply
+        .code(503)
+        .header('connection', 'close')
+        .header('retry-after', '1')
+        .send(errorBody(503, 'shutting_down', 'The gateway is shutting down; retry shortly'));
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const seconds = reply.elapsedTime / 1000;
+    services.metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
+    request.log.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        url: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+
+  await app.register(websocket, { options: { maxPayload: services.config.bodyLimit } });
+  homeRoutes(app, services);
+  healthRoutes(app, services);
+  chatRoutes(app, services);
+  simpleStreamRoutes(app, services);
+  embeddingRoutes(app, services);
+  catalogRoutes(app, services);
+  accountRoutes(app, services);
+  adminRoutes(app, services);
+  wsRoutes(app, services, { pingMs: options.wsPingMs });
+  return app;
+}

@@ -1,0 +1,61 @@
+import type { AttemptRecord, ChatResult } from '@switchyard/sdk';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { Caller } from '../keys/key-types.js';
+import type { VirtualKeys } from '../keys/virtual-keys.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import type { Logger } from '../logging/logger.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { Upstream } from '../upstream/upstream.js';
+import type { Lifecycle } from './lifecycle.js';
+
+/** A budget reservation held while a request runs (settled to the actual cost, or released). */
+export interface Reservation {
+  id: string;
+}
+
+export type ReserveOutcome = { ok: true; reservation?: Reservation } | { ok: false; reason: string; scope: string };
+
+/** What one finished (or failed) request leaves in the ledger. */
+export interface RequestRecord {
+  requestId: string;
+  caller: Caller;
+  requestedModel: string;
+  stream: boolean;
+  trace: readonly AttemptRecord[];
+  result?: ChatResult;
+  /** Cost known to have been spent when there is no result (a cut stream's estimate). */
+  spentUsd?: number;
+}
+
+/**
+ * Usage accounting behind the gateway: budget reservations (reserve the worst case at admission, settle to the
+ * actual cost, release on failure) and the append-only ledger of attempts.
+ */
+export interface Accounting {
+  reserve(caller: Caller, worstCaseUsd: number, tokens: number): Promise<ReserveOutcome>;
+  settle(reservation: Reservation | undefined, actualUsd: number, tokens: number): Promise<void>;
+  release(reservation: Reservation | undefined): Promise<void>;
+  /** Queues the ledger rows of a request (never waits on the disk). */
+  record(record: RequestRecord): void;
+  /** The ledger's view of a generation: its attempts, keyed by generation id. */
+  generation(id: string, caller: Caller): Promise<Record<string, unknown> | undefined>;
+  /** Usage of the caller's key for `GET /key`. */
+  usage(caller: Caller): Promise<{ todayUsd: number; monthUsd: number; totalUsd: number; requestsToday: number }>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface GatewayServices {
+  config: GatewayConfig;
+  logger: Logger;
+  upstream: Upstream;
+  keys: VirtualKeys;
+  limiter: RateLimiter;
+  metrics: GatewayMetrics;
+  accounting: Accounting;
+  /** True when no virtual key exists and the gateway is loopback-only (or --insecure-no-auth). */
+  openAccess: () => Promise<boolean>;
+  lifecycle: Lifecycle;
+  /** Extra readiness checks (Redis). */
+  readiness: { name: string; check: () => Promise<void> }[];
+}

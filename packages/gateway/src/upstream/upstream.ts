@@ -1,0 +1,104 @@
+import { type BreakerStore, Switchyard, type SwitchyardOptions } from '@switchyard/sdk';
+import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { GatewayConfig } from '../config/gateway-config.js';
+
+/** The SDK client every gateway request is routed through, and what it talks to. */
+export interface Upstream {
+  sy: Switchyard;
+  /** The embedded simulator, when no OpenRouter key is configured. */
+  simulator?: SimulatorHandle;
+  /** For the first log lines and the home page. */
+  description: string;
+  /** The provider `sy` talks to (`openrouter`; the simulator speaks OpenRouter's dialect). */
+  defaultProvider: string;
+  /** Providers a WebSocket client may select: the default and every `[providers.<name>]` of the config. */
+  providerNames(): string[];
+  /** The client for a selectable provider (created once, then reused). */
+  clientFor(name: string): Switchyard;
+  close(): Promise<void>;
+}
+
+/** A key of the simulator's accepted shape; never a real credential. */
+const SIMULATOR_KEY = 'sk-or-v1-switchyard-gateway-embedded';
+
+/**
+ * One keep-alive connection pool to the upstream for the whole process (undici's Agent), instead of the global
+ * dispatcher's defaults: sized for a gateway's concurrency and kept warm between requests.
+ */
+function pooledFetch(): { fetch: typeof fetch; agent: Agent } {
+  const agent = new Agent({ connections: 256, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, pipelining: 1 });
+  const pooled = ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+    undiciFetch(input as string, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch;
+  return { fetch: pooled, agent };
+}
+
+/** Clients for the other configured providers, made on first use and closed with the upstream. */
+function providerClients(sy: Switchyard, base: SwitchyardOptions) {
+  const clients = new Map<string, Switchyard>([['openrouter', sy]]);
+  return {
+    providerNames: () => ['openrouter', ...Object.keys(sy.config.providers).filter((name) => name !== 'openrouter')],
+    clientFor(name: string): Switchyard {
+      let client = clients.get(name);
+      if (!client) {
+        client = new Switchyard({ ...base, provider: name });
+        clients.set(name, client);
+      }
+      return client;
+    },
+    closeAll: () => Promise.all([...clients.values()].filter((c) => c !== sy).map((c) => c.close())),
+  };
+}
+
+export async function openUpstream(
+  config: GatewayConfig,
+  extra: { breakerStore?: BreakerStore; simulator?: Parameters<typeof startSimulator>[0] } = {},
+): Promise<Upstream> {
+  const { fetch, agent } = pooledFetch();
+  const base: SwitchyardOptions = { ...config.sdk, fetch, breakerStore: extra.breakerStore };
+  if (config.upstream.mode === 'openrouter') {
+    const sy = new Switchyard({
+      ...base,
+      provider: 'openrouter',
+      devMode: false,
+      apiKey: config.upstream.apiKey,
+      baseURL: config.upstream.baseURL,
+    });
+    const others = providerClients(sy, base);
+    return {
+      sy,
+      description: `OpenRouter at ${sy.config.baseURL}`,
+      defaultProvider: 'openrouter',
+      providerNames: others.providerNames,
+      clientFor: others.clientFor,
+      close: async () => {
+        await others.closeAll();
+        await sy.close();
+        await agent.close();
+      },
+    };
+  }
+  const simulator = await startSimulator({ port: 0, host: '127.0.0.1', pace: 'demo', ...extra.simulator });
+  const sy = new Switchyard({
+    ...base,
+    provider: 'openrouter',
+    devMode: false,
+    apiKey: SIMULATOR_KEY,
+    baseURL: simulator.url,
+  });
+  const others = providerClients(sy, base);
+  return {
+    sy,
+    simulator,
+    description: `the embedded simulator at ${simulator.url} (no OPENROUTER_API_KEY set)`,
+    defaultProvider: 'openrouter',
+    providerNames: others.providerNames,
+    clientFor: others.clientFor,
+    close: async () => {
+      await others.closeAll();
+      await sy.close();
+      await agent.close();
+      await simulator.close();
+    },
+  };
+}
