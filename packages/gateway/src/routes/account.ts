@@ -60,15 +60,13 @@ export function accountRoutes(app: FastifyInstance, services: GatewayServices): 
         const caller = await authenticate(request, services);
         const id = request.query.id;
         if (!id)
-          return reply
-            .code(400)
-            .send({
-              error: {
-                code: 400,
-                type: 'invalid_request',
-                message: "Invalid value for 'id': expected a generation id",
-              },
-            });
+          return reply.code(400).send({
+            error: {
+              code: 400,
+              type: 'invalid_request',
+              message: "Invalid value for 'id': expected a generation id",
+            },
+          });
         const record = await services.accounting.generation(id, caller);
         if (!record)
           return reply.code(404).send({ error: { code: 404, type: 'not_found', message: 'Generation not found' } });

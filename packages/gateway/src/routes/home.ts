@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayServices } from '../server/services.js';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const htmlEscape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * `/`: the dashboard's placeholder (the dashboard is a later piece of work). It says which upstream answers — the
@@ -13,7 +13,7 @@ export function homeRoutes(app: FastifyInstance, services: GatewayServices): voi
     const open = await services.openAccess();
     const banner = simulated
       ? '<p class="sim"><strong>Simulator mode.</strong> No <code>OPENROUTER_API_KEY</code> is set, so every answer comes from the embedded OpenRouter simulator: simulated models, simulated prices, no real spend.</p>'
-      : `<p>Upstream: ${escape(services.upstream.description)}.</p>`;
+      : `<p>Upstream: ${htmlEscape(services.upstream.description)}.</p>`;
     const base = '/api/v1';
     const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
