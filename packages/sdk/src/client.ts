@@ -1,4 +1,4 @@
-import { ModelsApi } from './catalog/models-api.js';
+import { catalogFor, type ModelCatalog } from './catalog/model-catalog.js';
 import type { ChatStream } from './chat/chat-stream.js';
 import { prepareRequest } from './chat/prepare-request.js';
 
@@ -15,7 +15,6 @@ import { type ConversationRequest, conversationRequest, type Provider } from './
 import './providers/index.js';
 import type { ProviderBackend } from './providers/provider.js';
 import { createProvider } from './providers/registry.js';
-import type { BreakerStore } from './routing/breaker-store.js';
 import type { BreakerSnapshot } from './routing/circuit-breaker.js';
 import { CircuitBreakers } from './routing/circuit-breaker.js';
 import type { RoutingEventMap, RoutingEventName } from './routing/events.js';
@@ -23,6 +22,9 @@ import { RoutingEvents } from './routing/events.js';
 import { type HealthStats, HealthTracker } from './routing/health.js';
 import { OpenBreakers } from './routing/open-upstreams.js';
 import { type RouteOptions, Router } from './routing/router.js';
+import { UsageAccounting } from './usage/accounting.js';
+import type { Cost } from './usage/cost.js';
+import type { UsageTags } from './usage/sink.js';
 
 /** Per-call options. */
 export interface CallOptions {
@@ -34,6 +36,11 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Extra HTTP headers for this call only. */
   headers?: Record<string, string>;
+  /** Streams: also emit `frame` events with the upstream SSE frames verbatim (for proxies such as the gateway). */
+  frames?: boolean;
+  /** Labels for this call's usage records (`usageSinks`): `requestId`, `keyId`, `userId` (default: the request's
+   * `user`). */
+  usageTags?: UsageTags;
 }
 
 /** Chat parameters: every OpenRouter chat parameter; `model` falls back to the configured default. */
@@ -54,7 +61,8 @@ export type GenerateParams = Omit<ChatParams, 'messages'> & { system?: string };
  */
 export class Switchyard {
   readonly config: ResolvedConfig;
-  readonly models: ModelsApi;
+  /** The model catalog: `list`, `get`, `search`, `top`, `endpoints`, `prices`, `status` (cached; see ModelCatalog). */
+  readonly models: ModelCatalog;
   /** Routing events (`attempt`, `retry`, `fallback`, `breaker_open`, …); also via `on()`. */
   readonly events = new RoutingEvents();
   private readonly backend: ProviderBackend;
@@ -63,21 +71,23 @@ export class Switchyard {
   private readonly openBreakers: OpenBreakers;
   private readonly healthTracker = new HealthTracker();
   private readonly router: Router;
+  private readonly accounting: UsageAccounting;
 
   constructor(options: SwitchyardOptions = {}) {
     this.config = resolveConfig(options);
     this.backend = createProvider(this.config);
     this.backends.set(this.backend.name, this.backend);
-    this.models = new ModelsApi(() => this.backend);
-    this.breakers = new CircuitBreakers(
-      this.config.breaker,
-      options.breakerStore as BreakerStore | undefined,
-      Date.now,
-      (event) => {
-        this.openBreakers.note(event);
-        this.events.emit(event.type, { key: event.key, reason: event.reason, at: event.at });
-      },
-    );
+    this.models = catalogFor(this.backend, this.catalogSettings());
+    this.accounting = new UsageAccounting({
+      sinks: options.usageSinks,
+      events: this.events,
+      autoBackfill: this.config.costBackfill && this.backend.openRouterApi,
+      generation: (id, signal) => this.openRouterJson<Generation>('/generation', { id }, signal),
+    });
+    this.breakers = new CircuitBreakers(this.config.breaker, options.breakerStore, Date.now, (event) => {
+      this.openBreakers.note(event);
+      this.events.emit(event.type, { key: event.key, reason: event.reason, at: event.at });
+    });
     this.openBreakers = new OpenBreakers(this.breakers);
     this.router = new Router({
       config: this.config,
@@ -114,12 +124,21 @@ export class Switchyard {
     return options.timeoutMs ?? this.config.timeoutMs;
   }
 
-  private route(options: CallOptions): RouteOptions {
+  private catalogSettings() {
+    const { ttlMs, cacheDir } = this.config.catalog;
+    return { ttlMs, cacheDir, events: this.events };
+  }
+
+  private route(options: CallOptions, request?: ChatRequest): RouteOptions {
+    const tags: UsageTags = { ...options.usageTags };
+    if (tags.userId === undefined && typeof request?.user === 'string') tags.userId = request.user;
     return {
+      onEnd: this.accounting.onEnd(tags),
       signal: options.signal,
       deadlineMs: this.deadline(options),
       headers: options.headers,
       context: options.context,
+      frames: options.frames,
       firstTokenMs: this.config.timeouts.firstTokenMs || undefined,
       idleMs: this.config.timeouts.idleMs || undefined,
     };
@@ -128,14 +147,14 @@ export class Switchyard {
   /** One chat completion, through retries, circuit breakers and the fallback chain (`result.attempts`). */
   async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
     const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
-    return this.router.chat(request, this.route(options));
+    return this.router.chat(request, this.route(options, request));
   }
 
   /** A streaming chat completion: iterate it for events, or `await stream.final()`. Failures before the first
    * content token are retried or failed over invisibly. */
   stream(params: ChatParams, options: CallOptions = {}): ChatStream {
     const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
-    return this.router.stream(request, this.route(options));
+    return this.router.stream(request, this.route(options, request));
   }
 
   /** Embeddings for one input or many. */
@@ -182,6 +201,16 @@ export class Switchyard {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+  }
+
+  /**
+   * Replaces a result's cost by the one OpenRouter billed, from its `/generation` record (retrying the record's
+   * "not yet available" 404 for up to `waitMs`, default 3 s): updates `result.cost` (`source: 'reported'`,
+   * `driftUsd` against the computed cost), emits `cost_backfilled` and tells the usage sinks. `costBackfill: true`
+   * does this automatically for answers that carried no cost.
+   */
+  backfillCost(result: ChatResult, options: { signal?: AbortSignal; waitMs?: number } = {}): Promise<Cost> {
+    return this.accounting.backfill(result, options);
   }
 
   /** The answer's text for one prompt. */
@@ -235,13 +264,14 @@ export class Switchyard {
       config: this.config,
       backend,
       backends: this.backends,
-      models: new ModelsApi(() => backend),
+      models: catalogFor(backend, this.catalogSettings()),
     });
     return copy;
   }
 
   /** Releases resources (stops an in-process simulator). */
   async close(): Promise<void> {
+    this.accounting?.close();
     await Promise.all([...this.backends.values()].map((b) => b.close()));
   }
 }

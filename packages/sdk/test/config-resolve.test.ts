@@ -49,6 +49,8 @@ describe('resolveConfig: defaults', () => {
         recoveryMs: 60_000,
         probeTimeoutMs: 60_000,
       },
+      catalog: { ttlMs: 3_600_000, cacheDir: undefined },
+      costBackfill: false,
       fetch: undefined,
       sources: undefined,
       origins: undefined,

@@ -1,8 +1,8 @@
 import { errorFromWire } from '../errors/from-response.js';
 import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
 import type { ProviderBackend } from '../providers/provider.js';
-import { type Cost, resolveCost } from '../usage/cost.js';
-import { normalizeUsage } from '../usage/usage.js';
+import { completionCost } from '../usage/completion-cost.js';
+import type { Cost } from '../usage/cost.js';
 import { ChatStream } from './chat-stream.js';
 import { contentText, toChatResult } from './result.js';
 import { streamAttempt } from './stream-attempt.js';
@@ -19,12 +19,14 @@ export interface RunOptions {
   frames?: boolean;
 }
 
-/** Cost of a completion: OpenRouter's reported `usage.cost`, else computed from the provider's prices. */
-export async function costOf(backend: ProviderBackend, completion: ChatCompletion): Promise<Cost> {
-  const usage = normalizeUsage(completion.usage);
-  if (typeof completion.usage?.cost === 'number') return resolveCost(completion.usage, usage, undefined) as Cost;
-  const prices = await backend.prices(completion.model).catch(() => undefined);
-  return resolveCost(completion.usage, usage, prices) ?? { usd: 0, source: 'computed', unpriced: true };
+/**
+ * Cost of a completion: OpenRouter's reported `usage.cost`, reconciled with our computation from the serving
+ * endpoint's prices (else the model's, else the provider's configured prices): `computedUsd`, `driftUsd`,
+ * `savingsUsd`. Prices come from the in-memory catalog; only a cold cache waits for a fetch. `request` lets
+ * per-image prices count the prompt's images.
+ */
+export function costOf(backend: ProviderBackend, completion: ChatCompletion, request?: ChatRequest): Promise<Cost> {
+  return completionCost(backend, completion, request);
 }
 
 /** One non-streaming chat attempt against `backend`. */
@@ -67,7 +69,7 @@ export async function runChat(
     startedAt,
     cost: () => ({ usd: 0, source: 'computed' }),
   });
-  result.cost = await costOf(backend, data);
+  result.cost = await costOf(backend, data, request);
   return result;
 }
 
@@ -95,6 +97,6 @@ export function attemptOptions(backend: ProviderBackend, request: ChatRequest, o
     idleMs: options.idleMs,
     frames: options.frames,
     requestedModel: request.model,
-    cost: (completion: ChatCompletion) => costOf(backend, completion),
+    cost: (completion: ChatCompletion) => costOf(backend, completion, request),
   };
 }

@@ -53,6 +53,13 @@ export const FIXED_SECTIONS: Readonly<Record<string, Readonly<Record<string, Fie
     recovery: field('breaker.recoveryMs', 'seconds'),
     probe_timeout: field('breaker.probeTimeoutMs', 'seconds'),
   },
+  catalog: {
+    ttl: field('catalog.ttlMs', 'seconds'),
+    cache_dir: field('catalog.cacheDir', 'string'),
+  },
+  usage: {
+    cost_backfill: field('costBackfill', 'boolean'),
+  },
   app: {
     url: field('appUrl', 'string'),
     name: field('appName', 'string'),

@@ -27,6 +27,7 @@ const SCALARS = [
   'appName',
   'appCategories',
   'allowInsecureHttp',
+  'costBackfill',
 ];
 const NESTED: Record<string, string[]> = {
   timeouts: ['headersMs', 'firstTokenMs', 'idleMs'],
@@ -42,6 +43,7 @@ const NESTED: Record<string, string[]> = {
     'hedgeAfterMs',
   ],
   breaker: ['failureThreshold', 'failureRate', 'minRequests', 'windowMs', 'recoveryMs', 'probeTimeoutMs'],
+  catalog: ['ttlMs', 'cacheDir'],
 };
 const MAPS = ['defaults', 'aliases', 'headers'];
 const ENTRY_MAPS: Record<string, string[]> = {
@@ -61,12 +63,13 @@ const DURATIONS = new Set([
   'breaker.windowMs',
   'breaker.recoveryMs',
   'breaker.probeTimeoutMs',
+  'catalog.ttlMs',
 ]);
 
 export function optionsLayer(options: SwitchyardOptions): Layer {
   const origin = (path: string): Origin => ({ source: 'option', name: path });
   // Function- and object-valued options are not settings: they never come from env or files.
-  const live = ['env', 'fileConfig', 'fetch', 'breakerStore', 'retryOn', 'budget'];
+  const live = ['env', 'fileConfig', 'fetch', 'breakerStore', 'retryOn', 'budget', 'usageSinks'];
   return flatten(options as Record<string, unknown>, origin, live, 'option');
 }
 

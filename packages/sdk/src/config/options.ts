@@ -1,5 +1,8 @@
 import type { SwitchyardError } from '../errors/switchyard-error.js';
 import type { ProviderPreferences, ReasoningConfig, ReasoningEffort } from '../protocol/chat.js';
+import type { BreakerStore } from '../routing/breaker-store.js';
+import type { UsageSink } from '../usage/sink.js';
+import type { CatalogConfig } from './catalog-options.js';
 import type { BreakerConfig, RoutingOptions } from './routing-options.js';
 
 /**
@@ -63,18 +66,24 @@ export interface SwitchyardOptions {
   /** Circuit-breaker thresholds (`[breaker]`). */
   breaker?: BreakerConfig;
   /** Where breaker state lives (default: in memory; the gateway passes a Redis store so instances share it). */
-  breakerStore?: BreakerStoreLike;
+  breakerStore?: BreakerStore;
   /** Replaces the built-in "is this error worth retrying?" rule (see the README for the default). */
   retryOn?: (error: SwitchyardError, attempt: number) => boolean;
   /** The USD still available to spend; the price guard refuses targets whose worst case exceeds it. */
   budget?: () => number | undefined | Promise<number | undefined>;
-}
-
-/** The store interface of the circuit breakers (see `BreakerStore` in the routing module). */
-export interface BreakerStoreLike {
-  get(key: string): Promise<unknown>;
-  update(key: string, fn: (current: never) => unknown): Promise<unknown>;
-  entries(): Promise<[string, unknown][]>;
+  /** Caching of the model catalog (`[catalog]`): `ttlMs` (default 1 h) and an optional on-disk `cacheDir`. */
+  catalog?: CatalogConfig;
+  /**
+   * When an answer carries no cost (`usage.cost`), fetch OpenRouter's `/generation` record for it in the background
+   * (waiting out its short "not yet available" window), then update `result.cost`, emit a `cost_backfilled` event and
+   * tell the usage sinks. OpenRouter-type providers only. `[usage] cost_backfill` in switchyard.toml. Default false.
+   */
+  costBackfill?: boolean;
+  /**
+   * Where usage goes: every attempt of every call (failed and partial ones too) becomes one `UsageRecord` handed to
+   * each sink, e.g. a `UsageAggregator`. A sink that throws or rejects never fails a request.
+   */
+  usageSinks?: UsageSink[];
 }
 
 export interface TimeoutOptions {
@@ -199,6 +208,8 @@ export interface FileConfig
     | 'allowInsecureHttp'
     | 'routing'
     | 'breaker'
+    | 'catalog'
+    | 'costBackfill'
   > {
   /** The file it was read from, named in error messages. */
   path?: string;
@@ -247,6 +258,8 @@ export interface ResolvedConfig {
   allowInsecureHttp: boolean;
   routing: Required<RoutingOptions>;
   breaker: Required<BreakerConfig>;
+  catalog: { ttlMs: number; cacheDir: string | undefined };
+  costBackfill: boolean;
   fetch: typeof fetch;
   /** Where each setting came from, keyed by option path (`apiKey`, `retry.attempts`, `defaults.temperature`, …). */
   sources: Record<string, ConfigSource>;

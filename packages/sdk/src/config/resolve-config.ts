@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/client-errors.js';
+import { resolveCatalog, resolveCostBackfill } from './catalog-options.js';
 import { CHAT_DEFAULT_NAMES, chatDefaultRule } from './chat-defaults.js';
 import { defaultEnv, readEnv } from './env.js';
 import { envLayer, fileLayer, mergeLayers, optionsLayer } from './layers.js';
@@ -99,6 +100,8 @@ export function resolveConfig(options: SwitchyardOptions = {}): ResolvedConfig {
 
   const routing = resolveRouting(s);
   const breaker = resolveBreaker(s);
+  const catalog = resolveCatalog(s);
+  const costBackfill = resolveCostBackfill(s);
   const headers = headerMap(s, 'headers');
   const defaults = chatDefaults(s);
   const providers = resolveProviders(s, allowInsecureHttp);
@@ -156,6 +159,8 @@ export function resolveConfig(options: SwitchyardOptions = {}): ResolvedConfig {
     allowInsecureHttp,
     routing,
     breaker,
+    catalog,
+    costBackfill,
     sources: s.sources,
     origins: s.origins,
   });

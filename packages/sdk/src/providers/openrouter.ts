@@ -1,5 +1,7 @@
+import { ModelCatalog } from '../catalog/model-catalog.js';
+import { openRouterSource } from '../catalog/openrouter-source.js';
 import type { ResolvedConfig } from '../config/options.js';
-import type { Model, ModelList } from '../protocol/catalog.js';
+import type { Model } from '../protocol/catalog.js';
 import { buildHeaders } from '../transport/headers.js';
 import { Transport } from '../transport/transport.js';
 import type { ProviderBackend, ProviderMetadata } from './provider.js';
@@ -12,10 +14,6 @@ export const OPENROUTER_METADATA: ProviderMetadata = {
   dataLocation: "routed to the serving model provider (see each endpoint's data policy)",
   kind: 'cloud',
 };
-
-const CATALOG_TTL_MS = 60 * 60 * 1000;
-/** A failed catalog fetch is remembered this long, so an unreachable catalog does not cost every request a call. */
-const CATALOG_FAILURE_TTL_MS = 60 * 1000;
 
 export function openRouterTransport(config: ResolvedConfig, baseURL: string, apiKey: string | undefined): Transport {
   return new Transport({
@@ -33,14 +31,17 @@ export function openRouterTransport(config: ResolvedConfig, baseURL: string, api
 /** Shared by backends that speak OpenRouter's API (the real service and the simulator). */
 export class OpenRouterApiBackend implements ProviderBackend {
   readonly openRouterApi = true;
-  private catalog: { at: number; ttl: number; models: Promise<Model[]> } | undefined;
+  /** The cached `/models` and endpoints listings (`sy.models`; the client applies its `catalog` settings). */
+  readonly catalog: ModelCatalog;
 
   constructor(
     readonly name: string,
     readonly type: string,
     readonly metadata: ProviderMetadata,
     private readonly open: () => Promise<Transport>,
-  ) {}
+  ) {
+    this.catalog = new ModelCatalog(openRouterSource(name, () => this.open()));
+  }
 
   transport(): Promise<Transport> {
     return this.open();
@@ -57,28 +58,15 @@ export class OpenRouterApiBackend implements ProviderBackend {
     }
   }
 
-  /** `/models` with every output modality (chat and embedding models), cached for an hour in memory. */
+  /** `/models` with every output modality (chat and embedding models), from the catalog's cache (see ModelCatalog:
+   * 1 h in memory, stale-while-revalidate, failures remembered for a minute). */
   listModels(signal?: AbortSignal): Promise<Model[]> {
-    if (this.catalog && Date.now() - this.catalog.at < this.catalog.ttl) return this.catalog.models;
-    const query = { output_modalities: 'all' };
-    const models = this.open()
-      .then((t) => t.json<ModelList>({ method: 'GET', path: '/models', query, auth: 'public', signal }))
-      .then(({ data }) => {
-        if (!Array.isArray(data?.data)) throw new Error('the /models answer has no data list');
-        return data.data;
-      });
-    const entry = { at: Date.now(), ttl: CATALOG_TTL_MS, models };
-    this.catalog = entry;
-    models.catch(() => {
-      entry.ttl = CATALOG_FAILURE_TTL_MS;
-    });
-    return models;
+    return this.catalog.list({ signal });
   }
 
+  /** The model's catalog prices (for cost when no cost is reported); `undefined` when unknown or unreachable. */
   async prices(model: string) {
-    const models = await this.listModels().catch(() => [] as Model[]);
-    const bare = model.replace(/:(nitro|floor|online|exacto|thinking|extended)$/, '');
-    return models.find((m) => m.id === model || m.id === bare)?.pricing;
+    return this.catalog.servingPrices(model);
   }
 
   async close(): Promise<void> {}

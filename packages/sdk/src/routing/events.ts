@@ -10,6 +10,10 @@ export interface RoutingEventMap {
   breaker_close: { key: string; reason?: string; at: number };
   context_warning: { model: string; promptTokens: number; contextLength: number; share: number };
   hedge: { from: string; to: string; afterMs: number };
+  /** A catalog refresh failed and the last cached copy (fetched at `fetchedAt`) is being served instead. */
+  catalog_stale: { reason: string; fetchedAt?: number };
+  /** A cost learned after the answer from OpenRouter's `/generation` record (`costBackfill`, `sy.backfillCost`). */
+  cost_backfilled: { generationId: string; usd: number };
 }
 
 export type RoutingEventName = keyof RoutingEventMap;

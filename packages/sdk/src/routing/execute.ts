@@ -249,12 +249,15 @@ export async function executeTargets<T>(
           model: target.model,
           backend: backend.name,
           provider: error.provider,
+          generationId: error.generationId ?? error.partial?.generationId,
           status: error.status,
           code: error.code,
           message: error.message,
           startedAt,
           latencyMs,
           waitedMs: waited,
+          // What a failure mid-answer was billed for (a partial completion), so ledgers summing attempts see it.
+          costUsd: error.partial?.costUsd,
         };
 
         if (error instanceof ContextLengthError && !contextRecovered && routing.onContextLengthError !== 'fail') {

@@ -3,6 +3,7 @@ import { attemptOptions, type RunOptions, runChat } from '../chat/run-chat.js';
 import { streamAttempt } from '../chat/stream-attempt.js';
 import type { ChatResult, StreamEvent } from '../chat/types.js';
 import { estimateRequestTokens } from '../context/token-estimator.js';
+import type { SwitchyardError } from '../errors/switchyard-error.js';
 import type { Model } from '../protocol/catalog.js';
 import type { ChatRequest } from '../protocol/chat.js';
 import type { Message } from '../protocol/messages.js';
@@ -12,11 +13,30 @@ import { withContext } from './context-recovery.js';
 import { countsAgainstTarget, type EngineDeps, executeTargets, typedError } from './execute.js';
 import { raceHedge } from './hedge.js';
 import { planTargets, type Target } from './plan.js';
+import type { AttemptRecord } from './trace.js';
 
 export interface RouteOptions extends RunOptions {
   /** Droppable context (e.g. retrieved documents), inserted before the last user message; the first thing given up
    * when the prompt is too long (`onContextLengthError: 'drop-context'`). */
   context?: Message[];
+  /** Called once when the call is over (answered, failed, or a stream closed early), with its whole trace. */
+  onEnd?: (end: CallEnd) => void;
+}
+
+/** How a call ended, for usage accounting: every attempt, and the result or the error. */
+export interface CallEnd {
+  stream: boolean;
+  trace: AttemptRecord[];
+  result?: ChatResult;
+  error?: SwitchyardError;
+}
+
+function ended(options: RouteOptions, end: CallEnd): void {
+  try {
+    options.onEnd?.(end);
+  } catch {
+    // Accounting must never fail the call it accounts for.
+  }
 }
 
 /** The routing engine: plans the fallback chain and runs it for chats and streams. */
@@ -66,6 +86,19 @@ export class Router {
 
   /** A chat completion through the fallback chain; the result carries the attempt trace. */
   async chat(params: ChatRequest, options: RouteOptions = {}): Promise<ChatResult> {
+    if (!options.onEnd) return this.routeChat(params, options);
+    try {
+      const result = await this.routeChat(params, options);
+      ended(options, { stream: false, trace: result.attempts ?? [], result });
+      return result;
+    } catch (error) {
+      const failure = typedError(error);
+      ended(options, { stream: false, trace: failure.attempts ?? [], error: failure });
+      throw error;
+    }
+  }
+
+  private async routeChat(params: ChatRequest, options: RouteOptions): Promise<ChatResult> {
     const deadlineAt = this.deadline(options);
     const { targets, catalog } = await this.plan(params, options);
     const run = await executeTargets(
@@ -89,6 +122,7 @@ export class Router {
       },
     );
     run.value.requestedModel = params.model ?? run.record.model;
+    run.record.generationId = run.value.generationId;
     run.value.attempts = run.trace;
     return run.value;
   }
@@ -137,16 +171,24 @@ export class Router {
 
     let run: Awaited<ReturnType<typeof start>> | undefined;
     let pendingFirst = true;
+    let over = false;
+    const end = (outcome: Omit<CallEnd, 'stream'>) => {
+      if (over) return;
+      over = true;
+      ended(options, { stream: true, ...outcome });
+    };
     const finish = (result: ChatResult) => {
       if (!run) return;
       const { record, trace } = run;
       record.servedModel = result.model;
       record.provider = result.provider;
+      record.generationId = result.generationId;
       record.usage = result.usage;
       record.costUsd = result.cost.usd;
       record.latencyMs = Date.now() - record.startedAt;
       result.requestedModel = params.model ?? record.model;
       result.attempts = trace;
+      end({ trace, result });
     };
     const failed = async (caught: unknown): Promise<never> => {
       const error = typedError(caught);
@@ -162,6 +204,7 @@ export class Router {
         health.record(key, { ok: false, latencyMs: Date.now() - record.startedAt });
         error.attempts = trace;
       }
+      end({ trace: error.attempts ?? [], error });
       throw error;
     };
     // Hand-written rather than an async generator: it sits on the per-event hot path.
@@ -185,6 +228,7 @@ export class Router {
       },
       return: async () => {
         await run?.value.generator.return(undefined).catch(() => {});
+        if (run) end({ trace: run.trace });
         return { done: true, value: undefined };
       },
     };

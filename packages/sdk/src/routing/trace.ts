@@ -15,6 +15,8 @@ export interface AttemptRecord {
   backend: string;
   /** The upstream provider that served or failed (e.g. `DeepInfra`), when known. */
   provider?: string;
+  /** OpenRouter's id of the generation, when the attempt got one (failed attempts: when the error carried it). */
+  generationId?: string;
   /** HTTP status or in-band error code. */
   status?: number;
   /** Stable error code (`rate_limited`, `circuit_open`, …); absent on success. */

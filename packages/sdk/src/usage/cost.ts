@@ -25,6 +25,11 @@ export interface Cost {
   computedUsd?: number;
   /** True when neither a reported cost nor prices were available: `usd` is 0 because it is unknown, not free. */
   unpriced?: boolean;
+  /** `usd − computedUsd` when both are known: how far OpenRouter's bill is from our computation (0 = they agree). */
+  driftUsd?: number;
+  /** What prompt caching saved on this request: cached tokens × (prompt − cache-read price). Present when the
+   * request read from the cache and prices are known. */
+  savingsUsd?: number;
 }
 
 export interface CostBreakdown {
@@ -83,4 +88,45 @@ export function resolveCost(wire: WireUsage | undefined, usage: Usage, prices: P
     return cost;
   }
   return computed === undefined ? undefined : { usd: computed, source: 'computed', computedUsd: computed };
+}
+
+/** A USD amount as exact femto-dollars, negative values kept (for differences such as drift). */
+function signedFemto(usd: number): Femto {
+  return usd < 0 ? -parseUsd(-usd) : parseUsd(usd);
+}
+
+/** `usdReported − usdComputed`, exactly; both taken as the numbers they are published as, so a reported cost
+ * rounded like ours shows no drift. */
+export function costDrift(reportedUsd: number, computedUsd: number): number {
+  return toUsd(signedFemto(reportedUsd) - signedFemto(computedUsd));
+}
+
+/**
+ * The cost of one request for the books: the reported cost when there is one, the computation from `prices` (every
+ * component, `images` priced per image) beside it as `computedUsd`, their difference as `driftUsd`, and the prompt
+ * cache's `savingsUsd`. `undefined` when neither a reported cost nor prices are known.
+ */
+export function reconcileCost(
+  wire: WireUsage | undefined,
+  usage: Usage,
+  prices: Prices | undefined,
+  images = 0,
+): Cost | undefined {
+  const computed = prices ? toUsd(computeCost(usage, prices, images).total) : undefined;
+  const savings = prices && usage.cachedTokens > 0 ? toUsd(cacheSavings(usage, prices)) : undefined;
+  let cost: Cost;
+  if (wire && typeof wire.cost === 'number' && Number.isFinite(wire.cost)) {
+    cost = { usd: wire.cost, source: 'reported' };
+    const upstream = wire.cost_details?.upstream_inference_cost;
+    if (typeof upstream === 'number') cost.upstreamUsd = upstream;
+    if (typeof wire.is_byok === 'boolean') cost.isByok = wire.is_byok;
+    if (computed !== undefined) {
+      cost.computedUsd = computed;
+      cost.driftUsd = costDrift(wire.cost, computed);
+    }
+  } else if (computed !== undefined) {
+    cost = { usd: computed, source: 'computed', computedUsd: computed };
+  } else return undefined;
+  if (savings !== undefined) cost.savingsUsd = savings;
+  return cost;
 }

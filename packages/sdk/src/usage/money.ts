@@ -49,3 +49,13 @@ export function formatUsd(usd: number): string {
       .replace(/\.$/, '')}`;
   return `$${usd.toPrecision(3)}`;
 }
+
+/** Femto-dollars as an exact decimal string without trailing zeros (`1500000000n` → `"0.0000015"`), for ledgers
+ * and CSV where a float's rounding is not wanted. */
+export function formatFemto(femto: Femto): string {
+  const negative = femto < 0n;
+  const abs = negative ? -femto : femto;
+  const whole = abs / FEMTO_PER_USD;
+  const fraction = (abs % FEMTO_PER_USD).toString().padStart(DECIMALS, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}

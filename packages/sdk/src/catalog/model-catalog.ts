@@ -1,0 +1,303 @@
+import { AbortError } from '../errors/client-errors.js';
+import { InvalidModelError } from '../errors/http-errors.js';
+import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { Model, ModelEndpoints, ModelPricing } from '../protocol/catalog.js';
+import type { ProviderBackend } from '../providers/provider.js';
+import { findModel } from '../routing/catalog-lookup.js';
+import type { RoutingEvents } from '../routing/events.js';
+import { readDiskCatalog, writeDiskCatalog } from './disk-cache.js';
+import { type ExactPrices, pricesOf } from './prices.js';
+import { type CatalogQuery, queryModels } from './query.js';
+import { type Copy, type Freshness, Revalidating } from './revalidating.js';
+
+/** Default time a fetched catalog is served without asking the network again. */
+export const CATALOG_TTL_MS = 60 * 60 * 1000;
+/** A failed catalog fetch is remembered this long, so an unreachable catalog does not cost every request a call. */
+export const CATALOG_FAILURE_TTL_MS = 60 * 1000;
+
+const VARIANTS = /:(nitro|floor|online|exacto|thinking|extended)$/;
+
+/** Where the catalog's data comes from (the provider's `/models` and `/models/{id}/endpoints`). */
+export interface CatalogSource {
+  /** The provider's name, for messages. */
+  name: string;
+  /** The API root the catalog belongs to; it names the disk cache file. */
+  baseURL(): Promise<string>;
+  /** Every model, chat and embedding models alike. */
+  models(): Promise<Model[]>;
+  /** One model's provider endpoints; absent when the provider has no such listing. */
+  endpoints?(id: string): Promise<ModelEndpoints>;
+}
+
+/** How the catalog caches (`catalog` in the client options, `[catalog]` in switchyard.toml). */
+export interface CatalogOptions {
+  /** How long a fetched list (and a model's endpoints) is served before it is refreshed. Default 1 h. */
+  ttlMs?: number;
+  /** How long a failed fetch is remembered before the network is tried again. Default 60 s. */
+  failureTtlMs?: number;
+  /** A directory for a copy on disk (Node, Bun, Deno only; ignored elsewhere). Default none. */
+  cacheDir?: string;
+  /** The clock (tests). Default `Date.now`. */
+  now?: () => number;
+  /** Where `catalog_stale` events go (the client's routing events). */
+  events?: RoutingEvents;
+}
+
+/** The state of the cached model list (`sy.models.status()`). */
+export interface CatalogStatus {
+  /** When the list being served was fetched from the network (epoch ms); absent before the first list. */
+  fetchedAt?: number;
+  /** The list being served is older than the TTL: a refresh is running or failed (see `lastError`). */
+  stale: boolean;
+  /**
+   * Where the last `list()` (or anything built on it) got its answer: `network` (it waited for a fetch), `memory`
+   * (the copy this client fetched earlier), `disk` (the copy in `cacheDir`, written by an earlier run) or `none`
+   * (nothing listed yet).
+   */
+  source: 'network' | 'memory' | 'disk' | 'none';
+  /** Why the last fetch failed, while that failure is the latest news. */
+  lastError?: string;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Rejects with an AbortError when `signal` fires first; the shared fetch behind `promise` carries on. */
+function withSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new AbortError('The request was aborted', { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AbortError('The request was aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The model catalog of the client's provider (`sy.models`): `/models` with every output modality (no key needed on
+ * OpenRouter), cached in memory for `catalog.ttlMs` (1 h) and optionally on disk (`catalog.cacheDir`). After the
+ * TTL the cached list is served at once while a background fetch refreshes it (stale-while-revalidate). When a
+ * refresh fails (offline), the last copy — memory, else disk — keeps being served, flagged: `status().stale`,
+ * `status().lastError` and a `catalog_stale` routing event. Failures are remembered for a minute, so an unreachable
+ * catalog costs one call a minute, not one per request. Per-model endpoints are cached the same way.
+ */
+export class ModelCatalog {
+  private options: Required<Omit<CatalogOptions, 'cacheDir' | 'events'>> & Pick<CatalogOptions, 'cacheDir' | 'events'>;
+  private readonly cell: Revalidating<Model[]>;
+  private readonly endpointCells = new Map<string, Revalidating<ModelEndpoints>>();
+  private lastSource: CatalogStatus['source'] = 'none';
+  private diskLoad: Promise<void> | undefined;
+
+  constructor(
+    private readonly source: CatalogSource,
+    options: CatalogOptions = {},
+  ) {
+    this.options = { ttlMs: CATALOG_TTL_MS, failureTtlMs: CATALOG_FAILURE_TTL_MS, now: Date.now };
+    this.configure(options);
+    const freshness = (): Freshness => this.options;
+    this.cell = new Revalidating(() => this.source.models(), freshness, {
+      fetched: (copy) => void this.saveToDisk(copy),
+      failed: (error, stale) => {
+        if (stale) this.options.events?.emit('catalog_stale', { reason: message(error), fetchedAt: stale.fetchedAt });
+      },
+    });
+  }
+
+  /** Changes how the catalog caches (the client applies its `catalog` settings and events with this). */
+  configure(options: CatalogOptions): this {
+    const next = { ...this.options };
+    if (options.ttlMs !== undefined) next.ttlMs = options.ttlMs;
+    if (options.failureTtlMs !== undefined) next.failureTtlMs = options.failureTtlMs;
+    if (options.now !== undefined) next.now = options.now;
+    if (options.events !== undefined) next.events = options.events;
+    if ('cacheDir' in options && options.cacheDir !== next.cacheDir) {
+      next.cacheDir = options.cacheDir;
+      this.diskLoad = undefined;
+    }
+    this.options = next;
+    return this;
+  }
+
+  /** Every model the provider serves (chat and embedding models), in the provider's order (popularity on OpenRouter). */
+  async list(options: { signal?: AbortSignal } = {}): Promise<Model[]> {
+    if (!this.cell.copy && this.options.cacheDir !== undefined) {
+      this.diskLoad ??= this.loadFromDisk();
+      await withSignal(this.diskLoad, options.signal);
+    }
+    const copy = this.cell.copy;
+    const { value, waited } = await withSignal(this.cell.get(), options.signal);
+    this.lastSource = waited ? 'network' : copy?.from === 'disk' ? 'disk' : 'memory';
+    return value;
+  }
+
+  /** Fetches the list now, whatever the TTL. When that fails, the last copy is returned (flagged stale) if there
+   * is one, else the error is thrown. */
+  async refresh(options: { signal?: AbortSignal } = {}): Promise<Model[]> {
+    try {
+      const models = await withSignal(this.cell.fetchNow(), options.signal);
+      this.lastSource = 'network';
+      return models;
+    } catch (error) {
+      const copy = this.cell.copy;
+      if (!copy || error instanceof AbortError) throw error;
+      this.lastSource = copy.from === 'disk' ? 'disk' : 'memory';
+      return copy.value;
+    }
+  }
+
+  /** The state of the cached list: when it was fetched, whether it is stale, where answers come from. */
+  status(): CatalogStatus {
+    const copy = this.cell.copy;
+    const status: CatalogStatus = { stale: copy !== undefined && this.cell.expired(), source: this.lastSource };
+    if (copy && Number.isFinite(copy.fetchedAt)) status.fetchedAt = copy.fetchedAt;
+    if (this.cell.failedAt !== undefined) status.lastError = message(this.cell.failure);
+    return status;
+  }
+
+  /** One model by id (`:variant` suffixes resolve to their base row); InvalidModelError when unknown. */
+  async get(id: string): Promise<Model> {
+    const models = await this.list();
+    const bare = id.replace(VARIANTS, '');
+    const found = models.find((m) => m.id === id) ?? models.find((m) => m.id === bare);
+    if (!found) throw new InvalidModelError(`${id} is not a valid model ID`, { status: 404, model: id });
+    return found;
+  }
+
+  /** Models matching `query` (text models unless `outputModalities` says otherwise), in its `sort` order. */
+  async search(query: CatalogQuery = {}): Promise<Model[]> {
+    return queryModels(await this.list(), query);
+  }
+
+  /** The first `n` models of `search(query)`: by default the `n` most popular text models. */
+  async top(n: number, query: CatalogQuery = {}): Promise<Model[]> {
+    return queryModels(await this.list(), { ...query, limit: n });
+  }
+
+  /** A model's exact prices (femto-dollar bigints per component, see `pricesOf`). */
+  async prices(id: string): Promise<ExactPrices> {
+    return pricesOf(await this.get(id));
+  }
+
+  /**
+   * The provider endpoints serving a model, with their prices, uptime, latency and throughput (OpenRouter only),
+   * cached like the list (same TTL, stale-while-revalidate, failures remembered for a minute).
+   */
+  endpoints(id: string, options: { signal?: AbortSignal } = {}): Promise<ModelEndpoints> {
+    const fetchEndpoints = this.source.endpoints?.bind(this.source);
+    if (!fetchEndpoints) {
+      return Promise.reject(new SwitchyardError(`Provider "${this.source.name}" has no per-model endpoints listing`));
+    }
+    let cell = this.endpointCells.get(id);
+    if (!cell) {
+      cell = new Revalidating(
+        () => fetchEndpoints(id),
+        () => this.options,
+        {
+          failed: (error, stale) => {
+            if (!stale) return;
+            const reason = `endpoints of ${id}: ${message(error)}`;
+            this.options.events?.emit('catalog_stale', { reason, fetchedAt: stale.fetchedAt });
+          },
+        },
+      );
+      this.endpointCells.set(id, cell);
+    }
+    return withSignal(
+      cell.get().then((got) => got.value),
+      options.signal,
+    );
+  }
+
+  /**
+   * The prices a request served by `provider` (an upstream such as `DeepInfra`) was billed at: that endpoint's
+   * prices from the model's cached endpoints when the provider is known and listed, else the model's catalog
+   * prices; undefined when neither is known. Served from memory once cached (a cold cache costs one fetch, shared).
+   */
+  async servingPrices(model: string, provider?: string): Promise<ModelPricing | undefined> {
+    if (provider && this.source.endpoints) {
+      const wanted = provider.toLowerCase();
+      const listing = await this.endpoints(model).catch(() => undefined);
+      const endpoint = listing?.endpoints?.find((e) => e.provider_name?.toLowerCase() === wanted);
+      if (endpoint?.pricing) return endpoint.pricing;
+    }
+    const models = await this.list().catch(() => undefined);
+    if (!models) return undefined;
+    return (findModel(models, model) ?? models.find((m) => m.canonical_slug === model))?.pricing;
+  }
+
+  private async loadFromDisk(): Promise<void> {
+    const dir = this.options.cacheDir;
+    if (dir === undefined) return;
+    try {
+      const baseURL = await this.source.baseURL();
+      const saved = await readDiskCatalog(dir, baseURL);
+      if (saved) this.cell.seed({ value: saved.models, fetchedAt: saved.fetchedAt, from: 'disk' });
+    } catch {
+      // The disk copy is a convenience; without one the network decides.
+    }
+  }
+
+  private async saveToDisk(copy: Copy<Model[]>): Promise<void> {
+    const dir = this.options.cacheDir;
+    if (dir === undefined) return;
+    try {
+      const baseURL = await this.source.baseURL();
+      await writeDiskCatalog(dir, { version: 1, baseURL, fetchedAt: copy.fetchedAt, models: copy.value });
+    } catch {
+      // ignored: the next successful fetch writes again
+    }
+  }
+}
+
+/** A catalog source over any backend's `listModels()` (OpenAI-compatible servers, custom backends). */
+export function backendSource(backend: () => ProviderBackend): CatalogSource {
+  return {
+    get name() {
+      return backend().name;
+    },
+    baseURL: async () => (await backend().transport()).config.baseURL,
+    models: () => backend().listModels(),
+    endpoints: async (id) => {
+      const current = backend();
+      if (!current.openRouterApi) {
+        throw new SwitchyardError(`Provider "${current.name}" has no per-model endpoints listing`);
+      }
+      const transport = await current.transport();
+      const { data } = await transport.json<{ data: ModelEndpoints }>({
+        method: 'GET',
+        path: `/models/${id.split('/').map(encodeURIComponent).join('/')}/endpoints`,
+        auth: 'public',
+        context: { model: id },
+      });
+      return data.data;
+    },
+  };
+}
+
+/** The catalog a backend keeps for itself (OpenRouter-style backends delegate `listModels()` to it). */
+export function catalogOf(backend: ProviderBackend): ModelCatalog | undefined {
+  const own = (backend as { catalog?: unknown }).catalog;
+  return own instanceof ModelCatalog ? own : undefined;
+}
+
+const wrapped = new WeakMap<ProviderBackend, ModelCatalog>();
+
+/** The catalog behind `sy.models` for a backend, configured with the client's settings. */
+export function catalogFor(backend: ProviderBackend, options: CatalogOptions): ModelCatalog {
+  let catalog = catalogOf(backend) ?? wrapped.get(backend);
+  if (!catalog) {
+    catalog = new ModelCatalog(backendSource(() => backend));
+    wrapped.set(backend, catalog);
+  }
+  return catalog.configure(options);
+}

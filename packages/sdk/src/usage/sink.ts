@@ -1,0 +1,226 @@
+import type { SwitchyardError } from '../errors/switchyard-error.js';
+import type { CallEnd } from '../routing/router.js';
+import type { AttemptOutcome, AttemptRecord } from '../routing/trace.js';
+
+/**
+ * One attempt of one call, as usage: every request the routing engine sent — successful, retried, failed over,
+ * failed, or cut off mid-answer — becomes one record. Targets skipped without a request (an open circuit breaker,
+ * the price guard, the preflight) are not attempts and make none.
+ */
+export interface UsageRecord {
+  /** When the attempt started (epoch ms). */
+  at: number;
+  /** Your id of the call (`usageTags.requestId`), the same on every attempt of it. */
+  requestId?: string;
+  /** OpenRouter's generation id, when the attempt got one. */
+  generationId?: string;
+  /** Whose key paid (`usageTags.keyId`; the gateway's virtual key). */
+  keyId?: string;
+  /** The end user (`usageTags.userId`, else the request's `user`). */
+  userId?: string;
+  /** The model this attempt asked for (empty: the account's default model). */
+  modelRequested: string;
+  /** The model that answered (routers and aliases can differ). */
+  modelServed?: string;
+  /** The upstream provider that served or failed (e.g. `DeepInfra`), when known. */
+  provider?: string;
+  /** The switchyard provider (`openrouter`, `simulator`, a configured name). */
+  backend: string;
+  /** HTTP status (200 on success) or the in-band error code. */
+  status?: number;
+  /** The error code of a failed attempt (`rate_limited`, …). */
+  code?: string;
+  outcome: AttemptOutcome;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  /** What the attempt cost: the reported cost when there is one, else the computed one; absent when unknown. */
+  costUsd?: number;
+  /** The cost OpenRouter reported (`usage.cost`, or a partial answer's). */
+  costReportedUsd?: number;
+  /** Our computation from the serving endpoint's (else the model's) prices. */
+  costComputedUsd?: number;
+  /** What prompt caching saved. */
+  savingsUsd?: number;
+  latencyMs: number;
+  ttftMs?: number;
+  stream: boolean;
+  /** Position of the attempt's model in the fallback chain: 0 = the primary, 1 = the first fallback, … */
+  fallbackPosition: number;
+  /** 1-based number of the attempt within its call (1 = the call's first request). */
+  attempt?: number;
+  /** The call's last attempt: its outcome is the call's (the answer, or the error the caller got). */
+  final?: boolean;
+}
+
+/** A cost learned after the fact from `/generation` (`costBackfill`, `sy.backfillCost()`). */
+export interface CostBackfill {
+  generationId: string;
+  /** The cost OpenRouter billed. */
+  usd: number;
+  /** The cost the attempt was recorded with before (computed, or absent). */
+  previousUsd?: number;
+  /** When it was learned (epoch ms). */
+  at: number;
+}
+
+/**
+ * Where usage records go (`usageSinks`): a database, a metrics exporter, a `UsageAggregator`. `record` is called
+ * once per attempt, synchronously when the call ends; a returned promise is not awaited. A sink that throws or
+ * rejects never fails a request (nothing is logged; `UsageAggregator`s among the sinks count the error).
+ */
+export interface UsageSink {
+  record(entry: UsageRecord): void | Promise<void>;
+  /** Optional: an attempt recorded without a reported cost got one from `/generation`. */
+  costBackfilled?(update: CostBackfill): void | Promise<void>;
+}
+
+/** Per-call labels carried into every usage record of the call. */
+export interface UsageTags {
+  requestId?: string;
+  keyId?: string;
+  userId?: string;
+}
+
+/** A sink that counts the failures of its fellow sinks (UsageAggregator). */
+interface CountsSinkErrors {
+  noteSinkError(error: unknown): void;
+}
+
+function countsErrors(sink: UsageSink): sink is UsageSink & CountsSinkErrors {
+  return typeof (sink as Partial<CountsSinkErrors>).noteSinkError === 'function';
+}
+
+/** The records of one call: one per attempt that sent a request. */
+export function usageRecords(end: CallEnd, tags: UsageTags = {}): UsageRecord[] {
+  const { trace, result, error } = end;
+  const positions = new Map<string, number>();
+  for (const record of trace) if (!positions.has(record.model)) positions.set(record.model, positions.size);
+  const winner = result ? trace.findLast((r) => r.outcome === 'success') : undefined;
+  const last = trace[trace.length - 1];
+  const records: UsageRecord[] = [];
+  for (const attempt of trace) {
+    if (attempt.outcome === 'skipped') continue;
+    const entry = baseRecord(attempt, end.stream, positions.get(attempt.model) ?? 0, records.length + 1, tags);
+    if (attempt === winner && result) {
+      const cost = result.cost;
+      entry.generationId ??= result.generationId;
+      entry.modelServed ??= result.model;
+      entry.provider ??= result.provider;
+      if (cost.unpriced) delete entry.costUsd;
+      else entry.costUsd = cost.usd;
+      if (cost.source === 'reported') entry.costReportedUsd = cost.usd;
+      if (cost.computedUsd !== undefined) entry.costComputedUsd = cost.computedUsd;
+      if (cost.savingsUsd !== undefined) entry.savingsUsd = cost.savingsUsd;
+    } else if (attempt === last && error) {
+      withPartial(entry, error);
+    } else if (entry.costUsd !== undefined) {
+      entry.costReportedUsd = entry.costUsd; // a partial answer's cost, as OpenRouter reported it
+    }
+    records.push(entry);
+  }
+  for (const [i, entry] of records.entries()) entry.final = i === records.length - 1;
+  return records;
+}
+
+function baseRecord(
+  attempt: AttemptRecord,
+  stream: boolean,
+  fallbackPosition: number,
+  number: number,
+  tags: UsageTags,
+): UsageRecord {
+  const usage = attempt.usage;
+  const entry: UsageRecord = {
+    at: attempt.startedAt,
+    modelRequested: attempt.model,
+    backend: attempt.backend,
+    outcome: attempt.outcome,
+    promptTokens: usage?.promptTokens ?? 0,
+    completionTokens: usage?.completionTokens ?? 0,
+    cachedTokens: usage?.cachedTokens ?? 0,
+    cacheWriteTokens: usage?.cacheWriteTokens ?? 0,
+    reasoningTokens: usage?.reasoningTokens ?? 0,
+    latencyMs: attempt.latencyMs,
+    stream,
+    fallbackPosition,
+    attempt: number,
+  };
+  if (tags.requestId !== undefined) entry.requestId = tags.requestId;
+  if (tags.keyId !== undefined) entry.keyId = tags.keyId;
+  if (tags.userId !== undefined) entry.userId = tags.userId;
+  if (attempt.generationId !== undefined) entry.generationId = attempt.generationId;
+  if (attempt.servedModel !== undefined) entry.modelServed = attempt.servedModel;
+  if (attempt.provider !== undefined) entry.provider = attempt.provider;
+  const status = attempt.status ?? (attempt.outcome === 'success' ? 200 : undefined);
+  if (status !== undefined) entry.status = status;
+  if (attempt.code !== undefined) entry.code = attempt.code;
+  if (attempt.costUsd !== undefined) entry.costUsd = attempt.costUsd;
+  if (attempt.ttftMs !== undefined) entry.ttftMs = attempt.ttftMs;
+  return entry;
+}
+
+/** The call's final error may carry what the failed attempt delivered and was billed for. */
+function withPartial(entry: UsageRecord, error: SwitchyardError): void {
+  const partial = error.partial;
+  entry.generationId ??= error.generationId ?? partial?.generationId;
+  entry.provider ??= error.provider ?? partial?.provider;
+  if (partial?.model && !entry.modelServed) entry.modelServed = partial.model;
+  if (partial?.usage && entry.promptTokens === 0 && entry.completionTokens === 0) {
+    entry.promptTokens = partial.usage.promptTokens;
+    entry.completionTokens = partial.usage.completionTokens;
+  }
+  const cost = entry.costUsd ?? partial?.costUsd;
+  if (cost !== undefined) {
+    entry.costUsd = cost;
+    entry.costReportedUsd = cost;
+  }
+  if (entry.generationId === undefined) delete entry.generationId;
+  if (entry.provider === undefined) delete entry.provider;
+}
+
+/** Hands usage to the configured sinks; nothing a sink does can reach the request. */
+export class UsageFeed {
+  constructor(private readonly sinks: readonly UsageSink[] = []) {}
+
+  get active(): boolean {
+    return this.sinks.length > 0;
+  }
+
+  /** Records every attempt of a finished call. */
+  call(end: CallEnd, tags: UsageTags = {}): void {
+    if (!this.active) return;
+    for (const entry of usageRecords(end, tags)) this.deliver((sink) => sink.record(entry));
+  }
+
+  /** Tells the sinks that an attempt's cost was learned later. */
+  backfilled(update: CostBackfill): void {
+    this.deliver((sink) => sink.costBackfilled?.(update));
+  }
+
+  private deliver(send: (sink: UsageSink) => void | Promise<void>): void {
+    for (const sink of this.sinks) {
+      try {
+        const pending = send(sink);
+        if (pending && typeof (pending as Promise<void>).then === 'function') {
+          (pending as Promise<void>).then(undefined, (error: unknown) => this.failed(error));
+        }
+      } catch (error) {
+        this.failed(error);
+      }
+    }
+  }
+
+  private failed(error: unknown): void {
+    for (const sink of this.sinks) {
+      if (!countsErrors(sink)) continue;
+      try {
+        sink.noteSinkError(error);
+      } catch {
+        // nothing more to do
+      }
+    }
+  }
+}
