@@ -45,6 +45,7 @@ export function adminRoutes(app: FastifyInstance, services: GatewayServices): vo
     '/admin/keys',
     guarded(services, async (request, reply) => {
       const { key, secret } = await keys.create(parseCreateKey(request.body));
+      await services.accounting.applyKeyBudget(key);
       services.logger.info({ keyId: key.id, name: key.name }, 'virtual key created');
       return reply.code(201).send({ data: keyJson(key), secret });
     }),
@@ -68,6 +69,7 @@ export function adminRoutes(app: FastifyInstance, services: GatewayServices): vo
       const { id } = request.params as { id: string };
       const key = await keys.update(id, parseUpdateKey(request.body));
       if (!key) throw notFound(id);
+      await services.accounting.applyKeyBudget(key);
       return reply.send({ data: keyJson(key) });
     }),
   );

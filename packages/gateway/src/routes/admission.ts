@@ -11,6 +11,7 @@ import { authenticate, callerId } from '../http/auth.js';
 import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import type { GatewayServices, Reservation } from '../server/services.js';
+import { LedgerOverflowError } from '../stores/store-errors.js';
 
 /** A request that passed authentication, validation, rate limits and the budget. */
 export interface Admitted {
@@ -100,6 +101,13 @@ export async function admitCaller(
       `This key may not use model ${String(body.model ?? '(default)')}; allowed: ${caller.key.allowedModels.join(', ')}`,
       { status: 403 },
     );
+  }
+  if (!services.accounting.accepting()) {
+    throw new LedgerOverflowError('The usage ledger is not keeping up; refusing new requests until it catches up', {
+      status: 503,
+      retryable: true,
+      retryAfterMs: 1000,
+    });
   }
   const cost = await worstCase(services, body);
   const rateHeaders: Record<string, string> = {};

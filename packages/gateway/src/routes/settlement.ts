@@ -58,6 +58,7 @@ export async function settleRequest(
     trace,
     result,
     spentUsd: usd,
+    error,
   });
   services.metrics.attemptsOf(trace);
   if (result) services.metrics.result(result, stream);

@@ -1,6 +1,6 @@
 import type { AttemptRecord, ChatResult } from '@switchyard/sdk';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import type { Caller } from '../keys/key-types.js';
+import type { Caller, VirtualKey } from '../keys/key-types.js';
 import type { VirtualKeys } from '../keys/virtual-keys.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Logger } from '../logging/logger.js';
@@ -25,6 +25,8 @@ export interface RequestRecord {
   result?: ChatResult;
   /** Cost known to have been spent when there is no result (a cut stream's estimate). */
   spentUsd?: number;
+  /** Why the request failed, when it did. */
+  error?: unknown;
 }
 
 /**
@@ -37,6 +39,10 @@ export interface Accounting {
   release(reservation: Reservation | undefined): Promise<void>;
   /** Queues the ledger rows of a request (never waits on the disk). */
   record(record: RequestRecord): void;
+  /** False while the ledger queue is too full to take more rows: admission refuses rather than lose records. */
+  accepting(): boolean;
+  /** Makes the budget limits of a key match its `budget` setting (after create or update). */
+  applyKeyBudget(key: VirtualKey): Promise<void>;
   /** The ledger's view of a generation: its attempts, keyed by generation id. */
   generation(id: string, caller: Caller): Promise<Record<string, unknown> | undefined>;
   /** Usage of the caller's key for `GET /key`. */

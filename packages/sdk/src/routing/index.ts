@@ -12,6 +12,6 @@ export type { RoutingEventMap, RoutingEventName } from './events.js';
 export { RoutingEvents } from './events.js';
 export { type HealthStats, HealthTracker } from './health.js';
 export { isRetryable, type RetryOn } from './retry-policy.js';
-export type { RouteOptions } from './router.js';
+export type { CallEnd, RouteOptions } from './router.js';
 export { PreflightError, type PreflightProblem, PriceGuardError } from './routing-errors.js';
 export type { AttemptOutcome, AttemptRecord } from './trace.js';

@@ -1,0 +1,65 @@
+import { type SwitchyardError, type UsageRecord, usageRecords } from '@switchyard/sdk';
+import { callerId } from '../http/auth.js';
+import type { RequestRecord } from '../server/services.js';
+import type { LedgerRow } from '../stores/ledger-types.js';
+import { type Nano, usdToNano } from '../stores/nano.js';
+
+const nano = (usd: number | undefined): Nano | undefined =>
+  usd === undefined || !Number.isFinite(usd) || usd < 0 ? undefined : usdToNano(usd);
+
+function toRow(r: UsageRecord, record: RequestRecord): LedgerRow {
+  const row: LedgerRow = {
+    at: r.at + Math.max(0, r.latencyMs),
+    requestId: record.requestId,
+    modelRequested: record.requestedModel || r.modelRequested,
+    backend: r.backend,
+    outcome: r.outcome,
+    promptTokens: r.promptTokens,
+    completionTokens: r.completionTokens,
+    cachedTokens: r.cachedTokens,
+    cacheWriteTokens: r.cacheWriteTokens,
+    reasoningTokens: r.reasoningTokens,
+    latencyMs: Math.max(0, Math.round(r.latencyMs)),
+    stream: r.stream,
+    fallbackPosition: r.fallbackPosition,
+  };
+  const optional: Partial<LedgerRow> = {
+    generationId: r.generationId,
+    keyId: r.keyId,
+    userId: r.userId,
+    modelServed: r.modelServed,
+    provider: r.provider,
+    status: r.status,
+    code: r.code,
+    costReportedNano: nano(r.costReportedUsd),
+    costComputedNano: nano(r.costComputedUsd),
+    savingsNano: nano(r.savingsUsd),
+    ttftMs: r.ttftMs === undefined ? undefined : Math.max(0, Math.round(r.ttftMs)),
+  };
+  for (const [name, value] of Object.entries(optional))
+    if (value !== undefined) (row as unknown as Record<string, unknown>)[name] = value;
+  return row;
+}
+
+/**
+ * The ledger rows of one request, from the SDK's own per-attempt usage records (one per attempt that sent a
+ * request: successful, retried, failed over, failed, cut off). The gateway adds what only it knows: the request id,
+ * the caller, and — for a stream cut before usage arrived — its estimate of what the delivered output cost, as the
+ * last attempt's computed cost.
+ */
+export function ledgerRows(record: RequestRecord): LedgerRow[] {
+  const { caller } = record;
+  const tags = {
+    requestId: record.requestId,
+    keyId: caller.kind === 'key' ? callerId(caller) : undefined,
+    userId: caller.userId,
+  };
+  const error = record.error as SwitchyardError | undefined;
+  const records = usageRecords({ stream: record.stream, trace: [...record.trace], result: record.result, error }, tags);
+  const last = records[records.length - 1];
+  if (last && !record.result && last.costUsd === undefined && record.spentUsd) {
+    last.costUsd = record.spentUsd;
+    last.costComputedUsd = record.spentUsd;
+  }
+  return records.map((r) => toRow(r, record));
+}

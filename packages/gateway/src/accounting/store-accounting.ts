@@ -1,0 +1,193 @@
+import type { Caller, VirtualKey } from '../keys/key-types.js';
+import type { Logger } from '../logging/logger.js';
+import type { Accounting, RequestRecord, Reservation, ReserveOutcome } from '../server/services.js';
+import type { BatchWriter } from '../stores/batch-writer.js';
+import { type BudgetLimit, type BudgetPeriod, GLOBAL_ID, type ScopeRef } from '../stores/budget-types.js';
+import { nanoToUsdString, usdToNano } from '../stores/nano.js';
+import type { Stores } from '../stores/open-stores.js';
+import { ledgerRows } from './ledger-rows.js';
+
+const PERIODS: readonly BudgetPeriod[] = ['day', 'month', 'total'];
+const nanoToUsd = (nano: bigint) => Number(nanoToUsdString(nano));
+
+function startOf(period: 'day' | 'month', now: number): number {
+  const d = new Date(now);
+  return period === 'day'
+    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
+    : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+}
+
+/**
+ * Accounting over the persistent stores: budget reservations in the budget store (SQLite, PostgreSQL, or Redis when
+ * shared state is configured), ledger rows through the batch writer (never on the request path).
+ *
+ * A request whose scopes (key, user, global) have no limit at all reserves nothing — there is nothing to enforce and
+ * the ledger still records it — which keeps the store off the hot path of unlimited traffic. The set of limits is
+ * cached for `limitsCacheMs`; changes made through this gateway apply at once.
+ */
+export class StoreAccounting implements Accounting {
+  #limited: Promise<Set<string>> | undefined;
+  #limitedAt = 0;
+
+  constructor(
+    private readonly stores: Stores,
+    private readonly writer: BatchWriter,
+    private readonly logger: Logger,
+    private readonly limitsCacheMs = 5_000,
+  ) {}
+
+  private limited(now = Date.now()): Promise<Set<string>> {
+    if (!this.#limited || now - this.#limitedAt > this.limitsCacheMs) {
+      this.#limitedAt = now;
+      this.#limited = this.stores.budgets
+        .limits()
+        .then((limits) => new Set(limits.map((l) => `${l.scope}:${l.scopeId}`)));
+      this.#limited.catch(() => {
+        this.#limited = undefined;
+      });
+    }
+    return this.#limited;
+  }
+
+  private scopes(caller: Caller): ScopeRef[] {
+    const scopes: ScopeRef[] = [];
+    if (caller.kind === 'key') scopes.push({ scope: 'key', scopeId: caller.key.id });
+    if (caller.userId) scopes.push({ scope: 'user', scopeId: caller.userId });
+    return scopes;
+  }
+
+  async reserve(caller: Caller, worstCaseUsd: number, tokens: number): Promise<ReserveOutcome> {
+    const scopes = this.scopes(caller);
+    const limited = await this.limited();
+    if (!limited.has(`global:${GLOBAL_ID}`) && !scopes.some((s) => limited.has(`${s.scope}:${s.scopeId}`)))
+      return { ok: true };
+    const result = await this.stores.budgets.reserve({
+      scopes,
+      costNano: usdToNano(Math.max(0, worstCaseUsd)),
+      tokens: Math.max(0, Math.ceil(tokens)),
+    });
+    if (result.ok) return { ok: true, reservation: { id: result.reservationId } };
+    return { ok: false, reason: result.reason, scope: `${result.limit.scope}:${result.limit.period}` };
+  }
+
+  async settle(reservation: Reservation | undefined, actualUsd: number, tokens: number): Promise<void> {
+    if (!reservation) return;
+    await this.stores.budgets.settle(reservation.id, {
+      costNano: usdToNano(Math.max(0, actualUsd)),
+      tokens: Math.max(0, Math.round(tokens)),
+    });
+  }
+
+  async release(reservation: Reservation | undefined): Promise<void> {
+    if (reservation) await this.stores.budgets.release(reservation.id);
+  }
+
+  record(record: RequestRecord): void {
+    try {
+      for (const row of ledgerRows(record)) this.writer.enqueue(row);
+    } catch (error) {
+      // Admission refuses new work when the queue is full (see `accepting`); this is the last line of defence.
+      this.logger.error({ err: error, requestId: record.requestId }, 'ledger rows could not be queued');
+    }
+  }
+
+  accepting(): boolean {
+    const { queued } = this.writer.stats;
+    return queued < 90_000;
+  }
+
+  async generation(id: string, caller: Caller): Promise<Record<string, unknown> | undefined> {
+    await this.writer.flush();
+    const rows = await this.stores.ledger.query({ generationId: id });
+    const first = rows[0];
+    if (!first) return undefined;
+    // A key sees only its own generations; open access (loopback, no keys) sees all.
+    if (caller.kind === 'key' && first.keyId !== caller.key.id) return undefined;
+    const attempts = await this.stores.ledger.query({ requestId: first.requestId });
+    const winner = attempts.find((r) => r.outcome === 'success') ?? first;
+    const cost = (r: (typeof rows)[number]) => r.costReportedNano ?? r.costComputedNano ?? 0n;
+    return {
+      id,
+      request_id: first.requestId,
+      created_at: new Date(winner.at).toISOString(),
+      model: winner.modelServed ?? winner.modelRequested,
+      model_requested: winner.modelRequested,
+      provider_name: winner.provider ?? null,
+      streamed: winner.stream,
+      tokens_prompt: winner.promptTokens,
+      tokens_completion: winner.completionTokens,
+      native_tokens_cached: winner.cachedTokens,
+      native_tokens_reasoning: winner.reasoningTokens,
+      total_cost: nanoToUsd(attempts.reduce((sum, r) => sum + cost(r), 0n)),
+      cost_reported: winner.costReportedNano === undefined ? null : nanoToUsd(winner.costReportedNano),
+      cost_computed: winner.costComputedNano === undefined ? null : nanoToUsd(winner.costComputedNano),
+      cache_savings: winner.savingsNano === undefined ? 0 : nanoToUsd(winner.savingsNano),
+      latency: winner.latencyMs,
+      generation_time: winner.latencyMs,
+      time_to_first_token: winner.ttftMs ?? null,
+      finish_status: winner.outcome,
+      attempts: attempts.map((r) => ({
+        at: new Date(r.at).toISOString(),
+        generation_id: r.generationId ?? null,
+        model: r.modelServed ?? r.modelRequested,
+        provider: r.provider ?? null,
+        backend: r.backend,
+        outcome: r.outcome,
+        status: r.status ?? null,
+        code: r.code ?? null,
+        latency_ms: r.latencyMs,
+        ttft_ms: r.ttftMs ?? null,
+        cost_usd: nanoToUsd(cost(r)),
+        fallback_position: r.fallbackPosition,
+      })),
+    };
+  }
+
+  async usage(caller: Caller, now = Date.now()) {
+    await this.writer.flush();
+    const filter = caller.kind === 'key' ? { keyId: caller.key.id } : {};
+    const spend = async (from?: number) => {
+      const rows = await this.stores.ledger.totals('key', { ...filter, ...(from === undefined ? {} : { from }) });
+      return rows.reduce((sum, r) => ({ usd: sum.usd + nanoToUsd(r.costNano), requests: sum.requests + r.requests }), {
+        usd: 0,
+        requests: 0,
+      });
+    };
+    const [today, month, total] = await Promise.all([
+      spend(startOf('day', now)),
+      spend(startOf('month', now)),
+      spend(),
+    ]);
+    return { todayUsd: today.usd, monthUsd: month.usd, totalUsd: total.usd, requestsToday: today.requests };
+  }
+
+  /** Makes the store's limits for a key match its `budget` (one period; the others removed). */
+  async applyKeyBudget(key: VirtualKey): Promise<void> {
+    for (const period of PERIODS) {
+      if (key.budget?.period === period) {
+        const limit: BudgetLimit = { scope: 'key', scopeId: key.id, period, maxCostNano: usdToNano(key.budget.usd) };
+        await this.stores.budgets.setLimit(limit);
+      } else {
+        await this.stores.budgets.removeLimit('key', key.id, period);
+      }
+    }
+    this.#limited = undefined;
+  }
+
+  /** Gives back reservations of requests that never settled (a crashed instance) and prunes closed ones. */
+  sweep(): Promise<number> {
+    return this.stores.budgets.sweep();
+  }
+
+  ping(): Promise<void> {
+    return this.stores.ledger.ping();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.writer.close();
+    } finally {
+      await this.stores.close();
+    }
+  }
+}

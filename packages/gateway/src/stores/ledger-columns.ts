@@ -1,0 +1,162 @@
+/**
+ * The ledger's column layout, shared by the SQLite and PostgreSQL stores so both write and read rows identically.
+ * `day` is derived (UTC date of `at`) and stored so day reports group on an indexed column.
+ */
+import type { LedgerRow } from './ledger-types.js';
+
+export const LEDGER_COLUMNS = [
+  'at',
+  'day',
+  'request_id',
+  'generation_id',
+  'key_id',
+  'user_id',
+  'model_requested',
+  'model_served',
+  'provider',
+  'backend',
+  'status',
+  'code',
+  'outcome',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_reported_nano',
+  'cost_computed_nano',
+  'savings_nano',
+  'latency_ms',
+  'ttft_ms',
+  'stream',
+  'fallback_position',
+] as const;
+
+export type LedgerColumn = (typeof LEDGER_COLUMNS)[number];
+
+/** UTC calendar day of an epoch-ms instant, `YYYY-MM-DD`. */
+export function utcDay(at: number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
+/** The largest |epoch ms| a JS Date can represent. */
+const MAX_TIME = 8.64e15;
+
+/**
+ * Rejects a malformed row when it is produced, with a message naming the field. A row the database would refuse
+ * must never reach the write queue: it would fail its batch on every retry and block every row behind it.
+ * Written as straight-line checks (no allocation): it runs on the request path, inside `enqueue`.
+ */
+export function assertLedgerRow(row: LedgerRow): void {
+  // Math.abs(NaN) <= x is false: this also rejects NaN and non-numbers.
+  if (!(Math.abs(row.at) <= MAX_TIME)) throw new TypeError('ledger row: at must be epoch ms');
+  finite(row.promptTokens, 'promptTokens');
+  finite(row.completionTokens, 'completionTokens');
+  finite(row.cachedTokens, 'cachedTokens');
+  finite(row.cacheWriteTokens, 'cacheWriteTokens');
+  finite(row.reasoningTokens, 'reasoningTokens');
+  finite(row.latencyMs, 'latencyMs');
+  finite(row.fallbackPosition, 'fallbackPosition');
+  if (row.status !== undefined) finite(row.status, 'status');
+  if (row.ttftMs !== undefined) finite(row.ttftMs, 'ttftMs');
+  text(row.requestId, 'requestId');
+  text(row.modelRequested, 'modelRequested');
+  text(row.backend, 'backend');
+  text(row.outcome, 'outcome');
+  nano(row.costReportedNano, 'costReportedNano');
+  nano(row.costComputedNano, 'costComputedNano');
+  nano(row.savingsNano, 'savingsNano');
+}
+
+function finite(value: number, field: string): void {
+  if (!Number.isFinite(value)) throw new TypeError(`ledger row: ${field} must be a finite number`);
+}
+
+function text(value: string, field: string): void {
+  if (typeof value !== 'string') throw new TypeError(`ledger row: ${field} must be a string`);
+}
+
+function nano(value: bigint | undefined, field: string): void {
+  if (value !== undefined && typeof value !== 'bigint') {
+    throw new TypeError(`ledger row: ${field} must be a bigint (nano-dollars)`);
+  }
+}
+
+const int = (value: number): number => Math.round(value);
+const optInt = (value: number | undefined): number | null => (value === undefined ? null : Math.round(value));
+
+/** Values in {@link LEDGER_COLUMNS} order; `undefined` becomes `null`, integers are rounded (latencies may be fractional). */
+export function rowToValues(row: LedgerRow): (string | number | bigint | boolean | null)[] {
+  return [
+    int(row.at),
+    utcDay(row.at),
+    row.requestId,
+    row.generationId ?? null,
+    row.keyId ?? null,
+    row.userId ?? null,
+    row.modelRequested,
+    row.modelServed ?? null,
+    row.provider ?? null,
+    row.backend,
+    optInt(row.status),
+    row.code ?? null,
+    row.outcome,
+    int(row.promptTokens),
+    int(row.completionTokens),
+    int(row.cachedTokens),
+    int(row.cacheWriteTokens),
+    int(row.reasoningTokens),
+    row.costReportedNano ?? null,
+    row.costComputedNano ?? null,
+    row.savingsNano ?? null,
+    int(row.latencyMs),
+    optInt(row.ttftMs),
+    row.stream,
+    int(row.fallbackPosition),
+  ];
+}
+
+const num = (value: unknown): number => Number(value);
+const str = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
+const optNum = (value: unknown): number | undefined =>
+  value === null || value === undefined ? undefined : Number(value);
+/** SQLite (safe integers) gives bigint, pg gives int8 as a decimal string: both convert exactly. */
+const optBig = (value: unknown): bigint | undefined =>
+  value === null || value === undefined ? undefined : BigInt(value as bigint | string);
+
+/** A database record (either driver) back to a row; absent optional fields stay absent rather than `undefined`. */
+export function recordToRow(r: Record<string, unknown>): LedgerRow {
+  const row: LedgerRow = {
+    at: num(r.at),
+    requestId: String(r.request_id),
+    modelRequested: String(r.model_requested),
+    backend: String(r.backend),
+    outcome: String(r.outcome),
+    promptTokens: num(r.prompt_tokens),
+    completionTokens: num(r.completion_tokens),
+    cachedTokens: num(r.cached_tokens),
+    cacheWriteTokens: num(r.cache_write_tokens),
+    reasoningTokens: num(r.reasoning_tokens),
+    latencyMs: num(r.latency_ms),
+    // SQLite stores booleans as 0/1 (bigint under safe integers); PostgreSQL returns a boolean.
+    stream: r.stream === true || r.stream === 1 || r.stream === 1n,
+    fallbackPosition: num(r.fallback_position),
+  };
+  const optional: Partial<LedgerRow> = {
+    generationId: str(r.generation_id),
+    keyId: str(r.key_id),
+    userId: str(r.user_id),
+    modelServed: str(r.model_served),
+    provider: str(r.provider),
+    status: optNum(r.status),
+    code: str(r.code),
+    costReportedNano: optBig(r.cost_reported_nano),
+    costComputedNano: optBig(r.cost_computed_nano),
+    savingsNano: optBig(r.savings_nano),
+    ttftMs: optNum(r.ttft_ms),
+  };
+  for (const [name, value] of Object.entries(optional)) {
+    if (value !== undefined) (row as unknown as Record<string, unknown>)[name] = value;
+  }
+  return row;
+}

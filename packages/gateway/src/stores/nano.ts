@@ -1,0 +1,36 @@
+/**
+ * Stored money is integer nano-dollars (1e-9 USD): fine enough for per-token prices times token counts, and a
+ * signed 64-bit column holds ±9.2 billion USD. The SDK computes in femto-dollars (1e-15); we round once, at the
+ * boundary, and never through a float.
+ */
+import type { Femto } from '@switchyard/sdk';
+
+export type Nano = bigint;
+
+const FEMTO_PER_NANO = 1_000_000n;
+const NANO_PER_USD = 1_000_000_000n;
+
+/** Femto → nano, rounding half-up (toward +∞ on exact halves, also for negative amounts). */
+export function femtoToNano(femto: Femto): Nano {
+  const shifted = femto + FEMTO_PER_NANO / 2n;
+  // BigInt division truncates toward zero; floor it so negative halves round up too.
+  const quotient = shifted / FEMTO_PER_NANO;
+  return shifted < 0n && shifted % FEMTO_PER_NANO !== 0n ? quotient - 1n : quotient;
+}
+
+/** Nano-dollars as a decimal USD string with exactly 9 decimals: `1234n` → `"0.000001234"`. */
+export function nanoToUsdString(nano: Nano): string {
+  const sign = nano < 0n ? '-' : '';
+  const abs = nano < 0n ? -nano : nano;
+  return `${sign}${abs / NANO_PER_USD}.${(abs % NANO_PER_USD).toString().padStart(9, '0')}`;
+}
+
+/** A non-negative USD amount (decimal string or number, as in config files) as nano-dollars, rounded half-up. */
+export function usdToNano(usd: string | number): Nano {
+  const text = typeof usd === 'number' ? usd.toFixed(12) : usd.trim();
+  const match = /^(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!match || (match[1] === '' && (match[2] ?? '') === '')) throw new RangeError(`not a USD amount: ${usd}`);
+  // Ten fractional digits: nine kept, the tenth decides the rounding.
+  const fraction = (match[2] ?? '').padEnd(10, '0').slice(0, 10);
+  return (BigInt(match[1] || '0') * NANO_PER_USD * 10n + BigInt(fraction) + 5n) / 10n;
+}
