@@ -2,6 +2,7 @@ import type { Caller, VirtualKey } from '../keys/key-types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Accounting, RequestRecord, Reservation, ReserveOutcome } from '../server/services.js';
 import type { BatchWriter } from '../stores/batch-writer.js';
+import type { BudgetStore } from '../stores/budget-store.js';
 import { type BudgetLimit, type BudgetPeriod, GLOBAL_ID, type ScopeRef } from '../stores/budget-types.js';
 import { nanoToUsdString, usdToNano } from '../stores/nano.js';
 import type { Stores } from '../stores/open-stores.js';
@@ -161,16 +162,8 @@ export class StoreAccounting implements Accounting {
     return { todayUsd: today.usd, monthUsd: month.usd, totalUsd: total.usd, requestsToday: today.requests };
   }
 
-  /** Makes the store's limits for a key match its `budget` (one period; the others removed). */
   async applyKeyBudget(key: VirtualKey): Promise<void> {
-    for (const period of PERIODS) {
-      if (key.budget?.period === period) {
-        const limit: BudgetLimit = { scope: 'key', scopeId: key.id, period, maxCostNano: usdToNano(key.budget.usd) };
-        await this.stores.budgets.setLimit(limit);
-      } else {
-        await this.stores.budgets.removeLimit('key', key.id, period);
-      }
-    }
+    await applyKeyBudget(this.stores.budgets, key);
     this.#limited = undefined;
   }
 
@@ -188,6 +181,18 @@ export class StoreAccounting implements Accounting {
       await this.writer.close();
     } finally {
       await this.stores.close();
+    }
+  }
+}
+
+/** Makes the budget store's limits for a key match its `budget` (one period; limits of the other periods removed). */
+export async function applyKeyBudget(budgets: BudgetStore, key: VirtualKey): Promise<void> {
+  for (const period of PERIODS) {
+    if (key.budget?.period === period) {
+      const limit: BudgetLimit = { scope: 'key', scopeId: key.id, period, maxCostNano: usdToNano(key.budget.usd) };
+      await budgets.setLimit(limit);
+    } else {
+      await budgets.removeLimit('key', key.id, period);
     }
   }
 }

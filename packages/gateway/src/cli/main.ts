@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerKeys } from './commands/keys.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command('switchyard')
@@ -7,6 +9,8 @@ const program = new Command('switchyard')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
+registerServe(program);
+registerKeys(program);
 registerSimulate(program);
 
 try {

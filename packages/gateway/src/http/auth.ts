@@ -39,7 +39,9 @@ export async function authenticate(request: FastifyRequest, services: GatewaySer
     return { kind: 'open', userId };
   }
   if (!token)
-    throw new AuthError('No auth credentials found: send Authorization: Bearer sk-sy-… (a switchyard virtual key)');
+    throw new AuthError(
+      'No auth credentials found: send a switchyard virtual key (sk-sy-v1-…) in the Authorization header as a Bearer token',
+    );
   const verified = await services.keys.verify(token);
   if ('reason' in verified) throw new AuthError(`Invalid virtual key: ${verified.reason}`);
   return { kind: 'key', key: verified.key, userId };

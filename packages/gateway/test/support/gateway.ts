@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { FileConfig } from '@switchyard/sdk';
+import type { SimulatorOptions } from '@switchyard/simulator';
+import { type GatewayConfig, resolveGatewayConfig } from '../../src/config/gateway-config.js';
+import { type Gateway, startGateway } from '../../src/server/start-gateway.js';
+
+export interface TestGatewayOptions {
+  /** Environment the config is resolved from (never the test process's own). */
+  env?: Record<string, string | undefined>;
+  fileConfig?: FileConfig;
+  /** Overrides applied after resolution. */
+  config?: Partial<GatewayConfig>;
+  simulator?: SimulatorOptions;
+  wsPingMs?: number;
+  /** Reuse a database directory (several gateways on one SQLite file). */
+  sqlitePath?: string;
+}
+
+export interface TestGateway extends Gateway {
+  /** Every log line written so far (JSON lines). */
+  logs(): string;
+  /** Parsed log lines. */
+  logLines(): Record<string, unknown>[];
+  sqlitePath: string;
+  /** Stops the gateway and removes its temporary files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A gateway on a free loopback port with a temporary SQLite ledger, the embedded simulator at instant pacing and
+ * captured logs. Callers must `stop()` it (afterAll/afterEach).
+ */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-gw-'));
+  const sqlitePath = options.sqlitePath ?? join(dir, 'switchyard.db');
+  const resolved = resolveGatewayConfig({
+    port: 0,
+    sqlitePath,
+    env: options.env ?? {},
+    fileConfig: options.fileConfig,
+  });
+  const config: GatewayConfig = { ...resolved, graceMs: 2_000, ...options.config };
+  let captured = '';
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      captured += chunk.toString();
+      done();
+    },
+  });
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      config,
+      logDestination: destination as never,
+      logLevel: 'debug',
+      simulator: { pace: 'instant', ...options.simulator },
+      wsPingMs: options.wsPingMs,
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  let stopped = false;
+  return {
+    ...gateway,
+    sqlitePath,
+    logs: () => captured,
+    logLines: () =>
+      captured
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await gateway.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** JSON POST to the gateway. */
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+export const HELLO = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] };
