@@ -3,9 +3,17 @@ import type { Logger } from '../logging/logger.js';
 import type { Accounting, RequestRecord, Reservation, ReserveOutcome } from '../server/services.js';
 import type { BatchWriter } from '../stores/batch-writer.js';
 import type { BudgetStore } from '../stores/budget-store.js';
-import { type BudgetLimit, type BudgetPeriod, GLOBAL_ID, type ScopeRef } from '../stores/budget-types.js';
+import {
+  type BudgetLimit,
+  type BudgetPeriod,
+  type BudgetScope,
+  GLOBAL_ID,
+  type ScopeRef,
+} from '../stores/budget-types.js';
+import type { LedgerFilter, LedgerGroupBy } from '../stores/ledger-types.js';
 import { nanoToUsdString, usdToNano } from '../stores/nano.js';
 import type { Stores } from '../stores/open-stores.js';
+import { buildReport, type Report } from '../stores/reports.js';
 import { ledgerRows } from './ledger-rows.js';
 
 const PERIODS: readonly BudgetPeriod[] = ['day', 'month', 'total'];
@@ -165,6 +173,25 @@ export class StoreAccounting implements Accounting {
   async applyKeyBudget(key: VirtualKey): Promise<void> {
     await applyKeyBudget(this.stores.budgets, key);
     this.#limited = undefined;
+  }
+
+  limits(): Promise<BudgetLimit[]> {
+    return this.stores.budgets.limits();
+  }
+
+  async setLimit(limit: BudgetLimit): Promise<void> {
+    await this.stores.budgets.setLimit(limit);
+    this.#limited = undefined;
+  }
+
+  async removeLimit(scope: BudgetScope, scopeId: string, period: BudgetPeriod): Promise<void> {
+    await this.stores.budgets.removeLimit(scope, scopeId, period);
+    this.#limited = undefined;
+  }
+
+  async report(groupBy: LedgerGroupBy, filter: LedgerFilter): Promise<Report> {
+    await this.writer.flush();
+    return buildReport(this.stores.ledger, groupBy, filter);
   }
 
   /** Gives back reservations of requests that never settled (a crashed instance) and prunes closed ones. */

@@ -72,10 +72,18 @@ export class GatewayMetrics {
     labelNames: ['key'],
     registers: [this.registry],
   });
-  private readonly inflight = new Gauge({
+  private readonly budgetAlerts = new Counter({
+    name: 'switchyard_budget_alerts_total',
+    help: 'Budget thresholds crossed (50, 80, 100 %), by scope and period',
+    labelNames: ['scope', 'period', 'percent'],
+    registers: [this.registry],
+  });
+  private inflightNow: () => number = () => 0;
+  private readonly inflight: Gauge = new Gauge({
     name: 'switchyard_inflight_requests',
     help: 'Requests being served',
     registers: [this.registry],
+    collect: (): void => this.inflight.set(this.inflightNow()),
   });
 
   constructor(options: { defaults?: boolean } = {}) {
@@ -96,8 +104,13 @@ export class GatewayMetrics {
     this.duration.observe({ route }, seconds);
   }
 
-  inflightDelta(delta: number): void {
-    this.inflight.inc(delta);
+  budgetAlert(scope: string, period: string, share: number): void {
+    this.budgetAlerts.inc({ scope, period, percent: String(Math.round(share * 100)) });
+  }
+
+  /** The in-flight gauge reads this when scraped. */
+  trackInflight(count: () => number): void {
+    this.inflightNow = count;
   }
 
   attemptsOf(trace: readonly AttemptRecord[] | undefined): void {

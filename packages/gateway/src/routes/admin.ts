@@ -22,7 +22,7 @@ function requireAdmin(request: FastifyRequest, services: GatewayServices): void 
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
-function guarded(services: GatewayServices, handler: Handler): Handler {
+export function guarded(services: GatewayServices, handler: Handler): Handler {
   return async (request, reply) => {
     try {
       requireAdmin(request, services);

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { errorBody } from '../http/error-reply.js';
 import { accountRoutes } from '../routes/account.js';
 import { adminRoutes } from '../routes/admin.js';
+import { adminBudgetRoutes } from '../routes/admin-budgets.js';
 import { catalogRoutes } from '../routes/catalog.js';
 import { chatRoutes } from '../routes/chat.js';
 import { embeddingRoutes } from '../routes/embeddings.js';
@@ -120,6 +121,7 @@ export async function createApp(
   catalogRoutes(app, services);
   accountRoutes(app, services);
   adminRoutes(app, services);
+  adminBudgetRoutes(app, services);
   wsRoutes(app, services, { pingMs: options.wsPingMs });
   return app;
 }

@@ -5,6 +5,9 @@ import type { VirtualKeys } from '../keys/virtual-keys.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Logger } from '../logging/logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { BudgetLimit, BudgetPeriod, BudgetScope } from '../stores/budget-types.js';
+import type { LedgerFilter, LedgerGroupBy } from '../stores/ledger-types.js';
+import type { Report } from '../stores/reports.js';
 import type { Upstream } from '../upstream/upstream.js';
 import type { Lifecycle } from './lifecycle.js';
 
@@ -43,6 +46,12 @@ export interface Accounting {
   accepting(): boolean;
   /** Makes the budget limits of a key match its `budget` setting (after create or update). */
   applyKeyBudget(key: VirtualKey): Promise<void>;
+  /** Budgets per key, user and global (admin API). */
+  limits(): Promise<BudgetLimit[]>;
+  setLimit(limit: BudgetLimit): Promise<void>;
+  removeLimit(scope: BudgetScope, scopeId: string, period: BudgetPeriod): Promise<void>;
+  /** Totals from the ledger, grouped (admin API and exports). */
+  report(groupBy: LedgerGroupBy, filter: LedgerFilter): Promise<Report>;
   /** The ledger's view of a generation: its attempts, keyed by generation id. */
   generation(id: string, caller: Caller): Promise<Record<string, unknown> | undefined>;
   /** Usage of the caller's key for `GET /key`. */

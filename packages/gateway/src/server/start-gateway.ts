@@ -82,11 +82,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const undo = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => {});
   };
+  const metrics = new GatewayMetrics();
   try {
     const stores = await openStores({
       databaseUrl: config.databaseUrl,
       sqlitePath: config.sqlitePath,
-      onThreshold: (event) =>
+      onThreshold: (event) => {
+        metrics.budgetAlert(event.limit.scope, event.limit.period, event.share);
         logger.warn(
           {
             scope: event.limit.scope,
@@ -96,7 +98,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
             share: event.share,
           },
           `budget threshold: ${Math.round(event.share * 100)} % of the ${event.limit.scope} ${event.limit.period} budget used`,
-        ),
+        );
+      },
     });
     cleanup.push(() => stores.close());
     const keys = new VirtualKeys(stores.keys, config.keySecret, stores.kind === 'postgres' ? 5_000 : 0);
@@ -118,9 +121,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         logger.error({ err: error, rows }, 'ledger write failed; rows stay queued and are retried'),
     });
     const accounting = new StoreAccounting(shared ? { ...stores, budgets: shared.budgets } : stores, writer, logger);
-    const metrics = new GatewayMetrics();
     metrics.observe(upstream.sy);
     const lifecycle = new Lifecycle();
+    metrics.trackInflight(() => lifecycle.inflight);
     const services: GatewayServices = {
       config,
       logger,

@@ -1,0 +1,182 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELLO, post, startTestGateway, type TestGateway } from '../support/gateway.js';
+
+const ADMIN = 'admin-token-limits-0123456789';
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ env: { SWITCHYARD_ADMIN_TOKEN: ADMIN } });
+});
+afterAll(() => gw?.stop());
+
+async function createKey(body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
+  const response = await post(`${gw.url}/admin/keys`, body, { authorization: `Bearer ${ADMIN}` });
+  const json = (await response.json()) as any;
+  return { id: json.data.id, secret: json.secret };
+}
+
+const chat = (secret: string, body: unknown = HELLO, headers: Record<string, string> = {}) =>
+  post(`${gw.baseURL}/chat/completions`, body, { authorization: `Bearer ${secret}`, ...headers });
+
+const chatRequests = () => gw.services.upstream.simulator?.stats.byEndpoint.chat ?? 0;
+
+describe('rate limits and daily caps (memory store)', () => {
+  it('answers 429 with Retry-After and X-RateLimit-* once requests per minute are used up', async () => {
+    const { secret } = await createKey({ name: 'rpm', limits: { requests_per_minute: 3 } });
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 4; i++) {
+      last = await chat(secret);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = last as Response;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('x-ratelimit-limit')).toBe('3');
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now());
+    const body = (await refused.json()) as any;
+    expect(body.error).toMatchObject({
+      code: 429,
+      type: 'rate_limited',
+      metadata: { limit_source: 'requestsPerMinute' },
+    });
+  });
+
+  it('caps requests per day', async () => {
+    const { secret } = await createKey({ name: 'rpd', limits: { requests_per_day: 2 } });
+    expect((await chat(secret)).status).toBe(200);
+    expect((await chat(secret)).status).toBe(200);
+    const third = await chat(secret);
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as any).error.metadata.limit_source).toBe('requestsPerDay');
+  });
+
+  it('limits tokens per minute by the worst case of each request', async () => {
+    const { secret } = await createKey({ name: 'tpm', limits: { tokens_per_minute: 120 } });
+    const small = { ...HELLO, max_tokens: 50 };
+    expect((await chat(secret, small)).status).toBe(200);
+    // The first request's estimate was corrected to its real usage; a second worst case of ≈ 60 tokens must not fit.
+    const big = await chat(secret, { ...HELLO, max_tokens: 110 });
+    expect(big.status).toBe(429);
+    expect(((await big.json()) as any).error.metadata.limit_source).toBe('tokensPerMinute');
+  });
+
+  it('keeps limits per key', async () => {
+    const a = await createKey({ name: 'a', limits: { requests_per_minute: 1 } });
+    const b = await createKey({ name: 'b', limits: { requests_per_minute: 1 } });
+    expect((await chat(a.secret)).status).toBe(200);
+    expect((await chat(b.secret)).status).toBe(200);
+    expect((await chat(a.secret)).status).toBe(429);
+  });
+});
+
+describe('budgets', () => {
+  it('refuses with 402 before anything is sent upstream when the budget cannot afford the worst case', async () => {
+    const { secret } = await createKey({ name: 'poor', budget: { usd: 0.000001, period: 'day' } });
+    const before = chatRequests();
+    const response = await chat(secret, { ...HELLO, max_tokens: 1000 });
+    expect(response.status).toBe(402);
+    expect(await response.json()).toMatchObject({ error: { code: 402, type: 'budget_exceeded' } });
+    expect(chatRequests()).toBe(before);
+  });
+
+  it('never lets concurrent requests overspend a budget', async () => {
+    const usd = 0.0004;
+    const { id, secret } = await createKey({ name: 'concurrent', budget: { usd, period: 'total' } });
+    const request = { ...HELLO, max_tokens: 200 };
+    const responses = await Promise.all(Array.from({ length: 30 }, () => chat(secret, request)));
+    const statuses = responses.map((r) => r.status);
+    const ok = statuses.filter((s) => s === 200).length;
+    expect(ok).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 402).length).toBe(30 - ok);
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+    const report = (await (
+      await fetch(`${gw.url}/admin/usage?group_by=key&key=${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json()) as any;
+    expect(report.total.requests).toBe(ok);
+    expect(Number(report.total.costUsd)).toBeGreaterThan(0);
+    expect(Number(report.total.costUsd)).toBeLessThanOrEqual(usd);
+  });
+
+  it('applies per-user and global budgets set through the admin API', async () => {
+    const auth = { authorization: `Bearer ${ADMIN}` };
+    const set = await fetch(`${gw.url}/admin/budgets`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: 'user', scope_id: 'alice', period: 'day', requests: 1 }),
+    });
+    expect(set.status).toBe(200);
+    const { secret } = await createKey({ name: 'shared-by-users' });
+    expect((await chat(secret, HELLO, { 'x-switchyard-user': 'alice' })).status).toBe(200);
+    const second = await chat(secret, HELLO, { 'x-switchyard-user': 'alice' });
+    expect(second.status).toBe(402);
+    expect(((await second.json()) as any).error.message).toContain('user "alice" day budget');
+    expect((await chat(secret, HELLO, { 'x-switchyard-user': 'bob' })).status).toBe(200);
+
+    const listed = (await (await fetch(`${gw.url}/admin/budgets`, { headers: auth })).json()) as any;
+    expect(listed.data).toContainEqual({
+      scope: 'user',
+      scope_id: 'alice',
+      period: 'day',
+      usd: null,
+      tokens: null,
+      requests: 1,
+    });
+    const bad = await fetch(`${gw.url}/admin/budgets`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: 'team', period: 'day', usd: 1 }),
+    });
+    expect(((await bad.json()) as any).error.metadata.field).toBe('scope');
+    const removed = await fetch(`${gw.url}/admin/budgets/user/alice/day`, { method: 'DELETE', headers: auth });
+    expect(removed.status).toBe(200);
+    expect((await chat(secret, HELLO, { 'x-switchyard-user': 'alice' })).status).toBe(200);
+  });
+
+  it('logs and counts threshold alerts, and exports usage as CSV', async () => {
+    const { secret } = await createKey({ name: 'alerts', budget: { usd: 0.0001, period: 'month' } });
+    const alerted = () =>
+      gw.logLines().some((l) => String(l.msg).startsWith('budget threshold: 50 % of the key month budget'));
+    for (let i = 0; i < 40 && !alerted(); i++) {
+      const response = await chat(secret, { ...HELLO, max_tokens: 10 });
+      await response.arrayBuffer();
+      if (response.status !== 200) break;
+    }
+    expect(alerted()).toBe(true);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_budget_alerts_total\{scope="key",period="month",percent="50"\} 1/);
+    const csv = await (
+      await fetch(`${gw.url}/admin/usage?group_by=model&format=csv`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).text();
+    expect(csv.split('\r\n')[0]).toBe(
+      'group,requests,attempts,failures,prompt_tokens,completion_tokens,cached_tokens,reasoning_tokens,cost_usd,savings_usd',
+    );
+    expect(csv).toContain('openai/gpt-4o-mini');
+  });
+});
+
+describe('the ledger', () => {
+  it('holds one row per attempt with key, tokens and cost', async () => {
+    const { id, secret } = await createKey({ name: 'ledger' });
+    const response = await chat(secret);
+    const body = (await response.json()) as any;
+    await gw.services.accounting.report('key', {});
+    const db = new Database(gw.sqlitePath, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT * FROM ledger WHERE generation_id = ?').all(body.id) as Record<string, unknown>[];
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        key_id: id,
+        outcome: 'success',
+        model_requested: 'openai/gpt-4o-mini',
+        prompt_tokens: body.usage.prompt_tokens,
+      });
+      expect(Number(rows[0]?.cost_reported_nano)).toBe(Math.round(body.usage.cost * 1e9));
+    } finally {
+      db.close();
+    }
+  });
+});
