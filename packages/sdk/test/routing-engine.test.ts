@@ -90,6 +90,9 @@ describe('retries', () => {
       { retryAfter: 'date', retryAfterDateOffset: 30 },
       { rateLimitReset: true },
     ]) {
+      // X-RateLimit-Reset is the next minute boundary: too close to it, the hint would fit in the deadline.
+      const toNextMinute = 60_000 - (Date.now() % 60_000);
+      if ('rateLimitReset' in hint && toNextMinute < 3_000) await new Promise((r) => setTimeout(r, toNextMinute + 50));
       const { sy } = await setup(
         [{ match: { model: 'openai/gpt-4o-mini' }, fault: { kind: 'http', status: 429, ...hint } }],
         {

@@ -35,6 +35,25 @@ async function nonStreaming(
 
 const GENERATION_ID = /"id":"([^"]+)"/;
 
+/**
+ * Whether a passed-through frame is OpenRouter's in-band error chunk (a top-level `error` object), and whether it
+ * also carried a finish reason (the single-chunk form) or not (the first of the three-chunk form). The SDK forwards
+ * that frame verbatim before it throws, so the client has already been told about the error.
+ */
+function upstreamErrorFrame(text: string): { finished: boolean } | undefined {
+  if (!text.startsWith('data: {') || !text.includes('"error"')) return undefined;
+  try {
+    const chunk = JSON.parse(text.slice('data: '.length)) as {
+      error?: unknown;
+      choices?: { finish_reason?: unknown }[];
+    };
+    if (typeof chunk.error !== 'object' || chunk.error === null) return undefined;
+    return { finished: chunk.choices?.some((c) => c.finish_reason != null) ?? false };
+  } catch {
+    return undefined;
+  }
+}
+
 /** A streamed chat: upstream frames pass through verbatim; usage and cost are tapped from the stream's result. */
 async function streaming(
   services: GatewayServices,
@@ -48,11 +67,13 @@ async function streaming(
   const stream = services.upstream.sy.stream(admitted.body as never, { signal: controller.signal, frames: true });
   let result: ChatResult | undefined;
   let partialText = '';
+  let forwardedError: { finished: boolean } | undefined;
   try {
     for await (const event of stream) {
       if (event.type === 'frame') {
         const id = out.headersSent ? undefined : GENERATION_ID.exec(event.text)?.[1];
         await out.write(event.text, id ? { 'x-generation-id': id } : undefined);
+        forwardedError ??= upstreamErrorFrame(event.text);
       } else if (event.type === 'text') partialText += event.text;
       else if (event.type === 'done') result = event.result;
     }
@@ -62,7 +83,10 @@ async function streaming(
     const error = caught as SwitchyardError;
     await settleRequest(services, admitted, requestId, true, { error, partialText });
     // The client left: nobody to tell. Otherwise (upstream failure, shutdown) the stream ends with a typed error.
-    if (out.closed) return;
+    if (out.closed) {
+      out.abandon();
+      return;
+    }
     if (!out.headersSent) {
       out.abandon();
       const { status, body, headers } = envelopeFor(error);
@@ -70,7 +94,9 @@ async function streaming(
       reply.raw.end(JSON.stringify(body));
       return;
     }
-    await out.write(inBandError(error));
+    // The upstream's own error chunk already went out verbatim: no second error, only the finish chunk if it lacked one.
+    if (!forwardedError) await out.write(inBandError(error));
+    else if (!forwardedError.finished) await out.write(inBandError(error, { finishOnly: true }));
     await out.write('data: [DONE]\n\n');
     out.end();
   }

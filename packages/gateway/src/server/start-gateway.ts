@@ -157,7 +157,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         if (aborted > 0)
           logger.warn({ aborted }, 'grace period over: aborted requests still running (recorded with what they cost)');
         clearInterval(sweeper);
-        await app.close();
+        // Every request has finished or been aborted; connections still open now carry nothing (a client's spare
+        // keep-alive socket that never sent a request), so they are cut rather than waited for.
+        const stopped = app.close();
+        const cut = setTimeout(() => app.server.closeAllConnections(), 500);
+        await stopped;
+        clearTimeout(cut);
         await accounting.close();
         await limiter.close();
         await upstream.close();

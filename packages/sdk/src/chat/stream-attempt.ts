@@ -1,3 +1,4 @@
+import { AbortError } from '../errors/client-errors.js';
 import { errorFromWire } from '../errors/from-response.js';
 import { TimeoutError, UnexpectedResponseError } from '../errors/http-errors.js';
 import { StreamError, StreamTruncatedError } from '../errors/stream-errors.js';
@@ -52,7 +53,8 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
         : sent
           ? stopError(sent.lifetime, error)
           : new SwitchyardError(String(error), { cause: error });
-    if (asm.hasContent && !(typed instanceof StreamError)) {
+    // The caller's own abort stays an AbortError (with the partial output), not a stream failure to blame on upstream.
+    if (asm.hasContent && !(typed instanceof StreamError) && !(typed instanceof AbortError)) {
       typed = new StreamError(`The stream failed after content had arrived: ${typed.message}`, {
         cause: typed,
         partial: asm.partial(),
@@ -62,7 +64,12 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
         generationId: asm.id || undefined,
         retryable: false,
       });
-    } else if (!typed.partial && (asm.text || asm.reasoning)) typed.partial = asm.partial();
+    } else if (!typed.partial && (asm.text || asm.reasoning || asm.hasContent)) {
+      typed.partial = asm.partial();
+      typed.model ??= asm.model || options.requestedModel;
+      typed.provider ??= asm.provider;
+      typed.generationId ??= asm.id || undefined;
+    }
     throw typed;
   };
   try {

@@ -1,0 +1,143 @@
+import { readSse } from '@switchyard/sdk';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HELLO, post, startTestGateway, type TestGateway } from '../support/gateway.js';
+
+/** Models given faults by the scenario below; everything else behaves. */
+const STALL = 'openai/gpt-4o';
+const BROKEN = 'anthropic/claude-3.5-haiku';
+const MODERATED = 'mistralai/mistral-nemo';
+const SLOW = 'google/gemini-2.0-flash-001';
+
+const scenario = {
+  rules: [
+    { match: { model: STALL, stream: true }, fault: { kind: 'stall', afterChunks: 2 } },
+    { match: { model: BROKEN, stream: true }, fault: { kind: 'mid-stream-error', afterChunks: 3, form: 'single' } },
+    { match: { model: MODERATED }, fault: { kind: 'moderation' } },
+    { match: { model: SLOW, stream: true }, fault: { kind: 'stall', afterChunks: 2, durationMs: 600 } },
+  ],
+};
+
+let gw: TestGateway | undefined;
+afterEach(async () => {
+  await gw?.stop();
+  gw = undefined;
+});
+
+const start = (graceMs = 2_000) => startTestGateway({ simulator: { scenario }, config: { graceMs } });
+const streamOf = (model: string) => ({ ...HELLO, model, stream: true, models: undefined });
+
+async function dataFrames(response: Response): Promise<string[]> {
+  const out: string[] = [];
+  for await (const item of readSse(response.body as ReadableStream<Uint8Array>))
+    if (item.type === 'event') out.push(item.event.data);
+  return out;
+}
+
+function ledger(path: string): Record<string, unknown>[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM ledger ORDER BY id').all() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+}
+
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('streams that go wrong', () => {
+  it('ends a stream cut by an upstream error with an in-band error chunk and [DONE], never silently', async () => {
+    gw = await start();
+    const response = await post(`${gw.baseURL}/chat/completions`, streamOf(BROKEN));
+    expect(response.status).toBe(200);
+    const frames = await dataFrames(response);
+    expect(frames.at(-1)).toBe('[DONE]');
+    const errorChunk = frames.map((f) => (f === '[DONE]' ? {} : JSON.parse(f))).find((c) => c.error);
+    expect(errorChunk.error.code).toBeGreaterThanOrEqual(500);
+    expect(errorChunk.choices[0].finish_reason).toBe('error');
+    const content = frames.filter((f) => f !== '[DONE]').map((f) => JSON.parse(f).choices?.[0]?.delta?.content ?? '');
+    expect(content.join('').length).toBeGreaterThan(0);
+  });
+
+  it('answers an error that happens before any content as a plain HTTP error', async () => {
+    gw = await start();
+    const response = await post(`${gw.baseURL}/chat/completions`, {
+      ...streamOf(MODERATED),
+      provider: { allow_fallbacks: false },
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(((await response.json()) as any).error.code).toBe(403);
+  });
+
+  it('aborts the upstream call when the client disconnects and still records what the attempt cost', async () => {
+    const g = await start();
+    gw = g;
+    const controller = new AbortController();
+    const response = await fetch(`${g.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(streamOf(STALL)),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain('data: ');
+    expect(g.services.lifecycle.inflight).toBe(1);
+    controller.abort();
+    await reader.read().catch(() => undefined);
+    // The upstream stall never ends by itself: the request can only finish because the gateway aborted it.
+    await until(() => g.services.lifecycle.inflight === 0);
+    await g.services.accounting.report('key', {});
+    const row = ledger(g.sqlitePath).find((r) => r.model_requested === STALL) as Record<string, unknown>;
+    expect(row).toMatchObject({ outcome: 'failed', code: 'aborted', stream: 1 });
+    expect(Number(row.cost_computed_nano ?? row.cost_reported_nano)).toBeGreaterThan(0);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets running streams finish, refuses new work with 503, and flushes the ledger', async () => {
+    const g = await start(5_000);
+    gw = g;
+    const running = post(`${g.baseURL}/chat/completions`, streamOf(SLOW)).then(dataFrames);
+    await until(() => g.services.lifecycle.inflight === 1);
+    const closing = g.close();
+    await until(() => g.services.lifecycle.draining);
+    const refused = await post(`${g.baseURL}/chat/completions`, HELLO).catch((error: Error) => error);
+    if (refused instanceof Response) {
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as any).error.type).toBe('shutting_down');
+    }
+    const frames = await running;
+    expect(frames.at(-1)).toBe('[DONE]');
+    expect(frames.some((f) => f.includes('"usage"'))).toBe(true);
+    await closing;
+    const rows = ledger(g.sqlitePath);
+    expect(rows.some((r) => r.model_requested === SLOW && r.outcome === 'success')).toBe(true);
+  });
+
+  it('aborts what is still running when the grace period ends, recording it, and ends its stream with an error', async () => {
+    const g = await start(300);
+    gw = g;
+    const running = post(`${g.baseURL}/chat/completions`, streamOf(STALL)).then(dataFrames);
+    await until(() => g.services.lifecycle.inflight === 1);
+    await g.close();
+    const frames = await running;
+    expect(frames.at(-1)).toBe('[DONE]');
+    const error = frames
+      .filter((f) => f !== '[DONE]')
+      .map((f) => JSON.parse(f))
+      .find((c) => c.error);
+    expect(error.error.metadata.switchyard_code).toBe('aborted');
+    const row = ledger(g.sqlitePath).find((r) => r.model_requested === STALL);
+    expect(row).toMatchObject({ outcome: 'failed', code: 'aborted' });
+    expect(g.logLines().some((l) => String(l.msg).startsWith('grace period over'))).toBe(true);
+  });
+});
