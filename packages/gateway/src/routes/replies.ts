@@ -33,8 +33,11 @@ const ERROR_TYPES: Record<string, string> = {
   budget_exceeded: 'payment_required',
 };
 
-/** An error after headers went out: OpenRouter's in-band error chunk, with switchyard's code beside its type. */
-export function inBandError(error: SwitchyardError): string {
+/**
+ * An error after headers went out: OpenRouter's in-band error chunk, with switchyard's code beside its type.
+ * `finishOnly`: just the chunk with `finish_reason: "error"` (when the upstream's error chunk was already passed on).
+ */
+export function inBandError(error: SwitchyardError, options: { finishOnly?: boolean } = {}): string {
   const cause = (error.cause as SwitchyardError | undefined) ?? error;
   const status = envelopeFor(cause).status;
   const chunk = {
@@ -42,11 +45,15 @@ export function inBandError(error: SwitchyardError): string {
     object: 'chat.completion.chunk',
     created: Math.floor(Date.now() / 1000),
     model: error.partial?.model ?? error.model ?? '',
-    error: {
-      code: status,
-      message: cause.message,
-      metadata: { error_type: ERROR_TYPES[cause.code] ?? 'server', switchyard_code: error.code },
-    },
+    ...(options.finishOnly
+      ? {}
+      : {
+          error: {
+            code: status,
+            message: cause.message,
+            metadata: { error_type: ERROR_TYPES[cause.code] ?? 'server', switchyard_code: error.code },
+          },
+        }),
     choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }],
   };
   return `data: ${JSON.stringify(chunk)}\n\n`;
