@@ -60,6 +60,10 @@ export async function settleRequest(
     spentUsd: usd,
     error,
   });
+  if (services.config.logPrompts) {
+    // Opt-in (`log_prompts = true`): prompts and answers can hold personal data.
+    services.logger.info({ requestId, messages: admitted.body.messages, answer: result?.text }, 'exchange');
+  }
   services.metrics.attemptsOf(trace);
   if (result) services.metrics.result(result, stream);
 }
