@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBench } from './commands/bench.js';
 import { registerKeys } from './commands/keys.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -12,6 +13,7 @@ const program = new Command('switchyard')
 registerServe(program);
 registerKeys(program);
 registerSimulate(program);
+registerBench(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,75 @@
+import type { CpuUse } from './process-cpu.js';
+import type { GatewayProfile } from './profile-gateway.js';
+import type { RssReading } from './rss.js';
+import type { Summary } from './stats.js';
+import type { SweepPoint } from './sweep.js';
+
+/** What one `switchyard bench` run measures (its flags, resolved). */
+export interface BenchSettings {
+  /** Non-streamed requests per side at c=1 (measured, after `warmup`). */
+  requests: number;
+  warmup: number;
+  /** Streamed requests per side (measured, after `streamWarmup`). */
+  streams: number;
+  streamWarmup: number;
+  /** Requests a side takes in a row before the other side's turn. */
+  block: number;
+  concurrency: number[];
+  sweepSeconds: number;
+  model: string;
+  deadlineSeconds: number;
+}
+
+export interface StreamSummary {
+  ttfb: Summary;
+  ttft: Summary;
+  total: Summary;
+}
+
+export interface Verdict {
+  name: string;
+  measured: number;
+  budget: number;
+  unit: 'ms' | '%';
+  /** `max`: measured must not exceed the budget; `min`: must reach it. */
+  kind: 'max' | 'min';
+  pass: boolean;
+}
+
+/** The JSON `switchyard bench` writes (`--json`). Times in ms, memory in bytes. */
+export interface BenchResult {
+  schema: 'switchyard-gateway-bench/1';
+  startedAt: string;
+  durationMs: number;
+  environment: { node: string; platform: string; cpus: number; loadavgStart: number[]; loadavgEnd: number[] };
+  settings: BenchSettings;
+  processes: { simulator: { pid: number; origin: string }; gateway: { pid: number; origin: string } };
+  nonStream: {
+    direct: Summary;
+    gateway: Summary;
+    /** gateway − direct, per statistic. */
+    added: { p50: number; p90: number; p99: number; mean: number };
+  };
+  stream: {
+    direct: StreamSummary;
+    gateway: StreamSummary;
+    added: { ttfbP50: number; ttfbP99: number; ttftP50: number; ttftP99: number; totalP50: number };
+  };
+  sweep: SweepPoint[];
+  /** Best requests/s of each side over the sweep, and their ratio. */
+  throughput: {
+    directRps: number;
+    directConcurrency: number;
+    gatewayRps: number;
+    gatewayConcurrency: number;
+    ratio: number;
+  };
+  rss: { idle?: RssReading; afterSweep?: RssReading };
+  /** CPU per request of each process during the c=1 phases (warm-up included); Linux only. */
+  cpu: {
+    nonStream: { gateway?: CpuUse; simulator?: CpuUse };
+    stream: { gateway?: CpuUse; simulator?: CpuUse };
+  };
+  budgets: Verdict[];
+  profiles: GatewayProfile[];
+}

@@ -1,0 +1,26 @@
+import type { BenchResult, Verdict } from './bench-result.js';
+
+/** The gateway's performance budgets (issue: `npx switchyard bench`). */
+export const BUDGETS = {
+  /** Added non-stream latency at c=1, p50 and p99 (gateway − direct). */
+  addedP50Ms: 0.15,
+  addedP99Ms: 0.6,
+  /** Added time to first content token of a stream, p99. */
+  addedTtftP99Ms: 0.3,
+  /** Best gateway requests/s as a share of the best direct requests/s over the sweep. */
+  throughputPercent: 40,
+} as const;
+
+function verdict(name: string, measured: number, budget: number, unit: Verdict['unit'], kind: Verdict['kind']) {
+  const pass = Number.isFinite(measured) && (kind === 'max' ? measured <= budget : measured >= budget);
+  return { name, measured, budget, unit, kind, pass };
+}
+
+export function judge(result: Omit<BenchResult, 'budgets' | 'profiles'>): Verdict[] {
+  return [
+    verdict('added latency, non-stream, p50', result.nonStream.added.p50, BUDGETS.addedP50Ms, 'ms', 'max'),
+    verdict('added latency, non-stream, p99', result.nonStream.added.p99, BUDGETS.addedP99Ms, 'ms', 'max'),
+    verdict('added time to first token, p99', result.stream.added.ttftP99, BUDGETS.addedTtftP99Ms, 'ms', 'max'),
+    verdict('throughput, share of direct', 100 * result.throughput.ratio, BUDGETS.throughputPercent, '%', 'min'),
+  ];
+}
