@@ -47,8 +47,9 @@ function toRow(r: UsageRecord, record: RequestRecord): LedgerRow {
  * the caller, and — for a stream cut before usage arrived — its estimate of what the delivered output cost, as the
  * last attempt's computed cost.
  */
-export function ledgerRows(record: RequestRecord): LedgerRow[] {
+export function ledgerRows(record: RequestRecord, now = Date.now()): LedgerRow[] {
   const { caller } = record;
+  if (record.embedding) return [embeddingRow(record, record.embedding, now)];
   const tags = {
     requestId: record.requestId,
     keyId: caller.kind === 'key' ? callerId(caller) : undefined,
@@ -62,4 +63,33 @@ export function ledgerRows(record: RequestRecord): LedgerRow[] {
     last.costComputedUsd = record.spentUsd;
   }
   return records.map((r) => toRow(r, record));
+}
+
+function embeddingRow(record: RequestRecord, e: NonNullable<RequestRecord['embedding']>, now: number): LedgerRow {
+  const row: LedgerRow = {
+    at: now,
+    requestId: record.requestId,
+    modelRequested: record.requestedModel,
+    modelServed: e.model,
+    backend: 'openrouter',
+    outcome: e.code ? 'failed' : 'success',
+    promptTokens: e.promptTokens,
+    completionTokens: 0,
+    cachedTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    latencyMs: Math.max(0, Math.round(e.latencyMs)),
+    stream: false,
+    fallbackPosition: 0,
+  };
+  if (record.caller.kind === 'key') row.keyId = callerId(record.caller);
+  if (record.caller.userId) row.userId = record.caller.userId;
+  if (e.status !== undefined) row.status = e.status;
+  if (e.code) row.code = e.code;
+  const cost = nano(e.costUsd);
+  if (cost !== undefined) {
+    if (e.costSource === 'reported') row.costReportedNano = cost;
+    else row.costComputedNano = cost;
+  }
+  return row;
 }

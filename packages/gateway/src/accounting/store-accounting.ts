@@ -14,16 +14,19 @@ import type { LedgerFilter, LedgerGroupBy } from '../stores/ledger-types.js';
 import { nanoToUsdString, usdToNano } from '../stores/nano.js';
 import type { Stores } from '../stores/open-stores.js';
 import { buildReport, type Report } from '../stores/reports.js';
+import { generationRecord } from './generation-record.js';
 import { ledgerRows } from './ledger-rows.js';
 
 const PERIODS: readonly BudgetPeriod[] = ['day', 'month', 'total'];
 const nanoToUsd = (nano: bigint) => Number(nanoToUsdString(nano));
 
-function startOf(period: 'day' | 'month', now: number): number {
+/** Start (UTC) of the current day, week (from Monday, as OpenRouter counts) or month. */
+function startOf(period: 'day' | 'week' | 'month', now: number): number {
   const d = new Date(now);
-  return period === 'day'
-    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())
-    : Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  if (period === 'day') return day;
+  if (period === 'week') return day - ((d.getUTCDay() + 6) % 7) * 86_400_000;
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
 /**
@@ -113,43 +116,7 @@ export class StoreAccounting implements Accounting {
     // A key sees only its own generations; open access (loopback, no keys) sees all.
     if (caller.kind === 'key' && first.keyId !== caller.key.id) return undefined;
     const attempts = await this.stores.ledger.query({ requestId: first.requestId });
-    const winner = attempts.find((r) => r.outcome === 'success') ?? first;
-    const cost = (r: (typeof rows)[number]) => r.costReportedNano ?? r.costComputedNano ?? 0n;
-    return {
-      id,
-      request_id: first.requestId,
-      created_at: new Date(winner.at).toISOString(),
-      model: winner.modelServed ?? winner.modelRequested,
-      model_requested: winner.modelRequested,
-      provider_name: winner.provider ?? null,
-      streamed: winner.stream,
-      tokens_prompt: winner.promptTokens,
-      tokens_completion: winner.completionTokens,
-      native_tokens_cached: winner.cachedTokens,
-      native_tokens_reasoning: winner.reasoningTokens,
-      total_cost: nanoToUsd(attempts.reduce((sum, r) => sum + cost(r), 0n)),
-      cost_reported: winner.costReportedNano === undefined ? null : nanoToUsd(winner.costReportedNano),
-      cost_computed: winner.costComputedNano === undefined ? null : nanoToUsd(winner.costComputedNano),
-      cache_savings: winner.savingsNano === undefined ? 0 : nanoToUsd(winner.savingsNano),
-      latency: winner.latencyMs,
-      generation_time: winner.latencyMs,
-      time_to_first_token: winner.ttftMs ?? null,
-      finish_status: winner.outcome,
-      attempts: attempts.map((r) => ({
-        at: new Date(r.at).toISOString(),
-        generation_id: r.generationId ?? null,
-        model: r.modelServed ?? r.modelRequested,
-        provider: r.provider ?? null,
-        backend: r.backend,
-        outcome: r.outcome,
-        status: r.status ?? null,
-        code: r.code ?? null,
-        latency_ms: r.latencyMs,
-        ttft_ms: r.ttftMs ?? null,
-        cost_usd: nanoToUsd(cost(r)),
-        fallback_position: r.fallbackPosition,
-      })),
-    };
+    return generationRecord(id, attempts);
   }
 
   async usage(caller: Caller, now = Date.now()) {
@@ -162,12 +129,19 @@ export class StoreAccounting implements Accounting {
         requests: 0,
       });
     };
-    const [today, month, total] = await Promise.all([
+    const [today, week, month, total] = await Promise.all([
       spend(startOf('day', now)),
+      spend(startOf('week', now)),
       spend(startOf('month', now)),
       spend(),
     ]);
-    return { todayUsd: today.usd, monthUsd: month.usd, totalUsd: total.usd, requestsToday: today.requests };
+    return {
+      todayUsd: today.usd,
+      weekUsd: week.usd,
+      monthUsd: month.usd,
+      totalUsd: total.usd,
+      requestsToday: today.requests,
+    };
   }
 
   async applyKeyBudget(key: VirtualKey): Promise<void> {

@@ -32,9 +32,12 @@ export async function authenticate(request: FastifyRequest, services: GatewaySer
   const userId = typeof userHeader === 'string' && userHeader.length <= 256 ? userHeader : undefined;
   const token = presented(request);
   if (await services.openAccess()) {
+    // A presented virtual key is checked even when access is open: a revoked or mistyped key must fail loudly,
+    // not fall back to open access (other tokens, such as a client's dummy OpenAI key, are ignored).
     if (token?.startsWith('sk-sy-')) {
       const verified = await services.keys.verify(token);
-      if ('key' in verified) return { kind: 'key', key: verified.key, userId };
+      if ('reason' in verified) throw new AuthError(`Invalid virtual key: ${verified.reason}`);
+      return { kind: 'key', key: verified.key, userId };
     }
     return { kind: 'open', userId };
   }

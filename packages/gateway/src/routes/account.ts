@@ -1,75 +1,91 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate } from '../http/auth.js';
+import { errorBody } from '../http/error-reply.js';
+import type { Caller } from '../keys/key-types.js';
 import type { GatewayServices } from '../server/services.js';
 import { sendError } from './replies.js';
 
-/** `GET /key` (the calling virtual key's limits and usage) and `GET /generation?id=` (the ledger's record). */
+type Usage = Awaited<ReturnType<GatewayServices['accounting']['usage']>>;
+
+/** OpenRouter's `GET /key` shape (its clients validate it), filled from the virtual key and the ledger. */
+function keyBody(caller: Caller, usage: Usage): Record<string, unknown> {
+  const key = caller.kind === 'key' ? caller.key : undefined;
+  const limit = key?.budget?.usd ?? null;
+  const period = key?.budget?.period;
+  const used = period === 'day' ? usage.todayUsd : period === 'month' ? usage.monthUsd : usage.totalUsd;
+  const requests = key?.limits.requestsPerMinute;
+  return {
+    label: key ? key.name : 'open access (no virtual keys configured)',
+    limit,
+    limit_reset: period === 'day' ? 'daily' : period === 'month' ? 'monthly' : null,
+    limit_remaining: limit === null ? null : Math.max(0, limit - used),
+    include_byok_in_limit: false,
+    usage: usage.totalUsd,
+    usage_daily: usage.todayUsd,
+    usage_weekly: usage.weekUsd,
+    usage_monthly: usage.monthUsd,
+    byok_usage: 0,
+    byok_usage_daily: 0,
+    byok_usage_weekly: 0,
+    byok_usage_monthly: 0,
+    is_free_tier: false,
+    is_management_key: false,
+    is_provisioning_key: false,
+    creator_user_id: null,
+    expires_at: key?.expiresAt ? new Date(key.expiresAt).toISOString() : null,
+    allowed_data_regions: ['global'],
+    organization_id: null,
+    workspace_id: null,
+    // OpenRouter's free-model daily cap; here: the key's daily request cap (-1 = none).
+    free_model_daily_requests: {
+      limit: key?.limits.requestsPerDay ?? -1,
+      used: usage.requestsToday,
+      remaining:
+        key?.limits.requestsPerDay === undefined ? -1 : Math.max(0, key.limits.requestsPerDay - usage.requestsToday),
+    },
+    rate_limit: {
+      requests: requests ?? -1,
+      interval: requests ? '1m' : '10s',
+      note: 'switchyard: see `limits` for every rate limit of this key.',
+    },
+    // switchyard's additions
+    id: key?.id ?? null,
+    preview: key?.preview ?? null,
+    requests_today: usage.requestsToday,
+    limits: {
+      requests_per_minute: key?.limits.requestsPerMinute ?? null,
+      requests_per_day: key?.limits.requestsPerDay ?? null,
+      tokens_per_minute: key?.limits.tokensPerMinute ?? null,
+    },
+    allowed_models: key?.allowedModels ?? [],
+  };
+}
+
+/** `GET /key` (also the legacy `/auth/key`) and `GET /generation?id=` (the ledger's record). */
 export function accountRoutes(app: FastifyInstance, services: GatewayServices): void {
   for (const prefix of ['/api/v1', '/v1']) {
-    app.get(`${prefix}/key`, async (request, reply) => {
+    const key = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
       try {
         const caller = await authenticate(request, services);
-        const usage = await services.accounting.usage(caller);
-        if (caller.kind === 'open') {
-          return reply.send({
-            data: {
-              label: 'open access (no virtual keys configured)',
-              limit: null,
-              limit_remaining: null,
-              usage: usage.totalUsd,
-              usage_daily: usage.todayUsd,
-              usage_monthly: usage.monthUsd,
-              is_free_tier: false,
-              rate_limit: {},
-            },
-          });
-        }
-        const key = caller.key;
-        const limit = key.budget?.usd ?? null;
-        const used =
-          key.budget?.period === 'day'
-            ? usage.todayUsd
-            : key.budget?.period === 'month'
-              ? usage.monthUsd
-              : usage.totalUsd;
-        return reply.send({
-          data: {
-            label: key.name,
-            id: key.id,
-            preview: key.preview,
-            limit,
-            limit_reset:
-              key.budget && key.budget.period !== 'total' ? (key.budget.period === 'day' ? 'daily' : 'monthly') : null,
-            limit_remaining: limit === null ? null : Math.max(0, limit - used),
-            usage: usage.totalUsd,
-            usage_daily: usage.todayUsd,
-            usage_monthly: usage.monthUsd,
-            requests_today: usage.requestsToday,
-            is_free_tier: false,
-            rate_limit: key.limits,
-            allowed_models: key.allowedModels,
-            expires_at: key.expiresAt ? new Date(key.expiresAt).toISOString() : null,
-          },
-        });
+        return reply.send({ data: keyBody(caller, await services.accounting.usage(caller)) });
       } catch (error) {
         return sendError(reply, error);
       }
-    });
+    };
+    app.get(`${prefix}/key`, key);
+    app.get(`${prefix}/auth/key`, key);
     app.get(`${prefix}/generation`, async (request: FastifyRequest<{ Querystring: { id?: string } }>, reply) => {
       try {
         const caller = await authenticate(request, services);
         const id = request.query.id;
         if (!id)
-          return reply.code(400).send({
-            error: {
-              code: 400,
-              type: 'invalid_request',
-              message: "Invalid value for 'id': expected a generation id",
-            },
-          });
+          return reply
+            .code(400)
+            .send(
+              errorBody(400, 'invalid_request', "Invalid value for 'id': expected a generation id", { field: 'id' }),
+            );
         const record = await services.accounting.generation(id, caller);
-        if (!record)
-          return reply.code(404).send({ error: { code: 404, type: 'not_found', message: 'Generation not found' } });
+        if (!record) return reply.code(404).send(errorBody(404, 'not_found', 'Generation not found'));
         return reply.send({ data: record });
       } catch (error) {
         return sendError(reply, error);

@@ -21,6 +21,8 @@ export interface Admitted {
   /** Tokens counted against `tokensPerMinute` at admission (corrected once usage is known). */
   estimatedTokens: number;
   rateHeaders: Record<string, string>;
+  /** Request headers passed on upstream: only `x-simulator-fault`, and only to the embedded simulator. */
+  upstreamHeaders?: Record<string, string>;
 }
 
 export class BudgetExceededError extends SwitchyardError {
@@ -85,9 +87,31 @@ async function worstCase(
  * limits and daily caps, and can its budget afford the worst case. Refusals are typed errors the route turns into
  * the error envelope (401, 400, 403, 429 with Retry-After and X-RateLimit-*, 402).
  */
-export async function admit(request: FastifyRequest, services: GatewayServices): Promise<Admitted> {
+export async function admit(
+  request: FastifyRequest,
+  services: GatewayServices,
+  validate: (body: unknown) => Record<string, unknown> = validateChatBody,
+): Promise<Admitted> {
   const caller = await authenticate(request, services);
-  return admitCaller(caller, validateChatBody(request.body), services);
+  const admitted = await admitCaller(caller, validate(request.body), services);
+  // Fault injection through the gateway is a testing aid of simulator mode; a real upstream never sees the header.
+  const fault = request.headers['x-simulator-fault'];
+  if (services.upstream.simulator && typeof fault === 'string')
+    admitted.upstreamHeaders = { 'x-simulator-fault': fault };
+  return admitted;
+}
+
+/** Shape checks of an embeddings request. */
+export function validateEmbeddingBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('Request body must be a JSON object', { status: 400 });
+  }
+  const b = body as Record<string, unknown>;
+  if (typeof b.model !== 'string' || b.model === '') throw field('model', 'a model id', b.model);
+  if (b.input === undefined || b.input === null || (Array.isArray(b.input) && b.input.length === 0)) {
+    throw field('input', 'a string or a non-empty array', b.input);
+  }
+  return b;
 }
 
 /** Admission for an already authenticated caller (the WebSocket authenticates once, at the upgrade). */

@@ -1,5 +1,7 @@
-import type { Model } from '@switchyard/sdk';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type CatalogQuery, type CatalogSort, InvalidRequestError, type Model } from '@switchyard/sdk';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticate } from '../http/auth.js';
+import { modelAllowed } from '../keys/virtual-keys.js';
 import type { GatewayServices } from '../server/services.js';
 import { sendError } from './replies.js';
 
@@ -10,91 +12,152 @@ const list = (value: string | undefined) =>
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-const num = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
+
+function number(q: Query, name: string): number | undefined {
+  const value = q[name];
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InvalidRequestError(`Invalid value for '${name}': expected a number ≥ 0`, {
+      status: 400,
+      metadata: { field: name },
+    });
+  return n;
+}
+
+const SORTS: Record<string, CatalogSort> = {
+  price: 'price',
+  'pricing-low-to-high': 'price',
+  context: 'context',
+  'context-high-to-low': 'context',
+  newest: 'newest',
+  name: 'name',
+  popular: 'popular',
+};
 
 /**
- * `/models` filters: OpenRouter's own query parameters (`supported_parameters`, `output_modalities`,
- * `input_modalities`, `q`, `sort`, `offset`/`limit`) and the SDK's (`free`, `max_prompt_price`,
- * `max_completion_price` per million, `min_context`, `author`, `top`).
+ * `/models` query parameters → the SDK's catalog query (one implementation of search for SDK and gateway):
+ * OpenRouter's own (`supported_parameters`, `output_modalities`, `input_modalities`, `q`, `sort`) and the SDK's
+ * (`free`, `max_prompt_price` / `max_completion_price` per million tokens, `min_context`, `author`).
  */
-function filter(models: readonly Model[], q: Query): Model[] {
-  const text = q.q?.toLowerCase();
-  const supports = list(q.supported_parameters ?? q.supports);
-  const outputs = list(q.output_modalities ?? q.modality) ?? ['text'];
+export function catalogQuery(q: Query): CatalogQuery {
+  const query: CatalogQuery = {};
+  if (q.q) query.text = q.q;
+  if (q.free === 'true' || q.free === 'false') query.free = q.free === 'true';
+  const maxPrompt = number(q, 'max_prompt_price');
+  const maxCompletion = number(q, 'max_completion_price');
+  const minContext = number(q, 'min_context');
+  if (maxPrompt !== undefined) query.maxPromptPrice = maxPrompt;
+  if (maxCompletion !== undefined) query.maxCompletionPrice = maxCompletion;
+  if (minContext !== undefined) query.minContext = minContext;
+  const outputs = list(q.output_modalities ?? q.modality);
   const inputs = list(q.input_modalities);
-  const maxPrompt = num(q.max_prompt_price);
-  const maxCompletion = num(q.max_completion_price);
-  const minContext = num(q.min_context);
-  const perMillion = (v: string) => Number(v) * 1_000_000;
-  let rows = models.filter((m) => {
-    const arch = m.architecture;
-    if (!outputs.includes('all') && !outputs.some((o) => arch.output_modalities.includes(o))) return false;
-    if (inputs && !inputs.every((i) => arch.input_modalities.includes(i))) return false;
-    if (supports && !supports.every((p) => m.supported_parameters.includes(p))) return false;
-    if (text && !`${m.id} ${m.name} ${m.description ?? ''}`.toLowerCase().includes(text)) return false;
-    if (q.free === 'true' && !(Number(m.pricing.prompt) === 0 && Number(m.pricing.completion) === 0)) return false;
-    if (maxPrompt !== undefined && !(perMillion(m.pricing.prompt) >= 0 && perMillion(m.pricing.prompt) <= maxPrompt))
-      return false;
-    if (
-      maxCompletion !== undefined &&
-      !(perMillion(m.pricing.completion) >= 0 && perMillion(m.pricing.completion) <= maxCompletion)
-    )
-      return false;
-    if (minContext !== undefined && (m.context_length ?? 0) < minContext) return false;
-    if (q.author && !m.id.startsWith(`${q.author}/`)) return false;
-    return true;
-  });
-  const price = (m: Model) => Number(m.pricing.prompt) + Number(m.pricing.completion);
-  switch (q.sort) {
-    case 'price':
-    case 'pricing-low-to-high':
-      rows = rows.filter((m) => price(m) >= 0).sort((a, b) => price(a) - price(b));
-      break;
-    case 'pricing-high-to-low':
-      rows = [...rows].sort((a, b) => price(b) - price(a));
-      break;
-    case 'context':
-    case 'context-high-to-low':
-      rows = [...rows].sort((a, b) => (b.context_length ?? 0) - (a.context_length ?? 0));
-      break;
-    case 'newest':
-      rows = [...rows].sort((a, b) => b.created - a.created);
-      break;
-    case 'name':
-      rows = [...rows].sort((a, b) => a.name.localeCompare(b.name));
-      break;
-    default:
-      break; // popular: the catalog's own order
+  const supports = list(q.supported_parameters ?? q.supports);
+  if (outputs) query.outputModalities = outputs;
+  if (inputs) query.inputModalities = inputs;
+  if (supports) query.supports = supports;
+  if (q.author) query.author = q.author;
+  if (q.sort) {
+    const sort = SORTS[q.sort];
+    if (!sort)
+      throw new InvalidRequestError(`Invalid value for 'sort': expected one of ${Object.keys(SORTS).join(', ')}`, {
+        status: 400,
+        metadata: { field: 'sort' },
+      });
+    query.sort = sort;
   }
-  return rows;
+  return query;
 }
+
+/** Relays a read-only upstream answer (status, JSON body) for catalog endpoints the SDK has no method for. */
+async function relay(
+  services: GatewayServices,
+  reply: FastifyReply,
+  path: string,
+  search: string,
+): Promise<FastifyReply> {
+  const response = await services.upstream.get(`${path}${search}`);
+  const body = await response.text();
+  return reply
+    .code(response.status)
+    .type(response.headers.get('content-type') ?? 'application/json')
+    .send(body);
+}
+
+const searchOf = (request: FastifyRequest) => {
+  const at = request.url.indexOf('?');
+  return at < 0 ? '' : request.url.slice(at);
+};
 
 export function catalogRoutes(app: FastifyInstance, services: GatewayServices): void {
   const { sy } = services.upstream;
-  for (const prefix of ['/api/v1', '/v1']) {
-    app.get(`${prefix}/models`, async (request: FastifyRequest<{ Querystring: Query }>, reply) => {
+  const guarded =
+    (handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
       try {
-        const q = request.query;
-        const rows = filter(await sy.models.list(), q);
-        const offset = num(q.offset) ?? 0;
-        const limit = num(q.top) ?? num(q.limit) ?? rows.length;
-        const page = rows.slice(offset, offset + limit);
-        const next = offset + limit < rows.length ? `${prefix}/models?offset=${offset + limit}&limit=${limit}` : null;
-        return reply.send({ object: 'list', data: page, total_count: rows.length, links: { next } });
+        return await handler(request, reply);
       } catch (error) {
         return sendError(reply, error);
       }
-    });
+    };
+  const page = (rows: Model[], q: Query, path: string) => {
+    const offset = number(q, 'offset') ?? 0;
+    const limit = number(q, 'top') ?? number(q, 'limit') ?? rows.length;
+    const next = offset + limit < rows.length ? `${path}?offset=${offset + limit}&limit=${limit}` : null;
+    return { object: 'list', data: rows.slice(offset, offset + limit), total_count: rows.length, links: { next } };
+  };
+
+  for (const prefix of ['/api/v1', '/v1']) {
+    app.get(
+      `${prefix}/models`,
+      guarded(async (request, reply) => {
+        const q = request.query as Query;
+        return reply.send(page(await sy.models.search(catalogQuery(q)), q, `${prefix}/models`));
+      }),
+    );
+    app.get(
+      `${prefix}/models/count`,
+      guarded(async (request, reply) =>
+        reply.send({ data: { count: (await sy.models.search(catalogQuery(request.query as Query))).length } }),
+      ),
+    );
+    // The caller's view: only the models its virtual key may use.
+    app.get(
+      `${prefix}/models/user`,
+      guarded(async (request, reply) => {
+        const caller = await authenticate(request, services);
+        const q = request.query as Query;
+        const rows = (await sy.models.search(catalogQuery(q))).filter(
+          (m) => caller.kind !== 'key' || modelAllowed(caller.key, m.id),
+        );
+        return reply.send(page(rows, q, `${prefix}/models/user`));
+      }),
+    );
     app.get(
       `${prefix}/models/:author/:slug/endpoints`,
-      async (request: FastifyRequest<{ Params: { author: string; slug: string } }>, reply) => {
-        try {
-          const { author, slug } = request.params;
-          return reply.send({ data: await sy.models.endpoints(`${author}/${slug}`) });
-        } catch (error) {
-          return sendError(reply, error);
-        }
-      },
+      guarded(async (request, reply) => {
+        const { author, slug } = request.params as { author: string; slug: string };
+        return reply.send({ data: await sy.models.endpoints(`${author}/${slug}`) });
+      }),
     );
+    // Alias and variant resolution is the upstream's: relayed as they are.
+    app.get(
+      `${prefix}/model/:author/:slug`,
+      guarded(async (request, reply) => {
+        const { author, slug } = request.params as { author: string; slug: string };
+        return relay(
+          services,
+          reply,
+          `/model/${encodeURIComponent(author)}/${encodeURIComponent(slug)}`,
+          searchOf(request),
+        );
+      }),
+    );
+    for (const path of ['/embeddings/models', '/providers', '/endpoints/zdr']) {
+      app.get(
+        `${prefix}${path}`,
+        guarded((request, reply) => relay(services, reply, path, searchOf(request))),
+      );
+    }
   }
 }

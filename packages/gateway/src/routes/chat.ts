@@ -16,7 +16,10 @@ async function nonStreaming(
   controller: AbortController,
 ) {
   try {
-    const result = await services.upstream.sy.chat(admitted.body as never, { signal: controller.signal });
+    const result = await services.upstream.sy.chat(admitted.body as never, {
+      signal: controller.signal,
+      headers: admitted.upstreamHeaders,
+    });
     await settleRequest(services, admitted, requestId, false, { result });
     return reply
       .headers({
@@ -64,7 +67,11 @@ async function streaming(
 ) {
   reply.hijack();
   const out = new SseResponse(reply.raw, { ...admitted.rateHeaders, 'x-request-id': requestId });
-  const stream = services.upstream.sy.stream(admitted.body as never, { signal: controller.signal, frames: true });
+  const stream = services.upstream.sy.stream(admitted.body as never, {
+    signal: controller.signal,
+    frames: true,
+    headers: admitted.upstreamHeaders,
+  });
   let result: ChatResult | undefined;
   let partialText = '';
   let forwardedError: { finished: boolean } | undefined;

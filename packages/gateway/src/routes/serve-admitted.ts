@@ -17,12 +17,13 @@ export async function serveAdmitted(
   request: FastifyRequest,
   reply: FastifyReply,
   handler: AdmittedHandler,
+  validate?: (body: unknown) => Record<string, unknown>,
 ): Promise<unknown> {
   const requestId = newRequestId();
   reply.header('x-request-id', requestId);
   let admitted: Admitted;
   try {
-    admitted = await admit(request, services);
+    admitted = await admit(request, services, validate);
   } catch (error) {
     return sendError(reply, error, (error as { headers?: Record<string, string> }).headers);
   }

@@ -31,7 +31,10 @@ async function respond(
   sse: boolean,
 ) {
   const { messages, model, provider } = admitted.body;
-  const stream = services.upstream.sy.stream({ messages, model, provider } as never, { signal: controller.signal });
+  const stream = services.upstream.sy.stream({ messages, model, provider } as never, {
+    signal: controller.signal,
+    headers: admitted.upstreamHeaders,
+  });
   reply.hijack();
   const res = reply.raw;
   let started = false;

@@ -30,6 +30,16 @@ export interface RequestRecord {
   spentUsd?: number;
   /** Why the request failed, when it did. */
   error?: unknown;
+  /** An embeddings call (no routing trace): recorded as one ledger row. */
+  embedding?: {
+    model: string;
+    promptTokens: number;
+    costUsd?: number;
+    costSource?: 'reported' | 'computed';
+    latencyMs: number;
+    status?: number;
+    code?: string;
+  };
 }
 
 /**
@@ -55,7 +65,9 @@ export interface Accounting {
   /** The ledger's view of a generation: its attempts, keyed by generation id. */
   generation(id: string, caller: Caller): Promise<Record<string, unknown> | undefined>;
   /** Usage of the caller's key for `GET /key`. */
-  usage(caller: Caller): Promise<{ todayUsd: number; monthUsd: number; totalUsd: number; requestsToday: number }>;
+  usage(
+    caller: Caller,
+  ): Promise<{ todayUsd: number; weekUsd: number; monthUsd: number; totalUsd: number; requestsToday: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -16,6 +16,8 @@ export interface Upstream {
   providerNames(): string[];
   /** The client for a selectable provider (created once, then reused). */
   clientFor(name: string): Switchyard;
+  /** A read-only GET to the upstream API with the gateway's key, for catalog endpoints the SDK has no method for. */
+  get(pathAndQuery: string, signal?: AbortSignal): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,15 @@ function pooledFetch(): { fetch: typeof fetch; agent: Agent } {
   const pooled = ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
     undiciFetch(input as string, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch;
   return { fetch: pooled, agent };
+}
+
+/** GET against the upstream base URL with the upstream key (never the client's). */
+function upstreamGet(fetcher: typeof fetch, baseURL: string, apiKey: string) {
+  return (pathAndQuery: string, signal?: AbortSignal) =>
+    fetcher(`${baseURL.replace(/\/$/, '')}${pathAndQuery}`, {
+      headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
+      signal,
+    });
 }
 
 /** Clients for the other configured providers, made on first use and closed with the upstream. */
@@ -71,6 +82,7 @@ export async function openUpstream(
       defaultProvider: 'openrouter',
       providerNames: others.providerNames,
       clientFor: others.clientFor,
+      get: upstreamGet(fetch, sy.config.baseURL, config.upstream.apiKey ?? ''),
       close: async () => {
         await others.closeAll();
         await sy.close();
@@ -94,6 +106,7 @@ export async function openUpstream(
     defaultProvider: 'openrouter',
     providerNames: others.providerNames,
     clientFor: others.clientFor,
+    get: upstreamGet(fetch, simulator.url, SIMULATOR_KEY),
     close: async () => {
       await others.closeAll();
       await sy.close();

@@ -284,17 +284,18 @@ describe('openai client through the gateway', () => {
     }
   });
 
-  it('does not forward a client x-simulator-fault header upstream: the request is served normally', async () => {
-    // The gateway talks to its upstream with its own client and headers; client headers stay at the gateway.
-    // To fault the upstream through the gateway, the embedded simulator's rules are used (next tests).
-    const before = simulator().stats.models[MODEL]?.attempts ?? 0;
-    const faulty = client({ defaultHeaders: { 'x-simulator-fault': '429' } });
-    const completion = await faulty.chat.completions.create({
-      model: MODEL,
-      messages: [{ role: 'user', content: 'Say exactly: not faulted' }],
+  it('passes a client x-simulator-fault header on to the embedded simulator (simulator mode only)', async () => {
+    // Fault injection from the client side works through the gateway when it runs on its embedded simulator;
+    // a real upstream never sees the header.
+    const faulty = client({
+      maxRetries: 0,
+      defaultHeaders: { 'x-simulator-fault': '{"kind":"http","status":403,"message":"blocked by test"}' },
     });
-    expect(completion.choices[0]!.message.content).toBe('not faulted');
-    expect(simulator().stats.models[MODEL]?.attempts).toBe(before + 1);
+    const error = await faulty.chat.completions
+      .create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((error as InstanceType<typeof OpenAI.PermissionDeniedError>).status).toBe(403);
   });
 
   it('raises a typed RateLimitError when the upstream keeps answering 429 (after the gateway retried)', async () => {

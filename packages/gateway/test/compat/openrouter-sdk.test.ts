@@ -232,6 +232,33 @@ describe('@openrouter/sdk through the gateway', () => {
     for (const endpoint of data.endpoints) expect(endpoint.contextLength).toBeGreaterThan(0);
   });
 
+  it('reads the rest of the catalog: one model, the count, embedding models, providers', async () => {
+    const model = await client().models.get({ author: 'openai', slug: 'gpt-4o-mini' });
+    expect(model.data.id).toBe(MODEL);
+    const count = await client().models.count();
+    expect(count.data.count).toBeGreaterThan(50);
+    const embeddingModels = await client().embeddings.listModels();
+    expect(embeddingModels.result.data.map((m) => m.id)).toContain(EMBEDDING_MODEL);
+    const providers = await client().providers.list();
+    expect(providers.data.length).toBeGreaterThan(5);
+  });
+
+  it('reads GET /key and GET /generation in the shapes the SDK validates', async () => {
+    const key = await client().apiKeys.getCurrentKeyMetadata();
+    expect(key.data.label).toContain('open access');
+    expect(typeof key.data.usageWeekly).toBe('number');
+    const result = asResult(
+      await client().chat.send({
+        chatRequest: { model: MODEL, messages: [{ role: 'user', content: 'Say exactly: logged' }] },
+      }),
+    );
+    const generation = await client().generations.getGeneration({ id: result.id });
+    expect(generation.data.id).toBe(result.id);
+    expect(generation.data.model).toBe(MODEL);
+    expect(generation.data.tokensCompletion).toBe(result.usage?.completionTokens);
+    expect(generation.data.totalCost).toBeGreaterThan(0);
+  });
+
   it('works the same with the /v1 server URL', async () => {
     const v1 = client(`${gw.url}/v1`);
     const result = asResult(

@@ -79,7 +79,7 @@ describe('admin API and key lifecycle', () => {
       label: 'ci-renamed',
       limit: 5,
       limit_reset: 'daily',
-      rate_limit: { requestsPerMinute: 100 },
+      limits: { requests_per_minute: 100 },
     });
     expect(data.usage).toBeGreaterThan(0);
     expect(data.limit_remaining).toBeLessThan(5);

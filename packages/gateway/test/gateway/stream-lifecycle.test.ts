@@ -1,4 +1,5 @@
 import { readSse } from '@switchyard/sdk';
+import type { Scenario } from '@switchyard/simulator';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HELLO, post, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -9,7 +10,7 @@ const BROKEN = 'anthropic/claude-3.5-haiku';
 const MODERATED = 'mistralai/mistral-nemo';
 const SLOW = 'google/gemini-2.0-flash-001';
 
-const scenario = {
+const scenario: Scenario = {
   rules: [
     { match: { model: STALL, stream: true }, fault: { kind: 'stall', afterChunks: 2 } },
     { match: { model: BROKEN, stream: true }, fault: { kind: 'mid-stream-error', afterChunks: 3, form: 'single' } },
