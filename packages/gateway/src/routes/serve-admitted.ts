@@ -3,7 +3,6 @@ import { abortOnDisconnect } from '../http/disconnect.js';
 import type { GatewayServices } from '../server/services.js';
 import { type Admitted, admit } from './admission.js';
 import { sendError } from './replies.js';
-import { newRequestId } from './settlement.js';
 
 export type AdmittedHandler = (admitted: Admitted, requestId: string, controller: AbortController) => Promise<unknown>;
 
@@ -19,7 +18,8 @@ export async function serveAdmitted(
   handler: AdmittedHandler,
   validate?: (body: unknown) => Record<string, unknown>,
 ): Promise<unknown> {
-  const requestId = newRequestId();
+  // Fastify's request id: the client's `x-request-id` when it sent a sane one, so logs and ledger rows share it.
+  const requestId = request.id;
   reply.header('x-request-id', requestId);
   let admitted: Admitted;
   try {
