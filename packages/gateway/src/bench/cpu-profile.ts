@@ -91,22 +91,32 @@ function frameName(frame: CpuProfile['nodes'][number]['callFrame']): string {
   return `${fn} ${url}:${frame.lineNumber + 1}`;
 }
 
-/** Where a CPU profile's busy time went: top functions by self time, switchyard functions and source lines. */
-export function summariseProfile(profile: CpuProfile, top = 15): ProfileSummary {
+/**
+ * Where a CPU profile's busy time went: top functions by self time, switchyard functions and source lines. Samples
+ * of the first `skipMs` (start-up, warm-up) are left out. "Busy" is every sample that is not idle, so it includes
+ * time the process was runnable but descheduled: on a loaded machine that shows up on the function that woke
+ * another process (typically `writev` to a loopback socket), not as CPU.
+ */
+export function summariseProfile(profile: CpuProfile, options: { skipMs?: number; top?: number } = {}): ProfileSummary {
+  const top = options.top ?? 15;
+  const skipUs = (options.skipMs ?? 0) * 1000;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let busy = 0;
-  let busySamples = 0;
   let gc = 0;
+  let clock = 0;
+  let allBusySamples = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const node = byId.get(profile.samples[i]!);
     const dt = profile.timeDeltas[i] ?? 0;
+    clock += dt;
     if (!node || node.callFrame.functionName === '(idle)') continue;
+    allBusySamples++;
+    if (clock < skipUs) continue;
     busy += dt;
-    busySamples++;
     if (node.callFrame.functionName === '(garbage collector)') gc += dt;
     const name = frameName(node.callFrame);
     self.set(name, (self.get(name) ?? 0) + dt);
@@ -143,6 +153,7 @@ export function summariseProfile(profile: CpuProfile, top = 15): ProfileSummary 
     gcPercent: (100 * gc) / Math.max(1, busy),
     self: ranked(self, busy),
     inclusive: ranked(inclusive, busy),
-    lines: ranked(lineTicks, busySamples),
+    // V8's line ticks cover the whole run (start-up included), so they are shares of all busy samples.
+    lines: ranked(lineTicks, allBusySamples),
   };
 }

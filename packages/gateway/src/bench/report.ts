@@ -167,15 +167,22 @@ export function verdictLine(v: Verdict): string {
 
 export function printProfile(write: Write, p: GatewayProfile): void {
   write('');
+  const cpu = p.cpu
+    ? `; gateway CPU ${ms(p.cpu.cpuUsPerRequest, 0)} µs per request (with the profiler's overhead)`
+    : '';
   write(
-    `  profile of the gateway, ${p.workload} at c=1 (${p.requests} requests): ${ms(p.busyMs, 0)} ms busy, ` +
-      `${ms(p.busyMs / Math.max(1, p.requests), 3)} ms of gateway CPU per request (profiler included), GC ${ms(p.gcPercent, 1)} %`,
+    `  profile of the gateway, ${p.workload} at c=1, ${p.requests} requests after start-up and warm-up: ` +
+      `${ms(p.busyMs, 0)} ms busy${cpu}, GC ${ms(p.gcPercent, 1)} %`,
   );
+  write(
+    '  (busy = not idle, so time spent descheduled counts too: on a busy machine it lands on `writev`, the call that',
+  );
+  write('  woke the peer process over loopback; the CPU table above has the on-CPU time from /proc)');
   write('  self time (share of busy time):');
   for (const line of p.self) write(`    ${ms(line.percent, 1).padStart(5)} %  ${line.name}`);
   write('  inclusive time of switchyard functions (gateway and SDK):');
   for (const line of p.inclusive) write(`    ${ms(line.percent, 1).padStart(5)} %  ${line.name}`);
-  write('  hottest switchyard source lines (self; JIT-inlined callees count on the calling line):');
+  write('  hottest switchyard source lines (self, whole run; JIT-inlined callees count on the calling line):');
   for (const line of p.lines.slice(0, 12)) write(`    ${ms(line.percent, 1).padStart(5)} %  ${line.name}`);
 }
 

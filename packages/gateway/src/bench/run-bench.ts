@@ -58,6 +58,7 @@ export const DEFAULT_SETTINGS: BenchSettings = {
 };
 
 const PROFILE_SECONDS = 4;
+const PROFILE_WARMUP_SECONDS = 1.5;
 /** Time a profile needs (start, load, graceful stop, summary); skipped when less is left before the deadline. */
 const PROFILE_BUDGET_MS = 15_000;
 /** Measurements give up this long before the hard deadline, so that the run can still fail gracefully. */
@@ -286,7 +287,7 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
         write(`(not profiling ${workload}: too close to the deadline)`);
         continue;
       }
-      write(`profiling the gateway (${workload}, ${PROFILE_SECONDS} s at c=1) …`);
+      write(`profiling the gateway (${workload}, ${PROFILE_WARMUP_SECONDS} s warm-up + ${PROFILE_SECONDS} s at c=1) …`);
       profiles.push(
         await profileGateway({
           workload,
@@ -295,6 +296,7 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
           gatewayTarget: { side: 'gateway', path, headers },
           body: workload === 'stream' ? streamBody : body,
           seconds: PROFILE_SECONDS,
+          warmupSeconds: PROFILE_WARMUP_SECONDS,
           lifetimeMs,
         }),
       );
