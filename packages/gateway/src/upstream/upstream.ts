@@ -1,7 +1,8 @@
 import { type BreakerStore, Switchyard, type SwitchyardOptions } from '@switchyard/sdk';
 import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import type { GatewayConfig } from '../config/gateway-config.js';
+import { dispatcherFetch } from './dispatcher-fetch.js';
 
 /** The SDK client every gateway request is routed through, and what it talks to. */
 export interface Upstream {
@@ -30,9 +31,7 @@ const SIMULATOR_KEY = 'sk-or-v1-switchyard-gateway-embedded';
  */
 function pooledFetch(): { fetch: typeof fetch; agent: Agent } {
   const agent = new Agent({ connections: 256, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, pipelining: 1 });
-  const pooled = ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undiciFetch(input as string, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof fetch;
-  return { fetch: pooled, agent };
+  return { fetch: dispatcherFetch(agent), agent };
 }
 
 /** GET against the upstream base URL with the upstream key (never the client's). */

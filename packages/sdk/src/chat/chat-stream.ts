@@ -45,15 +45,22 @@ export class ChatStream implements AsyncIterable<StreamEvent> {
     // A hand-written iterator rather than an async generator: one less generator hop per event on the hot path.
     const source = this.source(this.controller.signal);
     let finished = false;
-    const closed = () => new AbortError('The stream was closed before it finished');
+    let resolved = false;
+    // Built only when the result is still open: a finished stream allocates no error (and captures no stack).
+    const closeEarly = () => {
+      if (!resolved) this.reject(new AbortError('The stream was closed before it finished'));
+    };
     const iterator: AsyncIterableIterator<StreamEvent> = {
       next: async () => {
         try {
           const step = await source.next();
           if (step.done) {
             finished = true;
-            this.reject(closed());
-          } else if (step.value.type === 'done') this.resolve(step.value.result);
+            closeEarly();
+          } else if (step.value.type === 'done') {
+            resolved = true;
+            this.resolve(step.value.result);
+          }
           return step;
         } catch (error) {
           finished = true;
@@ -64,7 +71,7 @@ export class ChatStream implements AsyncIterable<StreamEvent> {
       return: async () => {
         if (!finished) {
           finished = true;
-          this.reject(closed());
+          closeEarly();
           await source.return?.(undefined)?.catch(() => {});
         }
         return { done: true, value: undefined };

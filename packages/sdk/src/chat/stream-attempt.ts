@@ -46,6 +46,7 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
   let sent: Sent | undefined;
   let firstTokenAt: number | undefined;
   let clearTimer = () => {};
+  let completed = false;
   const fail = (error: unknown): never => {
     let typed =
       error instanceof SwitchyardError
@@ -207,13 +208,16 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
     });
     result.cost = await options.cost(completion);
     lifetime.dispose();
+    completed = true;
     yield { type: 'done', result };
   } catch (error) {
     if (error instanceof SwitchyardError) throw error;
     fail(error);
   } finally {
     clearTimer();
-    sent?.lifetime.abort(new SwitchyardError('The stream was closed by its consumer'));
+    // An early exit (consumer stopped, error) stops the upstream request; a completed one leaves its connection
+    // alone so the pool can reuse it.
+    if (!completed) sent?.lifetime.abort(new SwitchyardError('The stream was closed by its consumer'));
     sent?.lifetime.dispose();
   }
 }

@@ -1,0 +1,95 @@
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+
+/** The part of a `ReadableStreamDefaultReader` the SDK uses. */
+interface BodyReader {
+  read(): Promise<{ done: true; value: undefined } | { done: false; value: Uint8Array }>;
+  cancel(reason?: unknown): Promise<void>;
+  releaseLock(): void;
+}
+
+/**
+ * The part of a `Response` the SDK's transport reads (`ok`, `status`, `headers.get`, `text()`, `body.getReader()`),
+ * over undici's `Dispatcher.request` answer. Building a WHATWG `Response` and its web streams costs more than the
+ * rest of the gateway's work on a request, so the hot path skips it.
+ */
+class PooledResponse {
+  readonly ok: boolean;
+  readonly headers: { get(name: string): string | null };
+  private used = false;
+
+  constructor(
+    readonly status: number,
+    raw: Record<string, string | string[] | undefined>,
+    private readonly stream: Dispatcher.ResponseData['body'],
+  ) {
+    this.ok = status >= 200 && status < 300;
+    this.headers = {
+      get: (name) => {
+        const value = raw[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+    };
+    // A destroyed body (abort, cancel) must not surface as an unhandled 'error' event.
+    (stream as unknown as Readable).on('error', () => {});
+  }
+
+  text(): Promise<string> {
+    this.used = true;
+    return this.stream.text();
+  }
+
+  json(): Promise<unknown> {
+    this.used = true;
+    return this.stream.json();
+  }
+
+  get bodyUsed(): boolean {
+    return this.used;
+  }
+
+  get body(): { getReader(): BodyReader } {
+    const stream = this.stream as unknown as Readable;
+    return {
+      getReader: (): BodyReader => {
+        this.used = true;
+        const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+        return {
+          read: async () => {
+            const step = await chunks.next();
+            return step.done ? { done: true, value: undefined } : { done: false, value: step.value };
+          },
+          // Reading stopped at `data: [DONE]`, usually a few bytes before the body's end: drain the rest (bounded) so
+          // the keep-alive connection goes back to the pool. Aborts don't come this way — the request's signal
+          // destroys the body and the connection, which is what stops an upstream generation.
+          cancel: async () => {
+            if (!stream.readableEnded) void this.stream.dump({ limit: 64 * 1024 }).catch(() => {});
+          },
+          releaseLock: () => {},
+        };
+      },
+    };
+  }
+}
+
+/**
+ * A `fetch` for the SDK's `fetch` option that sends through an undici dispatcher (the gateway's keep-alive pool)
+ * with `dispatcher.request` instead of undici's WHATWG fetch: the same connection reuse, a fraction of the CPU per
+ * request. Aborts come from `init.signal`; errors are undici's (the SDK's transport classifies any non-abort
+ * failure as a connection error).
+ */
+export function dispatcherFetch(dispatcher: Dispatcher): typeof fetch {
+  const send = async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const { statusCode, headers, body } = await dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers: init.headers as Record<string, string> | undefined,
+      body: init.body as string | undefined,
+      signal: init.signal ?? undefined,
+    });
+    return new PooledResponse(statusCode, headers, body) as unknown as Response;
+  };
+  return send as typeof fetch;
+}
