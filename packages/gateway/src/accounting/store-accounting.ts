@@ -35,7 +35,7 @@ function startOf(period: 'day' | 'week' | 'month', now: number): number {
  *
  * A request whose scopes (key, user, global) have no limit at all reserves nothing — there is nothing to enforce and
  * the ledger still records it — which keeps the store off the hot path of unlimited traffic. The set of limits is
- * cached for `limitsCacheMs`; changes made through this gateway apply at once.
+ * cached for `limitsCacheMs` (1 s); changes made through this gateway apply at once, a key's own budget always.
  */
 export class StoreAccounting implements Accounting {
   #limited: Promise<Set<string>> | undefined;
@@ -45,7 +45,7 @@ export class StoreAccounting implements Accounting {
     private readonly stores: Stores,
     private readonly writer: BatchWriter,
     private readonly logger: Logger,
-    private readonly limitsCacheMs = 5_000,
+    private readonly limitsCacheMs = 1_000,
   ) {}
 
   private limited(now = Date.now()): Promise<Set<string>> {
@@ -70,8 +70,15 @@ export class StoreAccounting implements Accounting {
 
   async reserve(caller: Caller, worstCaseUsd: number, tokens: number): Promise<ReserveOutcome> {
     const scopes = this.scopes(caller);
+    // A key's own budget travels with the key record (read fresh per request), so a key created or changed by
+    // another process is enforced at once; user and global limits come from the cached set.
+    const keyBudget = caller.kind === 'key' && caller.key.budget !== undefined;
     const limited = await this.limited();
-    if (!limited.has(`global:${GLOBAL_ID}`) && !scopes.some((s) => limited.has(`${s.scope}:${s.scopeId}`)))
+    if (
+      !keyBudget &&
+      !limited.has(`global:${GLOBAL_ID}`) &&
+      !scopes.some((s) => limited.has(`${s.scope}:${s.scopeId}`))
+    )
       return { ok: true };
     const result = await this.stores.budgets.reserve({
       scopes,

@@ -1,12 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 
 /** The `switchyard` executable of this package (the same CLI a user runs). */
 const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
-/** Compiled next to this file; stops a child whose parent died (see child-guard.ts). */
-const GUARD = new URL('./child-guard.js', import.meta.url).href;
+/**
+ * Stops a child whose parent died (see child-guard.ts). Compiled next to this file; when this module runs from
+ * `src/` (tests), the compiled copy in `dist/` is used — the children run the built CLI either way.
+ */
+const GUARD = (() => {
+  const beside = new URL('./child-guard.js', import.meta.url);
+  return existsSync(fileURLToPath(beside))
+    ? beside.href
+    : new URL('../../dist/bench/child-guard.js', import.meta.url).href;
+})();
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_KEPT = 16_384;
@@ -198,6 +207,8 @@ export interface GatewayChildOptions {
   upstreamBaseURL: string;
   lifetimeMs: number;
   nodeArgs?: string[];
+  /** Extra environment (tests: `REDIS_URL`, `SWITCHYARD_ADMIN_TOKEN`). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -216,7 +227,11 @@ export async function startGatewayChild(options: GatewayChildOptions): Promise<B
       args: ['serve', '--host', '127.0.0.1', '--port', String(port), '--db', options.dbPath, '--log-level', 'warn'],
       cwd: options.cwd,
       env: childEnv(
-        { OPENROUTER_API_KEY: 'sk-or-v1-switchyard-bench', OPENROUTER_BASE_URL: options.upstreamBaseURL },
+        {
+          OPENROUTER_API_KEY: 'sk-or-v1-switchyard-bench',
+          OPENROUTER_BASE_URL: options.upstreamBaseURL,
+          ...options.env,
+        },
         options.lifetimeMs,
       ),
       nodeArgs: options.nodeArgs,
