@@ -1,4 +1,5 @@
 import type { BreakerStore } from '@switchyard/sdk';
+import { thresholdAlert } from '../accounting/threshold-alerts.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import type { Logger } from '../logging/logger.js';
@@ -18,19 +19,6 @@ export interface SharedState {
   budgets: BudgetStore;
   ping(): Promise<void>;
   close(): Promise<void>;
-}
-
-function logThreshold(logger: Logger, event: ThresholdEvent): void {
-  logger.warn(
-    {
-      scope: event.limit.scope,
-      scopeId: event.limit.scopeId,
-      period: event.limit.period,
-      periodKey: event.periodKey,
-      share: event.share,
-    },
-    `budget threshold: ${Math.round(event.share * 100)} % of the ${event.limit.scope} ${event.limit.period} budget used`,
-  );
 }
 
 /**
@@ -59,7 +47,12 @@ async function restoreKeyBudgets(stores: Stores, budgets: BudgetStore, logger: L
  * (the breaker store adds a few dedicated ones for WATCH/MULTI). Fails fast with `redis_unavailable` when Redis does
  * not answer at start, naming the host but never the password.
  */
-export async function openSharedState(redisUrl: string, stores: Stores, logger: Logger): Promise<SharedState> {
+export async function openSharedState(
+  redisUrl: string,
+  stores: Stores,
+  logger: Logger,
+  onThreshold: (event: ThresholdEvent) => void = thresholdAlert(logger),
+): Promise<SharedState> {
   const target = redisTarget(redisUrl);
   const redis = connectRedis(redisUrl, {
     onError: (error) => logger.warn({ err: error, redis: target }, 'Redis connection error'),
@@ -78,7 +71,7 @@ export async function openSharedState(redisUrl: string, stores: Stores, logger: 
   }
   const limiter = new RedisRateLimiter(redis);
   const breakers = new RedisBreakerStore(redis);
-  const budgets = new RedisBudgetStore(redis, { onThreshold: (event) => logThreshold(logger, event) });
+  const budgets = new RedisBudgetStore(redis, { onThreshold });
   try {
     await restoreKeyBudgets(stores, budgets, logger);
   } catch (error) {

@@ -3,6 +3,7 @@ import type { SimulatorOptions } from '@switchyard/simulator';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { StoreAccounting } from '../accounting/store-accounting.js';
+import { thresholdAlert } from '../accounting/threshold-alerts.js';
 import { describeConfig, type GatewayConfig, isPublicBind } from '../config/gateway-config.js';
 import { VirtualKeys } from '../keys/virtual-keys.js';
 import { MemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
@@ -83,23 +84,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     for (const step of cleanup.reverse()) await step().catch(() => {});
   };
   const metrics = new GatewayMetrics();
+  const alert = thresholdAlert(logger, metrics);
   try {
     const stores = await openStores({
       databaseUrl: config.databaseUrl,
       sqlitePath: config.sqlitePath,
-      onThreshold: (event) => {
-        metrics.budgetAlert(event.limit.scope, event.limit.period, event.share);
-        logger.warn(
-          {
-            scope: event.limit.scope,
-            scopeId: event.limit.scopeId,
-            period: event.limit.period,
-            periodKey: event.periodKey,
-            share: event.share,
-          },
-          `budget threshold: ${Math.round(event.share * 100)} % of the ${event.limit.scope} ${event.limit.period} budget used`,
-        );
-      },
+      onThreshold: alert,
     });
     cleanup.push(() => stores.close());
     const keys = new VirtualKeys(stores.keys, config.keySecret, stores.kind === 'postgres' ? 5_000 : 0);
@@ -110,7 +100,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
           'Create a key first (`switchyard keys create --name …`), bind to 127.0.0.1, or pass --insecure-no-auth.',
       );
     }
-    const shared = config.redisUrl ? await openSharedState(config.redisUrl, stores, logger) : undefined;
+    const shared = config.redisUrl ? await openSharedState(config.redisUrl, stores, logger, alert) : undefined;
     if (shared) cleanup.push(() => shared.close());
     const limiter: RateLimiter = shared?.limiter ?? new MemoryRateLimiter();
     const breakerStore: BreakerStore = shared?.breakers ?? new MemoryBreakerStore();
