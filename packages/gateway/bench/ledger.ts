@@ -5,6 +5,9 @@
  * insert measured in the same run. Budgets are ratios within the run, so a slower machine does not fail them.
  * Bounded: fixed row counts; everything it creates lives in a temp dir that is removed at the end.
  *
+ * SQLite is measured both in-thread (`SqliteLedgerStore`: the commit blocks the event loop) and with the worker-thread
+ * store `openStores` uses (`WorkerSqliteLedgerStore`: the main thread only pays the structured clone of the batch).
+ *
  * Run: npm run bench -w @switchyard/gateway   (node --import tsx bench/ledger.ts)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +21,7 @@ import type { LedgerRow } from '../src/stores/ledger-types.js';
 import { openStores } from '../src/stores/open-stores.js';
 import { openSqliteDatabase } from '../src/stores/sqlite/open-database.js';
 import { SqliteLedgerStore } from '../src/stores/sqlite/sqlite-ledger-store.js';
+import { WorkerSqliteLedgerStore } from '../src/stores/sqlite/worker-ledger-store.js';
 import { startPostgres, type TestPostgres } from '../test/support/postgres.js';
 
 const THROUGHPUT_ROWS = 100_000;
@@ -78,16 +82,43 @@ const perRowRate = (latency: Latency) => 1e6 / latency.mean;
 
 const us = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} µs`;
 
-/** Rows/s appending `count` rows in batches of BATCH, and the time per batch (for SQLite: the event-loop stall). */
-async function batchedThroughput(store: LedgerStore, count: number): Promise<{ rate: number; batch: Latency }> {
+/**
+ * Rows/s appending `count` rows in batches of BATCH, the time per batch, and how long each `append()` call holds the
+ * main thread before it returns its promise (`block`: the whole commit in-thread, the structured clone of the batch
+ * with the worker store).
+ */
+async function batchedThroughput(
+  store: LedgerStore,
+  count: number,
+): Promise<{ rate: number; batch: Latency; block: Latency }> {
   const times: number[] = [];
+  const blocks: number[] = [];
   const started = performance.now();
   for (let i = 0; i < count; i += BATCH) {
+    const batch = rows.slice(i, i + BATCH);
     const t = process.hrtime.bigint();
-    await store.append(rows.slice(i, i + BATCH));
+    const appended = store.append(batch);
+    blocks.push(Number(process.hrtime.bigint() - t));
+    await appended;
     times.push(Number(process.hrtime.bigint() - t));
   }
-  return { rate: count / ((performance.now() - started) / 1e3), batch: summarize(times) };
+  return { rate: count / ((performance.now() - started) / 1e3), batch: summarize(times), block: summarize(blocks) };
+}
+
+/** The worker-thread store as `openStores` builds it: main connection for reads, worker connection for appends. */
+function workerStore(path: string): LedgerStore {
+  const db = openSqliteDatabase({ path });
+  const store = new WorkerSqliteLedgerStore(db, { path });
+  return {
+    append: (batch) => store.append(batch),
+    query: (f) => store.query(f),
+    totals: (g, f) => store.totals(g, f),
+    ping: () => store.ping(),
+    close: async () => {
+      await store.close();
+      db.close();
+    },
+  };
 }
 
 /** One row per transaction, awaited: what the request path would pay if it wrote the ledger itself. */
@@ -185,10 +216,18 @@ try {
   const sqliteLoad = await enqueueUnderLoad(load);
   await load.close();
 
+  const inWorker = workerStore(join(dir, 'worker.db'));
+  await inWorker.append(rows.slice(0, 1)); // start the worker outside the measurement
+  const worker = await batchedThroughput(inWorker, THROUGHPUT_ROWS);
+  await inWorker.close();
+  const workerLoadStore = workerStore(join(dir, 'worker-load.db'));
+  const workerLoad = await enqueueUnderLoad(workerLoadStore);
+  await workerLoadStore.close();
+
   console.log('SQLite (WAL, synchronous=NORMAL, default)');
   console.log(`  batched append              ${Math.round(sqlite.rate).toLocaleString('en')} rows/s`);
   console.log(
-    `  one ${BATCH}-row batch          p50 ${us(sqlite.batch.p50)}  p99 ${us(sqlite.batch.p99)}  (synchronous: blocks the event loop)`,
+    `  one ${BATCH}-row batch          p50 ${us(sqlite.batch.p50)}  p99 ${us(sqlite.batch.p99)}  (in-thread: blocks the event loop)`,
   );
   console.log(
     `  1 row per transaction       p50 ${us(sqliteSyncNormal.p50)}  p99 ${us(sqliteSyncNormal.p99)}  (${Math.round(perRowRate(sqliteSyncNormal)).toLocaleString('en')} rows/s)`,
@@ -209,6 +248,19 @@ try {
   console.log(
     `  event-loop delay            p99 ${sqliteLoad.loopDelayP99Ms.toFixed(2)} ms  max ${sqliteLoad.loopDelayMaxMs.toFixed(2)} ms`,
   );
+  console.log('SQLite ledger worker thread (WorkerSqliteLedgerStore, what openStores uses) vs in-thread');
+  console.log(
+    `  batched append              ${Math.round(worker.rate).toLocaleString('en')} rows/s  (in-thread ${Math.round(sqlite.rate).toLocaleString('en')})`,
+  );
+  console.log(
+    `  one ${BATCH}-row batch, committed p50 ${us(worker.batch.p50)}  p99 ${us(worker.batch.p99)}  (the event loop runs meanwhile)`,
+  );
+  console.log(
+    `  main thread blocked / batch p50 ${us(worker.block.p50)}  p99 ${us(worker.block.p99)}  (in-thread p50 ${us(sqlite.block.p50)}  p99 ${us(sqlite.block.p99)})`,
+  );
+  console.log(
+    `  BatchWriter event-loop delay p99 ${workerLoad.loopDelayP99Ms.toFixed(2)} ms  max ${workerLoad.loopDelayMaxMs.toFixed(2)} ms  (in-thread p99 ${sqliteLoad.loopDelayP99Ms.toFixed(2)} ms  max ${sqliteLoad.loopDelayMaxMs.toFixed(2)} ms; 5000-row batches)`,
+  );
 
   budget(
     'enqueue p99 ≤ 1/100 of a durable (FULL) one-row SQLite insert p50',
@@ -221,6 +273,12 @@ try {
     sqliteLoad.enqueue.p99,
     sqliteSyncNormal.p50 / 10,
     `${us(sqliteLoad.enqueue.p99)} vs ${us(sqliteSyncNormal.p50)} / 10`,
+  );
+  budget(
+    'worker store: main thread blocked per batch p50 ≤ 1/2 of the in-thread batch commit p50',
+    worker.block.p50,
+    sqlite.block.p50 / 2,
+    `${us(worker.block.p50)} vs ${us(sqlite.block.p50)} / 2`,
   );
   budget(
     'batched SQLite append (NORMAL) ≥ 10× the durable (FULL) one-row-per-transaction rate',

@@ -1,7 +1,11 @@
 /**
  * Picks the persistence backend: PostgreSQL when a database URL is given (shared by every gateway instance),
- * otherwise the embedded SQLite file. Ledger and budgets share one connection (SQLite) or one pool (PostgreSQL).
+ * otherwise the embedded SQLite file. Ledger reads, budgets and keys share one connection (SQLite) or one pool
+ * (PostgreSQL); SQLite ledger appends run on a worker thread with a second connection (see
+ * sqlite/worker-ledger-store.ts).
  */
+
+import { resolve } from 'node:path';
 import type { KeyStore } from '../keys/key-types.js';
 import type { BudgetStore } from './budget-store.js';
 import type { BudgetStoreOptions } from './budget-types.js';
@@ -10,10 +14,11 @@ import { openPostgresPool } from './postgres/open-pool.js';
 import { PostgresBudgetStore } from './postgres/postgres-budget-store.js';
 import { PostgresKeyStore } from './postgres/postgres-key-store.js';
 import { PostgresLedgerStore } from './postgres/postgres-ledger-store.js';
-import { openSqliteDatabase } from './sqlite/open-database.js';
+import { DEFAULT_SQLITE_PATH, openSqliteDatabase } from './sqlite/open-database.js';
 import { SqliteBudgetStore } from './sqlite/sqlite-budget-store.js';
 import { SqliteKeyStore } from './sqlite/sqlite-key-store.js';
 import { SqliteLedgerStore } from './sqlite/sqlite-ledger-store.js';
+import { WorkerSqliteLedgerStore } from './sqlite/worker-ledger-store.js';
 
 export interface OpenStoresOptions extends BudgetStoreOptions {
   /** PostgreSQL URL (DATABASE_URL); when set, PostgreSQL is used and `sqlitePath` is ignored. */
@@ -22,6 +27,11 @@ export interface OpenStoresOptions extends BudgetStoreOptions {
   sqlitePath?: string;
   /** SQLite durability: `normal` (default, crash-safe) or `full` (power-loss safe). See sqlite/open-database.ts. */
   synchronous?: 'normal' | 'full';
+  /**
+   * SQLite: commit ledger batches on a worker thread with its own connection (default true), so a batch never
+   * stalls the event loop. `:memory:` databases always write in-thread (a worker cannot share them).
+   */
+  ledgerWorker?: boolean;
   /** PostgreSQL pool size (default 10). */
   poolMax?: number;
 }
@@ -64,12 +74,24 @@ export async function openStores(options: OpenStoresOptions = {}): Promise<Store
     ...(options.sqlitePath === undefined ? {} : { path: options.sqlitePath }),
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
   });
+  const path = options.sqlitePath ?? DEFAULT_SQLITE_PATH;
+  const memory = path === ':memory:' || path === '';
+  // Absolute, so the worker opens the very file the main connection did.
+  const ledger =
+    options.ledgerWorker === false || memory
+      ? new SqliteLedgerStore(db)
+      : new WorkerSqliteLedgerStore(db, {
+          path: resolve(path),
+          ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+        });
   return {
-    ledger: new SqliteLedgerStore(db),
+    ledger,
     budgets: new SqliteBudgetStore(db, budgetOptions),
     keys: new SqliteKeyStore(db),
     kind: 'sqlite',
     async close() {
+      // The worker first: it lets pending appends commit, then closes its own connection.
+      await ledger.close();
       if (db.open) db.close();
     },
   };

@@ -32,3 +32,13 @@ export class LedgerWriteError extends SwitchyardError {
   static override readonly kind: string = 'LedgerWriteError';
   override readonly code: string = 'ledger_write_failed';
 }
+
+/**
+ * The SQLite ledger worker thread died (crash, `process.exit`, uncaught error, failed start-up) before answering an
+ * append. The batch was not acknowledged, so `BatchWriter` keeps it queued and retries; the store starts a new
+ * worker on the next append. Retryable.
+ */
+export class LedgerWorkerCrashError extends SwitchyardError {
+  static override readonly kind: string = 'LedgerWorkerCrashError';
+  override readonly code: string = 'ledger_worker_crashed';
+}
