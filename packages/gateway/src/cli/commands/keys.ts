@@ -10,6 +10,7 @@ import { openSharedState } from '../../server/shared-state.js';
 import type { BudgetStore } from '../../stores/budget-store.js';
 import { openStores } from '../../stores/open-stores.js';
 import { parseInteger } from '../parse-options.js';
+import { UsageError } from '../support/exit-codes.js';
 
 interface StoreFlags {
   config?: string;
@@ -111,7 +112,7 @@ export function registerKeys(program: Command): void {
     if (flags.tpm !== undefined) limits.tokens_per_minute = flags.tpm;
     const budgetUsd = flags.budget === undefined ? undefined : Number(flags.budget);
     if (budgetUsd !== undefined && !Number.isFinite(budgetUsd))
-      throw new Error(`--budget must be a number of USD, got "${flags.budget}"`);
+      throw new UsageError(`--budget must be a number of USD, got "${flags.budget}"`);
     const input = parseCreateKey({
       name: flags.name,
       allowed_models: flags.models ? list(flags.models) : undefined,
@@ -160,7 +161,7 @@ export function registerKeys(program: Command): void {
   ).action(async (id: string, flags: StoreFlags) => {
     await withAdmin(flags, async ({ keys: store }) => {
       const key = await store.get(id);
-      if (!key) throw new Error(`no key with id ${id} (see \`switchyard keys list --all\`)`);
+      if (!key) throw new UsageError(`no key with id ${id} (see \`switchyard keys list --all\`)`);
       if (!(await store.revoke(id))) {
         process.stdout.write(`${id} was already revoked\n`);
         return;

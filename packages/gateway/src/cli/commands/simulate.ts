@@ -1,6 +1,7 @@
-import { type SimulatorOptions, startSimulator } from '@switchyard/simulator';
+import { ScenarioError, type SimulatorOptions, startSimulator } from '@switchyard/simulator';
 import type { Command } from 'commander';
 import { parseInteger, parsePort } from '../parse-options.js';
+import { UsageError } from '../support/exit-codes.js';
 
 interface SimulateFlags {
   port: number;
@@ -28,13 +29,16 @@ export function registerSimulate(program: Command): void {
     )
     .action(async (flags: SimulateFlags) => {
       if (flags.pace !== 'demo' && flags.pace !== 'instant') {
-        throw new Error(`--pace must be "demo" or "instant", got "${flags.pace}"`);
+        throw new UsageError(`--pace must be "demo" or "instant", got "${flags.pace}"`);
       }
       const options: SimulatorOptions = { port: flags.port, host: flags.host, pace: flags.pace };
       if (flags.seed !== undefined) options.seed = /^-?\d+$/.test(flags.seed) ? parseInteger(flags.seed) : flags.seed;
       if (flags.scenario) options.scenario = flags.scenario;
       if (flags.catalog) options.catalog = flags.catalog;
-      const sim = await startSimulator(options);
+      const sim = await startSimulator(options).catch((error: unknown) => {
+        // A bad scenario or catalog file is the user's to fix: a usage error, not a crash.
+        throw error instanceof ScenarioError ? new UsageError(error.message) : error;
+      });
       const catalog = sim.context.catalog;
       process.stdout.write(`${sim.url}\n`);
       process.stdout.write(
