@@ -1,3 +1,7 @@
+import type { InferSchema, SchemaLike } from './agents/schema.js';
+import type { ObjectOptions, ObjectResult } from './agents/structured-output.js';
+import type { RunToolsOptions, ToolLoopResult, ToolLoopStream } from './agents/tool-types.js';
+import { loadAgents } from './agents/toolkit.js';
 import { catalogFor, type ModelCatalog } from './catalog/model-catalog.js';
 import type { ChatStream } from './chat/chat-stream.js';
 import { prepareRequest } from './chat/prepare-request.js';
@@ -236,6 +240,39 @@ export class Switchyard {
     const vector = result.embeddings[0];
     if (!vector) throw new SwitchyardError('The embeddings response had no vector');
     return vector;
+  }
+
+  /**
+   * The tool-call loop: asks the model, runs the tools it calls (validated arguments, concurrently), sends the
+   * results back, until it answers or `maxSteps`/`maxCost` stops it. The agents toolkit loads on first use.
+   */
+  async runTools<P extends Record<string, SchemaLike>>(
+    options: RunToolsOptions<P>,
+    callOptions: CallOptions = {},
+  ): Promise<ToolLoopResult> {
+    return (await loadAgents()).runTools(this, options, callOptions);
+  }
+
+  /** `runTools` as a stream of step, delta and tool-result events; `final()` resolves to the loop's result. */
+  streamTools<P extends Record<string, SchemaLike>>(
+    options: RunToolsOptions<P>,
+    callOptions: CallOptions = {},
+  ): ToolLoopStream {
+    const stream = loadAgents().then((toolkit) => toolkit.streamTools(this, options, callOptions));
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* await stream;
+      },
+      final: async () => (await stream).final(),
+    };
+  }
+
+  /** A schema-validated object (JSON Schema or Standard Schema such as zod), repaired up to `maxRepairs` times. */
+  async object<S extends SchemaLike>(
+    options: ObjectOptions<S>,
+    callOptions: CallOptions = {},
+  ): Promise<ObjectResult<InferSchema<S>>> {
+    return (await loadAgents()).generateObject(this, options, callOptions);
   }
 
   /** The conversation-style Provider interface, for a model (default: the configured default model). */
