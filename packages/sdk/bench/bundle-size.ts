@@ -6,6 +6,10 @@
  * The SDK reaches Node modules only through `import()` of a variable specifier, so a browser build must not see any
  * Node builtin: esbuild errors on a static `node:` import for the browser platform, and any builtin that still shows
  * up among the bundle's imports fails the measurement.
+ *
+ * The build splits code at dynamic imports, as an app's bundler does: what counts is what the page loads up front
+ * (the entry and the chunks it imports statically). Code loaded on first use — the agents toolkit behind
+ * `sy.runTools()` / `sy.object()` — is reported beside it as `lazyGzipBytes`.
  */
 import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -26,6 +30,8 @@ export interface BundleResult {
   label: string;
   minBytes: number;
   gzipBytes: number;
+  /** min+gzip of the chunks only a dynamic `import()` loads (not counted in `gzipBytes`). */
+  lazyGzipBytes: number;
   /** Minified bytes per `src/` folder (top-level files under `(root)`), largest first. */
   folders: Contributor[];
   /** Minified bytes per source file, largest first, with the shortest import chain to it (see `bundle`). */
@@ -89,7 +95,8 @@ async function bundle(
       write: false,
       metafile: true,
       logLevel: 'silent',
-      outfile: 'switchyard.min.js',
+      splitting: true,
+      outdir: 'out',
     });
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors ?? [];
@@ -101,15 +108,34 @@ async function bundle(
   if (builtins.length > 0) {
     throw new Error(`the browser bundle (${label}) imports Node builtins: ${builtins.join(', ')}`);
   }
-  const output = result.outputFiles?.find((file) => file.path.endsWith('.js'));
-  if (!output) throw new Error(`esbuild produced no JavaScript (${label})`);
+  const outputs = metafile.outputs;
+  const entryPath = Object.keys(outputs).find(
+    (path) => outputs[path]?.entryPoint !== undefined && path.endsWith('.js'),
+  );
+  if (!entryPath) throw new Error(`esbuild produced no JavaScript (${label})`);
+  // Up front: the entry and, transitively, the chunks it imports statically.
+  const upFront = new Set([entryPath]);
+  for (const path of upFront) {
+    for (const imported of outputs[path]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && outputs[imported.path]) upFront.add(imported.path);
+    }
+  }
+  const contents = new Map(
+    (result.outputFiles ?? []).map((file) => [relative(process.cwd(), file.path), file.contents]),
+  );
+  const joined = (paths: string[]) => Buffer.concat(paths.map((path) => contents.get(path) ?? new Uint8Array()));
+  const jsPaths = Object.keys(outputs).filter((path) => path.endsWith('.js'));
+  const initial = joined(jsPaths.filter((path) => upFront.has(path)));
+  const lazyPaths = jsPaths.filter((path) => !upFront.has(path));
+  const lazy = joined(lazyPaths);
   const folders = new Map<string, number>();
   const files: BundleResult['files'] = [];
   const short = (path: string) => {
     const rel = relative(SRC, join(PACKAGE, path)).split('\\').join('/');
     return rel.startsWith('..') ? path : rel;
   };
-  for (const outputMeta of Object.values(metafile.outputs)) {
+  for (const [outputPath, outputMeta] of Object.entries(outputs)) {
+    if (!upFront.has(outputPath)) continue;
     const chains = importChains(metafile, chainRoot ?? outputMeta.entryPoint ?? '');
     for (const [path, { bytesInOutput }] of Object.entries(outputMeta.inputs)) {
       const rel = relative(SRC, join(PACKAGE, path)).split('\\').join('/');
@@ -123,8 +149,9 @@ async function bundle(
   }
   return {
     label,
-    minBytes: output.contents.length,
-    gzipBytes: gzipSync(output.contents, { level: 9 }).length,
+    minBytes: initial.length,
+    gzipBytes: gzipSync(initial, { level: 9 }).length,
+    lazyGzipBytes: lazyPaths.length === 0 ? 0 : gzipSync(lazy, { level: 9 }).length,
     folders: [...folders].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
     files: files.sort((a, b) => b.bytes - a.bytes),
     warnings: result.warnings.map(formatMessage),

@@ -145,7 +145,8 @@ function ensureDist(): void {
 // ---------------------------------------------------------------------------------------------------------------
 
 function printBundle(result: BundleResult): void {
-  console.log(`  ${result.label}: ${kib(result.minBytes)} min, ${kib(result.gzipBytes)} min+gzip`);
+  const lazy = result.lazyGzipBytes > 0 ? ` (+ ${kib(result.lazyGzipBytes)} min+gzip loaded on first use)` : '';
+  console.log(`  ${result.label}: ${kib(result.minBytes)} min, ${kib(result.gzipBytes)} min+gzip up front${lazy}`);
   for (const warning of result.warnings) console.log(`  esbuild warning: ${warning}`);
 }
 

@@ -97,6 +97,8 @@ export class ModelCatalog {
   private readonly endpointCells = new Map<string, Revalidating<ModelEndpoints>>();
   private lastSource: CatalogStatus['source'] = 'none';
   private diskLoad: Promise<void> | undefined;
+  /** `diskLoad` once it has settled: from then on a list without a copy no longer waits for the disk. */
+  private diskLoaded: Promise<void> | undefined;
 
   constructor(
     private readonly source: CatalogSource,
@@ -130,14 +132,41 @@ export class ModelCatalog {
 
   /** Every model the provider serves (chat and embedding models), in the provider's order (popularity on OpenRouter). */
   async list(options: { signal?: AbortSignal } = {}): Promise<Model[]> {
+    if (!options.signal?.aborted) {
+      const known = this.peekList();
+      if (known) {
+        if ('failure' in known) throw known.failure;
+        return known.value;
+      }
+    }
     if (!this.cell.copy && this.options.cacheDir !== undefined) {
-      this.diskLoad ??= this.loadFromDisk();
+      if (!this.diskLoad) {
+        const load = this.loadFromDisk();
+        this.diskLoad = load;
+        void load.then(() => {
+          if (this.diskLoad === load) this.diskLoaded = load;
+        });
+      }
       await withSignal(this.diskLoad, options.signal);
     }
     const copy = this.cell.copy;
     const { value, waited } = await withSignal(this.cell.get(), options.signal);
     this.lastSource = waited ? 'network' : copy?.from === 'disk' ? 'disk' : 'memory';
     return value;
+  }
+
+  /**
+   * What `list()` would answer without waiting for the network or the disk: the models, the remembered failure, or
+   * `undefined` (a fetch or the disk copy must be waited for). Synchronous: the routing engine asks on every request.
+   */
+  peekList(): { value: Model[] } | { failure: unknown } | undefined {
+    const copy = this.cell.copy;
+    if (!copy && this.options.cacheDir !== undefined && (!this.diskLoad || this.diskLoad !== this.diskLoaded)) {
+      return undefined;
+    }
+    const known = this.cell.peek();
+    if (known && 'value' in known) this.lastSource = copy?.from === 'disk' ? 'disk' : 'memory';
+    return known;
   }
 
   /** Fetches the list now, whatever the TTL. When that fails, the last copy is returned (flagged stale) if there
@@ -224,6 +253,8 @@ export class ModelCatalog {
    * prices; undefined when neither is known. Served from memory once cached (a cold cache costs one fetch, shared).
    */
   async servingPrices(model: string, provider?: string): Promise<ModelPricing | undefined> {
+    const known = this.servingPricesNow(model, provider);
+    if (known) return known.pricing;
     if (provider && this.source.endpoints) {
       const wanted = provider.toLowerCase();
       const listing = await this.endpoints(model).catch(() => undefined);
@@ -233,6 +264,28 @@ export class ModelCatalog {
     const models = await this.list().catch(() => undefined);
     if (!models) return undefined;
     return (findModel(models, model) ?? models.find((m) => m.canonical_slug === model))?.pricing;
+  }
+
+  /**
+   * `servingPrices` answered from memory (`{ pricing }`), or `undefined` when a listing must be fetched first. The
+   * same decisions in the same order; per request this saves the promises (and the rejections of a remembered
+   * failure) of the asynchronous path.
+   */
+  servingPricesNow(model: string, provider?: string): { pricing: ModelPricing | undefined } | undefined {
+    if (provider && this.source.endpoints) {
+      const known = this.endpointCells.get(model)?.peek();
+      if (!known) return undefined;
+      if ('value' in known) {
+        const wanted = provider.toLowerCase();
+        const endpoint = known.value?.endpoints?.find((e) => e.provider_name?.toLowerCase() === wanted);
+        if (endpoint?.pricing) return { pricing: endpoint.pricing };
+      }
+    }
+    const listed = this.peekList();
+    if (!listed) return undefined;
+    if ('failure' in listed) return { pricing: undefined };
+    const models = listed.value;
+    return { pricing: (findModel(models, model) ?? models.find((m) => m.canonical_slug === model))?.pricing };
   }
 
   private async loadFromDisk(): Promise<void> {

@@ -47,13 +47,27 @@ export class Revalidating<T> {
 
   /** The value, and whether it came from memory (a copy) or a fetch this call waited for. */
   async get(): Promise<{ value: T; waited: boolean }> {
+    const known = this.peek();
+    if (known) {
+      if ('failure' in known) throw known.failure;
+      return { value: known.value, waited: false };
+    }
+    return { value: await this.start(), waited: true };
+  }
+
+  /**
+   * What `get()` would answer without waiting: the copy (an expired one starts its refresh, as `get()` does), the
+   * remembered failure, or `undefined` when only a fetch can answer. Synchronous, so a hot path that already knows
+   * the answer pays no promise — and, for a remembered failure, no rejection — per request.
+   */
+  peek(): { value: T } | { failure: unknown } | undefined {
     const copy = this.copy;
     if (copy) {
       if (this.expired()) this.revalidate();
-      return { value: copy.value, waited: false };
+      return { value: copy.value };
     }
-    if (!this.inflight && this.backingOff()) throw this.failure;
-    return { value: await this.start(), waited: true };
+    if (!this.inflight && this.backingOff()) return { failure: this.failure };
+    return undefined;
   }
 
   /** Starts a background refresh unless one is running or a recent failure is still remembered. */

@@ -1,7 +1,7 @@
 import { errorFromWire } from '../errors/from-response.js';
 import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
 import type { ProviderBackend } from '../providers/provider.js';
-import { completionCost } from '../usage/completion-cost.js';
+import { completionCost, completionCostNow } from '../usage/completion-cost.js';
 import type { Cost } from '../usage/cost.js';
 import { ChatStream } from './chat-stream.js';
 import { contentText, toChatResult } from './result.js';
@@ -69,7 +69,8 @@ export async function runChat(
     startedAt,
     cost: () => ({ usd: 0, source: 'computed' }),
   });
-  result.cost = await costOf(backend, data, request);
+  // Prices already in memory (the usual case) need no await: each one is a hop on the answer's critical path.
+  result.cost = completionCostNow(backend, data, request, result.usage) ?? (await costOf(backend, data, request));
   return result;
 }
 

@@ -60,10 +60,15 @@ export function trimWindow(window: BreakerRecord['window'], now: number, windowM
   const bucketMs = bucketWidth(windowMs);
   if (window.bucketMs !== bucketMs) return { bucketMs, buckets: [] };
   const oldest = now - windowMs;
-  return { bucketMs, buckets: window.buckets.filter(([start]) => start + bucketMs > oldest) };
+  // Buckets are oldest first (addOutcome only appends newer ones), so the expired ones are a prefix. Every request
+  // lands here: look at the oldest bucket only — not at all ~60, each its own object — and usually keep the window.
+  const buckets = window.buckets;
+  let first = 0;
+  while (first < buckets.length && (buckets[first] as WindowBucket)[0] + bucketMs <= oldest) first++;
+  return first === 0 ? window : { bucketMs, buckets: buckets.slice(first) };
 }
 
-/** A trimmed copy of `window` with one more outcome counted. */
+/** A trimmed copy of `window` with one more outcome counted (`window` and its buckets are left as they are). */
 export function addOutcome(
   window: BreakerRecord['window'],
   now: number,
@@ -72,15 +77,13 @@ export function addOutcome(
 ): BreakerRecord['window'] {
   const trimmed = trimWindow(window, now, windowMs);
   const start = Math.floor(now / trimmed.bucketMs) * trimmed.bucketMs;
-  const buckets = trimmed.buckets.map((b): WindowBucket => [b[0], b[1], b[2]]);
-  const last = buckets[buckets.length - 1];
+  // A new array, but the unchanged buckets are shared with `window`: only the counted one is replaced, never changed.
+  const buckets = trimmed === window ? window.buckets.slice() : trimmed.buckets;
+  const end = buckets.length - 1;
+  const last = buckets[end];
   // `>=` also folds in outcomes from a clock that stepped backwards instead of growing the array out of order.
-  if (last && last[0] >= start) {
-    last[1] += 1;
-    last[2] += failed ? 1 : 0;
-  } else {
-    buckets.push([start, 1, failed ? 1 : 0]);
-  }
+  if (last && last[0] >= start) buckets[end] = [last[0], last[1] + 1, last[2] + (failed ? 1 : 0)];
+  else buckets.push([start, 1, failed ? 1 : 0]);
   return { bucketMs: trimmed.bucketMs, buckets };
 }
 
@@ -136,6 +139,16 @@ export class MemoryBreakerStore implements BreakerStore {
   }
 
   async update(key: string, fn: (current: BreakerRecord | undefined) => BreakerRecord): Promise<BreakerRecord> {
+    return this.updateNow(key, fn);
+  }
+
+  /** `get` without a promise (this store needs none): the routing engine reads a breaker on every request. */
+  getNow(key: string): BreakerRecord | undefined {
+    return this.#records.get(key);
+  }
+
+  /** `update` without a promise. */
+  updateNow(key: string, fn: (current: BreakerRecord | undefined) => BreakerRecord): BreakerRecord {
     const current = this.#records.get(key);
     const next = fn(current);
     if (!Object.isFrozen(next)) {

@@ -110,6 +110,8 @@ export class CircuitBreakers {
   readonly #store: BreakerStore;
   readonly #clock: () => number;
   readonly #onEvent: ((event: BreakerEvent) => void) | undefined;
+  /** The store when it is the plain in-memory one, whose reads and writes need no promise (see `acquireNow`). */
+  readonly #local: MemoryBreakerStore | undefined;
 
   constructor(
     options: BreakerOptions = {},
@@ -121,6 +123,11 @@ export class CircuitBreakers {
     this.#store = store;
     this.#clock = clock;
     this.#onEvent = onEvent;
+    const plain =
+      store instanceof MemoryBreakerStore &&
+      store.get === MemoryBreakerStore.prototype.get &&
+      store.update === MemoryBreakerStore.prototype.update;
+    this.#local = plain ? store : undefined;
   }
 
   /** The options in effect (defaults filled in). */
@@ -153,19 +160,46 @@ export class CircuitBreakers {
     return outcome.admission;
   }
 
+  /**
+   * `acquire` answered synchronously when that is all it would do — an in-memory store and no probe to take — else
+   * `undefined` (call `acquire`). The routing engine asks on every request; a promise per check is measurable there.
+   */
+  acquireNow(key: string): Admission | undefined {
+    if (!this.#local) return undefined;
+    const quick = this.#admit(this.#local.getNow(key), this.#clock());
+    return quick.admission.probe ? undefined : quick.admission;
+  }
+
   /** Records a success: counts it when closed; closes a half-open breaker. A late success while open changes nothing. */
   async success(key: string): Promise<void> {
     const now = this.#clock();
     let closed = false;
     await this.#store.update(key, (current) => {
-      const record = current ?? this.#fresh(now);
-      closed = record.state === 'half_open';
-      if (closed) return this.#fresh(now, record.lastError);
-      if (record.state === 'open') return record;
-      const window = addOutcome(record.window, now, this.#options.windowMs, false);
-      return { ...record, consecutiveFailures: 0, window, updatedAt: now };
+      closed = current?.state === 'half_open';
+      return this.#succeeded(current, now);
     });
     if (closed) this.#emit('breaker_close', key, now, 'probe succeeded');
+  }
+
+  /** `success` done synchronously when the store is the in-memory one (then true); false: call `success`. */
+  successNow(key: string): boolean {
+    if (!this.#local) return false;
+    const now = this.#clock();
+    let closed = false;
+    this.#local.updateNow(key, (current) => {
+      closed = current?.state === 'half_open';
+      return this.#succeeded(current, now);
+    });
+    if (closed) this.#emit('breaker_close', key, now, 'probe succeeded');
+    return true;
+  }
+
+  #succeeded(current: BreakerRecord | undefined, now: number): BreakerRecord {
+    const record = current ?? this.#fresh(now);
+    if (record.state === 'half_open') return this.#fresh(now, record.lastError);
+    if (record.state === 'open') return record;
+    const window = addOutcome(record.window, now, this.#options.windowMs, false);
+    return { ...record, consecutiveFailures: 0, window, updatedAt: now };
   }
 
   /** Records a failure: may open a closed breaker; reopens a half-open one. */

@@ -91,12 +91,12 @@ export async function executeTargets<T>(
   const open: { key: string; retryAt?: number }[] = [];
   let priceRefusals = 0;
   let lastError: SwitchyardError | undefined;
-  const push = (record: Omit<AttemptRecord, 'index'>): AttemptRecord => {
-    const full = { index: trace.length + 1, ...record };
+  const add = (full: AttemptRecord): AttemptRecord => {
     trace.push(full);
     events.emit('attempt', full);
     return full;
   };
+  const push = (record: Omit<AttemptRecord, 'index'>): AttemptRecord => add({ index: trace.length + 1, ...record });
   const skip = (target: Target, reason: string, code: string) =>
     push({
       model: target.model,
@@ -163,7 +163,8 @@ export async function executeTargets<T>(
     }
 
     const key = breakerKey(backend.name, target.model || '(default)');
-    const admission = await breakers.acquire(key);
+    // The synchronous forms answer for an in-memory breaker store: a promise per check costs latency on every call.
+    const admission = breakers.acquireNow(key) ?? (await breakers.acquire(key));
     if (!admission.allowed) {
       open.push({ key, retryAt: admission.retryAt });
       skip(
@@ -174,7 +175,8 @@ export async function executeTargets<T>(
       if (next) events.emit('fallback', { from: target.model, to: next, reason: 'circuit open' });
       continue;
     }
-    const routed = await avoidOpenUpstreams(deps, request, target.model);
+    const avoiding = avoidOpenUpstreams(deps, request, target.model);
+    const routed = avoiding instanceof Promise ? await avoiding : avoiding;
     if ('open' in routed) {
       await breakers.release(key);
       open.push({ key: breakerKey(backend.name, target.model, routed.open[0]) });
@@ -200,11 +202,15 @@ export async function executeTargets<T>(
       }
       try {
         const { value, info } = await attempt(request, remaining);
-        await breakers.success(key);
-        if (info.provider) await breakers.success(breakerKey(backend.name, target.model, info.provider));
+        if (!breakers.successNow(key)) await breakers.success(key);
+        if (info.provider) {
+          const upstream = breakerKey(backend.name, target.model, info.provider);
+          if (!breakers.successNow(upstream)) await breakers.success(upstream);
+        }
         const latencyMs = Date.now() - startedAt;
         health.record(key, { ok: true, latencyMs, ttftMs: info.ttftMs });
-        const record = push({
+        const record = add({
+          index: trace.length + 1,
           model: target.model,
           servedModel: info.servedModel,
           backend: backend.name,
@@ -331,15 +337,20 @@ export async function executeTargets<T>(
  * caller's hard constraints (`only`, or `order` without fallbacks) leave nothing but open upstreams, the target is
  * skipped like an open breaker: `{ open: [...] }`.
  */
-async function avoidOpenUpstreams(
-  deps: EngineDeps,
-  request: ChatRequest,
-  model: string,
-): Promise<{ request: ChatRequest } | { open: string[] }> {
-  if (!deps.backend.openRouterApi || !model) return { request };
+function avoidOpenUpstreams(deps: EngineDeps, request: ChatRequest, model: string): Routed | Promise<Routed> {
+  if (!deps.backend.openRouterApi || !model || deps.openBreakers.noneOpen()) return { request };
   const prefix = breakerKey(deps.backend.name, model, '\u0000').slice(0, -1);
-  const open = (await deps.openBreakers.under(prefix)).map((key) => decodeURIComponent(key.slice(prefix.length)));
-  if (open.length === 0) return { request };
+  // The cached view answers at once unless it is due for its refresh from the store.
+  const keys = deps.openBreakers.underNow(prefix);
+  if (keys) return routeAround(request, prefix, keys);
+  return deps.openBreakers.under(prefix).then((under) => routeAround(request, prefix, under));
+}
+
+type Routed = { request: ChatRequest } | { open: string[] };
+
+function routeAround(request: ChatRequest, prefix: string, keys: string[]): Routed {
+  if (keys.length === 0) return { request };
+  const open = keys.map((key) => decodeURIComponent(key.slice(prefix.length)));
   const isOpen = (name: string) => open.some((o) => o.toLowerCase() === name.toLowerCase());
   const preferences: ProviderPreferences = { ...request.provider };
   const hard = preferences.only ?? (preferences.allow_fallbacks === false ? preferences.order : undefined);

@@ -75,6 +75,8 @@ export class HealthTracker {
   readonly #clock: () => number;
   /** Map order is recording order (entries are re-inserted on record), so the first key is the eviction candidate. */
   readonly #entries = new Map<string, Entry>();
+  /** The last key recorded (the end of the map's order): recording it again needs no re-insertion. */
+  #newest: string | undefined;
 
   constructor(options: HealthOptions = {}, clock: () => number = Date.now) {
     this.#windowMs = positiveInteger('windowMs', options.windowMs, 300_000);
@@ -86,12 +88,16 @@ export class HealthTracker {
   /** Records one finished attempt. Invalid durations (negative, NaN) are dropped; the outcome still counts. */
   record(key: string, outcome: { ok: boolean; latencyMs: number; ttftMs?: number }): void {
     const now = this.#clock();
-    const entry = this.#entries.get(key) ?? { samples: [] };
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-    if (this.#entries.size > this.#maxKeys) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+    let entry = this.#entries.get(key);
+    if (key !== this.#newest || !entry) {
+      entry ??= { samples: [] };
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+      if (this.#entries.size > this.#maxKeys) {
+        const oldest = this.#entries.keys().next().value;
+        if (oldest !== undefined) this.#entries.delete(oldest);
+      }
     }
     entry.samples.push({
       at: now,

@@ -20,6 +20,19 @@ export class OpenBreakers {
     else this.open.delete(event.key);
   }
 
+  /** `under(prefix)` from the cached view without a promise, or `undefined` when the view is due for a refresh. */
+  underNow(prefix: string): string[] | undefined {
+    if (Date.now() - this.refreshedAt > REFRESH_MS) return undefined;
+    const out: string[] = [];
+    for (const key of this.open) if (key.startsWith(prefix)) out.push(key);
+    return out;
+  }
+
+  /** True when the cached view is fresh and no breaker is open: `under(anything)` would be empty. */
+  noneOpen(): boolean {
+    return this.open.size === 0 && Date.now() - this.refreshedAt <= REFRESH_MS;
+  }
+
   /** Keys under `prefix` whose breakers are open. */
   async under(prefix: string): Promise<string[]> {
     if (Date.now() - this.refreshedAt > REFRESH_MS) {

@@ -1,3 +1,4 @@
+import { catalogOf } from '../catalog/model-catalog.js';
 import { ChatStream } from '../chat/chat-stream.js';
 import { attemptOptions, type RunOptions, runChat } from '../chat/run-chat.js';
 import { streamAttempt } from '../chat/stream-attempt.js';
@@ -7,6 +8,7 @@ import type { SwitchyardError } from '../errors/switchyard-error.js';
 import type { Model } from '../protocol/catalog.js';
 import type { ChatRequest } from '../protocol/chat.js';
 import type { Message } from '../protocol/messages.js';
+import { OpenRouterApiBackend } from '../providers/openrouter.js';
 import { findModel } from './catalog-lookup.js';
 import { breakerKey } from './circuit-breaker.js';
 import { withContext } from './context-recovery.js';
@@ -43,8 +45,9 @@ function ended(options: RouteOptions, end: CallEnd): void {
 export class Router {
   constructor(readonly deps: EngineDeps) {}
 
-  /** The catalog, when a decision needs it (preflight, price guard, selection); undefined when unavailable. */
-  private async catalog(request: ChatRequest): Promise<readonly Model[] | undefined> {
+  /** The catalog, when a decision needs it (preflight, price guard, selection); undefined when unavailable. Answers
+   * without a promise when the backend's own catalog already knows (a cached list, or a remembered failure). */
+  private catalog(request: ChatRequest): readonly Model[] | undefined | Promise<readonly Model[] | undefined> {
     const { config, backend } = this.deps;
     const routing = config.routing;
     const needed =
@@ -54,6 +57,11 @@ export class Router {
       this.deps.budget !== undefined ||
       (request.model === undefined && config.defaultModel === undefined && config.fallbackModels.length === 0);
     if (!needed) return undefined;
+    // OpenRouter-type backends list their models from their own catalog: ask it synchronously first.
+    if (backend.listModels === OpenRouterApiBackend.prototype.listModels) {
+      const known = catalogOf(backend)?.peekList();
+      if (known) return 'value' in known ? known.value : undefined;
+    }
     // The catalog is advisory: when it cannot be fetched, requests still go out without the checks.
     return backend.listModels().catch(() => undefined);
   }
@@ -65,7 +73,8 @@ export class Router {
     // A missing key fails before anything else touches the network (the catalog is public, chats are not).
     (await this.deps.backend.transport()).assertKey();
     const request = withContext(params, options.context);
-    const catalog = await this.catalog(request);
+    const listed = this.catalog(request);
+    const catalog = listed instanceof Promise ? await listed : listed;
     const family = request.model && catalog ? findModel(catalog, request.model)?.architecture.tokenizer : undefined;
     const targets = planTargets({
       request,
@@ -85,8 +94,12 @@ export class Router {
   }
 
   /** A chat completion through the fallback chain; the result carries the attempt trace. */
-  async chat(params: ChatRequest, options: RouteOptions = {}): Promise<ChatResult> {
-    if (!options.onEnd) return this.routeChat(params, options);
+  chat(params: ChatRequest, options: RouteOptions = {}): Promise<ChatResult> {
+    // Without an end hook the routed promise is the answer: no async wrapper (two more ticks per call) around it.
+    return options.onEnd ? this.chatWithEnd(params, options) : this.routeChat(params, options);
+  }
+
+  private async chatWithEnd(params: ChatRequest, options: RouteOptions): Promise<ChatResult> {
     try {
       const result = await this.routeChat(params, options);
       ended(options, { stream: false, trace: result.attempts ?? [], result });
@@ -108,7 +121,9 @@ export class Router {
       deadlineAt,
       options.signal,
       async (request, deadlineMs) => {
-        const result = await runChat(this.deps.backend, request, { ...options, deadlineMs });
+        // Only what a non-streaming attempt reads (a copy of all the route options costs more on every call).
+        const run: RunOptions = { signal: options.signal, deadlineMs, headers: options.headers };
+        const result = await runChat(this.deps.backend, request, run);
         return {
           value: result,
           info: {

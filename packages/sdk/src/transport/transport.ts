@@ -53,8 +53,19 @@ export function stopError(lifetime: RequestLifetime, cause: unknown, context: Er
   return new ConnectionError(`Connection failed: ${detail}`, { cause, retryable: true, model: context.model });
 }
 
+/** The base URL without trailing slashes; the last one is remembered (a transport keeps its base URL). */
+let lastBase = '';
+let lastTrimmed = '';
+function trimBase(base: string): string {
+  if (base !== lastBase) {
+    lastTrimmed = base.replace(/\/+$/, '');
+    lastBase = base;
+  }
+  return lastTrimmed;
+}
+
 function url(base: string, path: string, query?: SendOptions['query']): string {
-  let out = base.replace(/\/+$/, '') + path;
+  let out = trimBase(base) + path;
   if (query) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
@@ -97,24 +108,34 @@ export class Transport {
     const lifetime = new RequestLifetime(options.signal);
     if (lifetime.signal.aborted) throw stopError(lifetime, undefined, context);
     const startedAt = Date.now();
-    lifetime.after(options.deadlineMs, () => {
+    const deadline = () => {
       const error = new TimeoutError(`No complete answer within the ${options.deadlineMs} ms deadline`, {
         retryable: true,
         model: context.model,
       });
       error.phase = 'deadline';
       return error;
-    });
-    const clearHeaders = lifetime.after(this.config.headersTimeoutMs, () => {
+    };
+    const headersTimeout = () => {
       const error = new TimeoutError(`No response headers within ${this.config.headersTimeoutMs} ms`, {
         retryable: true,
         model: context.model,
       });
       error.phase = 'headers';
       return error;
-    });
+    };
+    // The earlier timeout first, so the lifetime's one timer is armed once (a tie still fires the deadline first).
+    let clearHeaders: () => void;
+    if (this.config.headersTimeoutMs < (options.deadlineMs ?? 0)) {
+      clearHeaders = lifetime.after(this.config.headersTimeoutMs, headersTimeout);
+      lifetime.after(options.deadlineMs, deadline);
+    } else {
+      lifetime.after(options.deadlineMs, deadline);
+      clearHeaders = lifetime.after(this.config.headersTimeoutMs, headersTimeout);
+    }
     const headers: Record<string, string> = { ...this.config.headers };
-    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
+    if (options.headers)
+      for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {

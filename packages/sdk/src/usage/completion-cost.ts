@@ -2,7 +2,7 @@ import { catalogOf } from '../catalog/model-catalog.js';
 import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
 import type { ProviderBackend } from '../providers/provider.js';
 import { type Cost, type Prices, reconcileCost } from './cost.js';
-import { normalizeUsage } from './usage.js';
+import { normalizeUsage, type Usage } from './usage.js';
 
 /** Image parts in a request's messages (priced per image where a model charges for images). */
 export function countImages(messages: ChatRequest['messages'] | undefined): number {
@@ -40,9 +40,31 @@ export async function completionCost(
   completion: ChatCompletion,
   request?: ChatRequest,
 ): Promise<Cost> {
-  const usage = normalizeUsage(completion.usage);
+  const known = completionCostNow(backend, completion, request);
+  if (known) return known;
   const model = completion.model || request?.model || '';
   const prices = model ? await billedPrices(backend, model, completion.provider) : undefined;
-  const cost = reconcileCost(completion.usage ?? undefined, usage, prices, countImages(request?.messages));
+  return costWith(completion, prices, request);
+}
+
+/**
+ * `completionCost` without waiting, when the prices are already in memory (the catalog's cached listings, or no
+ * model to price); `undefined` when they must be fetched (or asked of a backend without a catalog). Same result.
+ */
+export function completionCostNow(
+  backend: ProviderBackend,
+  completion: ChatCompletion,
+  request?: ChatRequest,
+  usage?: Usage,
+): Cost | undefined {
+  const model = completion.model || request?.model || '';
+  if (!model) return costWith(completion, undefined, request, usage);
+  const known = catalogOf(backend)?.servingPricesNow(model, completion.provider);
+  return known && costWith(completion, known.pricing as Prices | undefined, request, usage);
+}
+
+function costWith(completion: ChatCompletion, prices: Prices | undefined, request?: ChatRequest, usage?: Usage): Cost {
+  const normalized = usage ?? normalizeUsage(completion.usage);
+  const cost = reconcileCost(completion.usage ?? undefined, normalized, prices, countImages(request?.messages));
   return cost ?? { usd: 0, source: 'computed', unpriced: true };
 }
