@@ -1,8 +1,16 @@
 import { Command, CommanderError } from 'commander';
+import { registerBatch } from './commands/batch.js';
 import { registerBench } from './commands/bench.js';
+import { registerChat } from './commands/chat.js';
+import { registerCompare } from './commands/compare.js';
+import { registerConfig } from './commands/config.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerKeys } from './commands/keys.js';
+import { registerModels } from './commands/models.js';
+import { registerProbe } from './commands/probe.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerUsage } from './commands/usage.js';
 import { describeError, EXIT, exitCodeOf } from './support/exit-codes.js';
 
 const program = new Command('switchyard')
@@ -18,8 +26,16 @@ const program = new Command('switchyard')
 
 registerServe(program);
 registerKeys(program);
+registerModels(program);
+registerProbe(program);
+registerCompare(program);
+registerBatch(program);
+registerUsage(program);
+registerDoctor(program);
+registerConfig(program);
 registerSimulate(program);
 registerBench(program);
+registerChat(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -53,12 +53,16 @@ export function createOutput(options: OutputOptions = {}): Output {
   };
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences are what this strips.
 const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Text without colour codes (for logs and width maths). */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
 
 /** Display width of a cell (colour codes don't take space). */
 export function visibleLength(text: string): number {
-  return text.replace(ANSI, '').length;
+  return stripAnsi(text).length;
 }
 
 export interface TableColumn {
@@ -70,7 +74,7 @@ export interface TableColumn {
 
 function fit(text: string, max: number | undefined): string {
   if (max === undefined || visibleLength(text) <= max) return text;
-  return `${text.replace(ANSI, '').slice(0, Math.max(1, max - 1))}…`;
+  return `${stripAnsi(text).slice(0, Math.max(1, max - 1))}…`;
 }
 
 /** An aligned text table: a header, a rule, the rows. */
