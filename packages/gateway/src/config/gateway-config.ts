@@ -17,7 +17,8 @@ export interface GatewayConfig {
   /** Serve without virtual keys on a non-loopback interface (dangerous; refused unless set). */
   insecureNoAuth: boolean;
   /** Where requests go: OpenRouter with the key from the environment, or the embedded simulator. */
-  upstream: { mode: 'openrouter' | 'simulator'; baseURL?: string; apiKey?: string };
+  /** `reason`: why the embedded simulator answers (said on start-up). */
+  upstream: { mode: 'openrouter' | 'simulator'; baseURL?: string; apiKey?: string; reason?: string };
   /** PostgreSQL ledger when set, else SQLite at `sqlitePath`. */
   databaseUrl?: string;
   sqlitePath: string;
@@ -111,7 +112,7 @@ export function resolveGatewayConfig(flags: GatewayFlags = {}): GatewayConfig {
             apiKey,
             baseURL: env.OPENROUTER_BASE_URL?.trim() || flags.fileConfig?.baseURL || undefined,
           }
-        : { mode: 'simulator' },
+        : { mode: 'simulator', reason: apiKey ? 'DEV_MODE is set' : 'no OPENROUTER_API_KEY is set' },
     databaseUrl:
       env.DATABASE_URL?.trim() || typed<string>(file.database_url, 'database_url', isString, 'a string') || undefined,
     sqlitePath:

@@ -56,7 +56,8 @@ function openAccessCheck(config: GatewayConfig, keys: VirtualKeys): () => Promis
 function announce(logger: Logger, config: GatewayConfig, upstream: string, open: boolean): void {
   if (config.upstream.mode === 'simulator') {
     logger.warn(
-      `SIMULATOR MODE: no OPENROUTER_API_KEY is set, so answers come from ${upstream}. Set OPENROUTER_API_KEY to use OpenRouter.`,
+      `SIMULATOR MODE: ${config.upstream.reason ?? 'no OPENROUTER_API_KEY is set'}, so answers come from ${upstream}. ` +
+        'Set OPENROUTER_API_KEY (and unset DEV_MODE) to use OpenRouter.',
     );
   } else {
     logger.info(`upstream: ${upstream}`);

@@ -101,7 +101,7 @@ export async function openUpstream(
   return {
     sy,
     simulator,
-    description: `the embedded simulator at ${simulator.url} (no OPENROUTER_API_KEY set)`,
+    description: `the embedded simulator at ${simulator.url}`,
     defaultProvider: 'openrouter',
     providerNames: others.providerNames,
     clientFor: others.clientFor,
