@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type ChatResult, InsufficientCreditsError, type Model } from '@switchyard/sdk';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { badLineRecord, failureLineRecord, successRecord } from '../batch/batch-record.js';
 import { BudgetGate, worstCaseUsd } from '../batch/budget-gate.js';
 import { formatBatchSummary, totalsOf } from '../batch/cost-summary.js';
@@ -86,8 +86,9 @@ Resuming: answers are saved as they arrive (early ones in <out>.pending until th
 Rate limits: as in \`switchyard probe\` (free models ≤ --free-rpm a minute; a 429 pauses that model for the
 server's Retry-After / X-RateLimit-Reset, then the line is sent again). Retries of 5xx follow OPENROUTER_RETRY_*.
 Budgets: --budget caps what this run spends; a line is sent only when its worst case (prompt + max_tokens at the
-model's prices) fits what is left, so set --max-tokens for a tight budget. A 402 (no credits, or a gateway key's
-budget spent) stops the batch. Either way, lines not sent stay for --resume.
+model's prices) fits what is left, so set --max-tokens for a tight budget; a line whose price is not known in
+advance (a variable-price router, no model named and no default) runs alone, and only while money is left.
+A 402 (no credits, or a gateway key's budget spent) stops the batch. Either way, lines not sent stay for --resume.
 Exit codes: 0 every line answered, 1 a line failed or the batch stopped early, 2 wrong usage, 130 interrupted.`;
 
 /** `switchyard batch`: one chat request per line of a JSONL file. */
@@ -107,7 +108,12 @@ export function registerBatch(program: Command): void {
       nonNegative,
       FREE_MODELS_PER_MINUTE,
     )
-    .option('--max-wait <duration>', 'longest wait for a rate limit before a line fails', parseDuration, 120_000)
+    // The default's description is given: commander would print the parsed 120000, which reads as seconds here.
+    .addOption(
+      new Option('--max-wait <duration>', 'longest wait for a rate limit before a line fails')
+        .argParser(parseDuration)
+        .default(120_000, '2m'),
+    )
     .option('--budget <usd>', 'spend at most this many USD in this run', dollars)
     .option('--resume', 'continue an interrupted batch: lines already answered are skipped')
     .option('--force', 'overwrite an existing output file')
@@ -202,14 +208,18 @@ async function runBatch(input: string, flags: BatchFlags): Promise<void> {
       const row = request.model ? await rowOf(request.model) : undefined;
       let reserved = 0;
       if (gate) {
-        const worst = row ? worstCaseUsd(row, request.params) : undefined;
-        reserved = worst ?? 0;
-        if (!(await gate.reserve(reserved))) {
+        // A line without a model goes to the configured default model: price it at that one.
+        const priced = request.model ? row : sy.config.defaultModel ? await rowOf(sy.config.defaultModel) : undefined;
+        const worst = priced ? worstCaseUsd(priced, request.params) : undefined;
+        const held = await gate.reserve(worst);
+        if (held === undefined) {
+          const cost = worst === undefined ? 'has no price known in advance' : `could cost up to ${usd(worst)}`;
           haltWith(
-            `budget reached: ${usd(gate.spent)} of ${usd(gate.limitUsd)} spent, and line ${request.line} could cost up to ${usd(reserved)}`,
+            `budget reached: ${usd(gate.spent)} of ${usd(gate.limitUsd)} spent, and line ${request.line} ${cost}`,
           );
           return;
         }
+        reserved = held;
         if (halt.signal.aborted) {
           gate.settle(reserved, 0);
           return;
