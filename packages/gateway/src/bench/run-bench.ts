@@ -45,18 +45,6 @@ export interface RunBenchOptions extends BenchSettings {
   write?: (line: string) => void;
 }
 
-export const DEFAULT_SETTINGS: BenchSettings = {
-  requests: 5_000,
-  warmup: 500,
-  streams: 1_000,
-  streamWarmup: 100,
-  block: 250,
-  concurrency: [1, 8, 32, 64],
-  sweepSeconds: 2.5,
-  model: 'openai/gpt-4o-mini',
-  deadlineSeconds: 150,
-};
-
 const PROFILE_SECONDS = 4;
 const PROFILE_WARMUP_SECONDS = 1.5;
 /** Time a profile needs (start, load, graceful stop, summary); skipped when less is left before the deadline. */

@@ -11,7 +11,11 @@ import { registerProbe } from './commands/probe.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerUsage } from './commands/usage.js';
-import { describeError, EXIT, exitCodeOf } from './support/exit-codes.js';
+import { EXIT } from './support/exit-codes.js';
+
+// Start-up cost is what every run pays (`--help` included): this module and the command definitions it registers
+// import only commander and small modules without dependencies. Each command loads its implementation (the SDK,
+// the stores, fastify, the simulator, …) with `await import()` in its action; bench/cli-startup.ts holds the budget.
 
 const program = new Command('switchyard')
   .description('switchyard — reliable, cost-aware access to hundreds of LLMs through OpenRouter')
@@ -42,6 +46,8 @@ try {
 } catch (error) {
   // Commander already printed its own message (usage errors, --help, --version).
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  // The SDK's error classes decide the exit code: loaded only now, so that a run that succeeds never pays for them.
+  const { describeError, exitCodeOf } = await import('./support/error-report.js');
   process.stderr.write(`${describeError(error, process.argv.includes('--verbose'))}\n`);
   process.exit(exitCodeOf(error));
 }

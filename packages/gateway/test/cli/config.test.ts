@@ -6,7 +6,7 @@ import { CONFIG_DEFAULTS, resolveConfig } from '@switchyard/sdk';
 import { parseConfig } from '@switchyard/sdk/config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXED_SECTIONS } from '../../../sdk/src/config/file-schema.js';
-import { configTemplate } from '../../src/cli/commands/config.js';
+import { configTemplate } from '../../src/cli/config/config-template.js';
 import { resolveGatewayConfig } from '../../src/config/gateway-config.js';
 
 // `switchyard config init`: the built CLI in a child process, in a temporary directory, with a clean environment.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_SETTINGS, runBench } from '../../bench/run-bench.js';
+import { DEFAULT_SETTINGS } from '../../bench/default-settings.js';
 import { parseInteger } from '../parse-options.js';
 
 interface BenchFlags {
@@ -94,6 +94,8 @@ export function registerBench(program: Command): void {
       ].join('\n'),
     )
     .action(async (flags: BenchFlags) => {
+      // The bench (undici, child processes, profiling, reports) loads only when it runs.
+      const { runBench } = await import('../../bench/run-bench.js');
       const code = await runBench({
         ...d,
         requests: flags.requests,

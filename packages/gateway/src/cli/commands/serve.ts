@@ -1,17 +1,6 @@
-import { loadConfig } from '@switchyard/sdk/config';
 import type { Command } from 'commander';
-import { resolveGatewayConfig } from '../../config/gateway-config.js';
-import { startGateway } from '../../server/start-gateway.js';
 import { parsePort } from '../parse-options.js';
-
-interface ServeFlags {
-  host?: string;
-  port?: number;
-  config?: string;
-  db?: string;
-  insecureNoAuth?: boolean;
-  logLevel?: string;
-}
+import type { ServeFlags } from '../serve/run-serve.js';
 
 /** `switchyard serve`: the gateway, until SIGINT/SIGTERM (then a graceful shutdown). */
 export function registerServe(program: Command): void {
@@ -33,32 +22,8 @@ export function registerServe(program: Command): void {
       ].join('\n'),
     )
     .action(async (flags: ServeFlags) => {
-      const fileConfig = await loadConfig(flags.config);
-      const config = resolveGatewayConfig({
-        host: flags.host,
-        port: flags.port,
-        insecureNoAuth: flags.insecureNoAuth,
-        sqlitePath: flags.db,
-        fileConfig,
-      });
-      const gateway = await startGateway({ config, logLevel: flags.logLevel });
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) {
-          process.stderr.write(`switchyard: second ${signal}, exiting without waiting\n`);
-          process.exit(1);
-        }
-        stopping = true;
-        gateway.services.logger.info({ signal, graceMs: config.graceMs }, 'shutting down: finishing running requests');
-        gateway.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            process.stderr.write(`switchyard: shutdown failed: ${(error as Error).message}\n`);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
+      // The gateway (fastify, pino, the stores) loads only when it runs: every other command starts without it.
+      const { runServe } = await import('../serve/run-serve.js');
+      await runServe(flags);
     });
 }

@@ -1,16 +1,7 @@
-import { ScenarioError, type SimulatorOptions, startSimulator } from '@switchyard/simulator';
 import type { Command } from 'commander';
-import { parseInteger, parsePort } from '../parse-options.js';
+import { parsePort } from '../parse-options.js';
+import type { SimulateFlags } from '../simulate/run-simulate.js';
 import { UsageError } from '../support/exit-codes.js';
-
-interface SimulateFlags {
-  port: number;
-  host: string;
-  seed?: string;
-  scenario?: string;
-  catalog?: string;
-  pace: 'demo' | 'instant';
-}
 
 /** `switchyard simulate`: the offline OpenRouter look-alike on its own, for any OpenAI/OpenRouter client. */
 export function registerSimulate(program: Command): void {
@@ -31,24 +22,8 @@ export function registerSimulate(program: Command): void {
       if (flags.pace !== 'demo' && flags.pace !== 'instant') {
         throw new UsageError(`--pace must be "demo" or "instant", got "${flags.pace}"`);
       }
-      const options: SimulatorOptions = { port: flags.port, host: flags.host, pace: flags.pace };
-      if (flags.seed !== undefined) options.seed = /^-?\d+$/.test(flags.seed) ? parseInteger(flags.seed) : flags.seed;
-      if (flags.scenario) options.scenario = flags.scenario;
-      if (flags.catalog) options.catalog = flags.catalog;
-      const sim = await startSimulator(options).catch((error: unknown) => {
-        // A bad scenario or catalog file is the user's to fix: a usage error, not a crash.
-        throw error instanceof ScenarioError ? new UsageError(error.message) : error;
-      });
-      const catalog = sim.context.catalog;
-      process.stdout.write(`${sim.url}\n`);
-      process.stdout.write(
-        `switchyard simulator: catalog of ${catalog.snapshotDate} (${catalog.models.length} models), ` +
-          `pace ${flags.pace}, seed ${sim.context.settings.seed}. Any key starting with "sk-or-" works. Ctrl+C stops it.\n`,
-      );
-      const stop = () => {
-        void sim.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // The simulator package loads only when it runs: every other command starts without it.
+      const { runSimulate } = await import('../simulate/run-simulate.js');
+      await runSimulate(flags);
     });
 }

@@ -50,15 +50,3 @@ export async function selectTargets(sy: Switchyard, flags: SelectionFlags): Prom
     .filter((row) => !flags.match || flags.match.test(row.id) || flags.match.test(row.name ?? ''))
     .map((row) => ({ model: row.id, name: row.name ?? null, free: isFreeModel(row.id, row) }));
 }
-
-/** `a, b,c` → `['a', 'b', 'c']`, without duplicates. */
-export function modelList(value: string): string[] {
-  return [
-    ...new Set(
-      value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
