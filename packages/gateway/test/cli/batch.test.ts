@@ -209,7 +209,7 @@ describe('switchyard batch', () => {
     expect(ran.stdout).toMatch(new RegExp(`openai/gpt-4o-mini +2 +0 +\\d+ +\\${usd(sumCost(mini))}`));
 
     // Plain output without a TTY: no escape codes, no spinner frames, no stack traces.
-    expect(ran.stderr).toMatch(/^progress: 7\/7 lines/m);
+    expect(ran.stderr).toMatch(/^progress: 7\/7 lines \(5 ok, 0 failed, 2 bad\)/m);
     expect(ran.stdout + ran.stderr).not.toContain('\u001b[');
     noStackTrace(ran.stderr);
     expect(ran.stdout + ran.stderr).not.toContain(KEY);

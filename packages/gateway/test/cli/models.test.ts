@@ -153,6 +153,11 @@ describe('switchyard models', () => {
     const parsed = JSON.parse(detail.stdout);
     expect(parsed.data.id).toBe('meta-llama/llama-3.3-70b-instruct');
     expect(parsed.endpoints.length).toBeGreaterThan(1);
+    // OpenRouter serves latency percentiles in seconds (0.25): the table shows milliseconds.
+    const first = parsed.endpoints[0];
+    const row = run.stdout.split('\n').find((line) => line.startsWith(`${first.provider_name} `)) ?? '';
+    expect(row).toContain(` ${Math.round(first.latency_last_30m.p50 * 1000)} ms `);
+    expect(row.trimEnd().endsWith(` ${Math.round(first.throughput_last_30m.p50)}`)).toBe(true);
   });
 
   it('colours only when allowed: FORCE_COLOR on a pipe, never with NO_COLOR', async () => {

@@ -69,9 +69,10 @@ export async function runBatch(input: string, flags: BatchFlags): Promise<void> 
     let done = 0;
     let ok = 0;
     let failed = 0;
+    let badLines = 0;
     let sent = 0;
     let runCost = 0;
-    const update = (status?: string) => progress.update({ done, ok, failed, costUsd: runCost, status });
+    const update = (status?: string) => progress.update({ done, ok, failed, bad: badLines, costUsd: runCost, status });
 
     for (const p of todo) {
       if (p.ok) continue;
@@ -79,7 +80,7 @@ export async function runBatch(input: string, flags: BatchFlags): Promise<void> 
       writer.add(record);
       records.push(record);
       done++;
-      failed++;
+      badLines++;
       progress.log(output.yellow(`line ${p.line}: ${p.message} (skipped)`));
     }
     update();

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { modelList, parseInteger } from '../parse-options.js';
 import { parseDuration } from '../probe/duration.js';
 import { FREE_MODELS_PER_MINUTE } from '../probe/rate-pacer.js';
@@ -60,7 +60,12 @@ export function registerProbe(program: Command): void {
       nonNegative,
       FREE_MODELS_PER_MINUTE,
     )
-    .option('--max-wait <duration>', 'longest wait for a rate limit before recording a failure', parseDuration, 120_000)
+    // The default's description is given: commander would print the parsed 120000, which reads as seconds here.
+    .addOption(
+      new Option('--max-wait <duration>', 'longest wait for a rate limit before recording a failure')
+        .argParser(parseDuration)
+        .default(120_000, '2m'),
+    )
     .option('--out <file>', 'JSON results, written after every model', 'probe-results.json')
     .option('--log <file>', 'log file', 'probe.log')
     .option('--no-log', 'write no log file')

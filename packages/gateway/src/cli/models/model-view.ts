@@ -64,10 +64,19 @@ function date(epochSeconds: number | undefined): string {
   return epochSeconds ? new Date(epochSeconds * 1000).toISOString().slice(0, 10) : '—';
 }
 
-function percentile(stats: ModelEndpoint['latency_last_30m']): string {
-  if (!stats) return '—';
-  const p50 = stats.p50;
-  return p50 >= 100 ? `${Math.round(p50)}` : `${p50}`;
+/**
+ * The p50 latency in milliseconds. OpenRouter's spec says the stats are milliseconds, but its example and the values
+ * it serves are seconds (0.25); below 20 a value can only be seconds for an LLM endpoint, so it is converted.
+ */
+function latencyP50(stats: ModelEndpoint['latency_last_30m']): string {
+  if (!stats || typeof stats.p50 !== 'number') return '—';
+  const ms = stats.p50 < 20 ? stats.p50 * 1000 : stats.p50;
+  return `${Math.round(ms)} ms`;
+}
+
+function throughputP50(stats: ModelEndpoint['throughput_last_30m']): string {
+  if (!stats || typeof stats.p50 !== 'number') return '—';
+  return `${Math.round(stats.p50)}`;
 }
 
 export async function printDetails(sy: Switchyard, model: Model, output: Output): Promise<void> {
@@ -110,7 +119,7 @@ export async function printDetails(sy: Switchyard, model: Model, output: Output)
         { header: 'COMPLETION', align: 'right' },
         { header: 'QUANT' },
         { header: 'UPTIME 30M', align: 'right' },
-        { header: 'LATENCY P50 MS', align: 'right' },
+        { header: 'LATENCY P50', align: 'right' },
         { header: 'TOK/S P50', align: 'right' },
       ],
       listing.endpoints.map((e) => [
@@ -120,8 +129,8 @@ export async function printDetails(sy: Switchyard, model: Model, output: Output)
         price$(e.pricing?.completion, output),
         e.quantization ?? '—',
         e.uptime_last_30m === null || e.uptime_last_30m === undefined ? '—' : `${e.uptime_last_30m}%`,
-        percentile(e.latency_last_30m),
-        percentile(e.throughput_last_30m),
+        latencyP50(e.latency_last_30m),
+        throughputP50(e.throughput_last_30m),
       ]),
     ),
   );

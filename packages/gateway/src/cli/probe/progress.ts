@@ -5,6 +5,8 @@ export interface ProgressState {
   done: number;
   ok: number;
   failed: number;
+  /** Input that could not be sent at all (batch's bad lines); shown apart from failed requests. */
+  bad?: number;
   /** What is happening now (`openai/gpt-4o-mini`, `waiting 12 s for the free tier`). */
   status?: string;
   costUsd?: number;
@@ -34,13 +36,13 @@ export interface ProgressOptions {
 export function createProgress(output: Output, options: ProgressOptions): Progress {
   const money = options.money ?? ((usd: number) => `$${usd.toFixed(4)}`);
   const describe = (s: ProgressState) =>
-    `${s.done}/${options.total} ${options.unit} (${s.ok} ok, ${s.failed} failed)${s.costUsd !== undefined ? ` · ${money(s.costUsd)}` : ''}`;
+    `${s.done}/${options.total} ${options.unit} (${s.ok} ok, ${s.failed} failed${s.bad ? `, ${s.bad} bad` : ''})${s.costUsd !== undefined ? ` · ${money(s.costUsd)}` : ''}`;
 
   if (output.interactive && process.stderr.isTTY) {
     const multi = new cliProgress.MultiBar(
       {
         stream: process.stderr,
-        format: ` {bar} {value}/{total} ${options.unit} | ${output.green('{ok} ok')} ${output.red('{failed} failed')}{cost} | {status}`,
+        format: ` {bar} {value}/{total} ${options.unit} | ${output.green('{ok} ok')} ${output.red('{failed} failed')}{bad}{cost} | {status}`,
         barsize: 24,
         hideCursor: true,
         clearOnComplete: true,
@@ -49,13 +51,14 @@ export function createProgress(output: Output, options: ProgressOptions): Progre
       },
       cliProgress.Presets.shades_classic,
     );
-    const bar = multi.create(options.total, 0, { ok: 0, failed: 0, status: '', cost: '' });
+    const bar = multi.create(options.total, 0, { ok: 0, failed: 0, bad: '', status: '', cost: '' });
     return {
       log: (line) => multi.log(`${line}\n`),
       update: (s) =>
         bar.update(s.done, {
           ok: s.ok,
           failed: s.failed,
+          bad: s.bad ? ` ${output.yellow(`${s.bad} bad`)}` : '',
           status: (s.status ?? '').slice(0, Math.max(10, output.columns - 60)),
           cost: s.costUsd !== undefined ? ` | ${money(s.costUsd)}` : '',
         }),
