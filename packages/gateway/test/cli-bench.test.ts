@@ -1,33 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
 
-const BIN = new URL('../bin/switchyard.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sy-bench-test-'));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI to completion (SIGKILL after `ms`: the bench's own children stop themselves when it dies). */
-function run(args: string[], ms: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], ms: number) => runCli(args, { cwd: dir, timeoutMs: ms });
 
 const positive = (n: unknown) => {
   expect(typeof n).toBe('number');

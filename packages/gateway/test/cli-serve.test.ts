@@ -1,18 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type CliProcess, runCli, startCli, stopCliChildren } from './support/cli.js';
 
-const BIN = new URL('../bin/switchyard.js', import.meta.url).pathname;
-const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  stopCliChildren();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
+  dirs.push(dir);
+  return dir;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -24,27 +28,11 @@ function freePort(): Promise<number> {
 }
 
 /** `switchyard serve` in a temp dir with a clean environment (no upstream key: the embedded simulator, demo pacing). */
-async function serve(
-  args: string[] = [],
-): Promise<{ child: ChildProcess; origin: string; output: () => string; exit: Promise<number | null> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
-  dirs.push(dir);
+async function serve(args: string[] = []): Promise<CliProcess & { origin: string }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), ...args], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const started = startCli(['serve', '--port', String(port), ...args], { cwd: tempDir(), env });
+  const { child, output } = started;
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -54,15 +42,15 @@ async function serve(
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`serve did not start: ${output}`);
+    if (Date.now() > deadline) throw new Error(`serve did not start: ${output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { child, origin, output: () => output, exit };
+  return { ...started, origin };
 }
 
 describe('switchyard serve', () => {
   it('announces the simulator, serves, and on SIGTERM lets a running stream finish before exiting 0', async () => {
-    const { child, origin, output, exit } = await serve();
+    const { child, origin, output, done } = await serve();
     expect(output()).toContain('SIMULATOR MODE');
     expect(output()).toContain(`switchyard gateway listening on ${origin}`);
     // Demo pacing: the answer takes a while, so the signal arrives mid-stream.
@@ -87,25 +75,16 @@ describe('switchyard serve', () => {
     }
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(text).not.toContain('"error"');
-    expect(await exit).toBe(0);
+    expect((await done).code).toBe(0);
     expect(output()).toContain('shutting down');
     expect(output()).toContain('ledger flushed');
   });
 
   it('refuses to listen beyond loopback without keys, and says how to fix it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
-    dirs.push(dir);
-    const child = spawn(process.execPath, [BIN, 'serve', '--host', '0.0.0.0', '--port', '0'], {
-      cwd: dir,
+    const { code, stderr } = await runCli(['serve', '--host', '0.0.0.0', '--port', '0'], {
+      cwd: tempDir(),
       env: { PATH: process.env.PATH },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    children.push(child);
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).not.toBe(0);
     expect(stderr).toContain('Refusing to listen on 0.0.0.0 without virtual keys');
     expect(stderr).toContain('--insecure-no-auth');

@@ -1,24 +1,25 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '@switchyard/simulator';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { SimulatorHandle } from '@switchyard/simulator';
+import { afterEach, describe, expect, it } from 'vitest';
 import { usd } from '../../src/cli/support/output.js';
+import {
+  type CliRun,
+  cliEnv,
+  expectNoStackTrace,
+  runCli,
+  startCli,
+  stopCliChildren,
+  useSimulators,
+  waitUntil,
+} from '../support/cli.js';
 
 // `switchyard batch` driven as a child process (the built CLI) against simulators on loopback, with faults
 // injected by simulator rules (matched per model, so each input line can be given its own fault).
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const KEY = 'sk-or-v1-batch-test-secret';
-const children: ChildProcess[] = [];
-const sims: SimulatorHandle[] = [];
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const simulator = useSimulators();
 
 interface OutLine {
   line: number;
@@ -38,59 +39,16 @@ function workdir(): string {
 }
 
 /** A clean environment: a throwaway HOME and caches, no key unless a test simulator is given, CI (plain output). */
-function env(dir: string, sim?: SimulatorHandle, extra: { [name: string]: string } = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: dir,
-    XDG_CACHE_HOME: join(dir, '.cache'),
-    SWITCHYARD_CACHE_DIR: join(dir, '.cache', 'switchyard'),
-    CI: '1',
-    NO_COLOR: '1',
-    ...(sim
-      ? {
-          OPENROUTER_API_KEY: KEY,
-          OPENROUTER_BASE_URL: sim.url,
-          OPENROUTER_RETRY_ATTEMPTS: '2',
-          OPENROUTER_RETRY_BACKOFF_BASE: '0.01',
-        }
-      : {}),
-    ...extra,
-  };
+function env(dir: string, sim?: SimulatorHandle): NodeJS.ProcessEnv {
+  return cliEnv(dir, { ci: true, openRouter: sim && { url: sim.url, apiKey: KEY, fastRetry: true } });
 }
 
-function start(
-  args: string[],
-  dir: string,
-  environment: NodeJS.ProcessEnv,
-  stdin?: string,
-): { child: ChildProcess; done: Promise<Ran> } {
-  const child = spawn(process.execPath, [BIN, 'batch', ...args], {
-    cwd: dir,
-    env: environment,
-    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  if (stdin !== undefined) child.stdin?.end(stdin);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<Ran>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
+function start(args: string[], dir: string, environment: NodeJS.ProcessEnv) {
+  return startCli(['batch', ...args], { cwd: dir, env: environment });
 }
 
-function batch(args: string[], dir: string, environment: NodeJS.ProcessEnv, stdin?: string): Promise<Ran> {
-  return start(args, dir, environment, stdin).done;
-}
-
-async function simulator(options: SimulatorOptions): Promise<SimulatorHandle> {
-  const sim = await startSimulator({ port: 0, ...options });
-  sims.push(sim);
-  return sim;
+function batch(args: string[], dir: string, environment: NodeJS.ProcessEnv, input?: string): Promise<CliRun> {
+  return runCli(['batch', ...args], { cwd: dir, env: environment, input });
 }
 
 /** The complete records of a JSONL output (a file being appended to may end in half a line: left out). */
@@ -123,25 +81,7 @@ function input(dir: string, name: string, lines: (object | string)[]): string {
 const chatRequests = (sim: SimulatorHandle) => sim.stats.byEndpoint.chat ?? 0;
 const sumCost = (rs: OutLine[]) => rs.reduce((sum, r) => sum + r.cost_usd, 0);
 
-/** Polls until `check` holds. */
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at /);
-
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-afterAll(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+afterEach(stopCliChildren);
 
 describe('switchyard batch', () => {
   it('keeps input order with concurrency and varying latencies, skips bad lines by number, sums the cost', async () => {
@@ -167,7 +107,7 @@ describe('switchyard batch', () => {
     const run = start([file, '--out', 'out/answers.jsonl', '--concurrency', '4'], dir, env(dir, sim));
 
     // While line 1 is still out, the lines after it wait in the pending file, not in the output.
-    await until(() => records(`${out}.pending`).length === 6, 'every line but the first to finish');
+    await waitUntil(() => records(`${out}.pending`).length === 6, 'every line but the first to finish');
     expect(records(out)).toEqual([]);
     const ran = await run.done;
 
@@ -211,7 +151,7 @@ describe('switchyard batch', () => {
     // Plain output without a TTY: no escape codes, no spinner frames, no stack traces.
     expect(ran.stderr).toMatch(/^progress: 7\/7 lines \(5 ok, 0 failed, 2 bad\)/m);
     expect(ran.stdout + ran.stderr).not.toContain('\u001b[');
-    noStackTrace(ran.stderr);
+    expectNoStackTrace(ran.stderr);
     expect(ran.stdout + ran.stderr).not.toContain(KEY);
   });
 
@@ -287,7 +227,7 @@ describe('switchyard batch', () => {
     expect(run.stderr.trim().split('\n').at(-1)).toBe(
       'switchyard: 3 of 5 lines failed (their "error" is in out.jsonl)',
     );
-    noStackTrace(run.stderr);
+    expectNoStackTrace(run.stderr);
   });
 
   it('loses no finished line when killed mid-run, and --resume sends only the lines not answered', async () => {
@@ -308,7 +248,10 @@ describe('switchyard batch', () => {
     const out = join(dir, 'out.jsonl');
     const args = [file, '--out', 'out.jsonl', '--concurrency', '3'];
     const first = start(args, dir, env(dir, sim));
-    await until(() => records(out).length === 2 && kept(out).length >= 5, 'two written lines and three pending ones');
+    await waitUntil(
+      () => records(out).length === 2 && kept(out).length >= 5,
+      'two written lines and three pending ones',
+    );
     first.child.kill('SIGKILL');
     const killed = await first.done;
     expect(killed.code).toBeNull();
@@ -358,7 +301,7 @@ describe('switchyard batch', () => {
     );
     const out = join(dir, 'out.jsonl');
     const run = start([file, '--out', 'out.jsonl', '--concurrency', '1'], dir, env(dir, sim));
-    await until(() => records(out).length >= 1, 'the first answer');
+    await waitUntil(() => records(out).length >= 1, 'the first answer');
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(130);
@@ -397,7 +340,7 @@ describe('switchyard batch', () => {
     );
     expect(run.stdout).toContain(`; ${8 - answered.length} not run yet`);
     expect(run.stdout).toContain(`Total cost:     ${usd(sumCost(answered))}`);
-    noStackTrace(run.stderr);
+    expectNoStackTrace(run.stderr);
 
     // The budget is per run: a new one finishes the rest, without sending the answered lines again.
     const resumed = await batch([...args, '--resume', '--budget', '1'], dir, env(dir, sim));
@@ -450,7 +393,7 @@ describe('switchyard batch', () => {
     );
     // The refused line is not written as a failure: it is left for --resume like the lines after it.
     expect(run.stderr).toContain(`${6 - answered.length} lines not run (continue with --resume)`);
-    noStackTrace(run.stderr);
+    expectNoStackTrace(run.stderr);
 
     const funded = await simulator({});
     const resumed = await batch([...args, '--resume'], dir, env(dir, funded));
@@ -498,7 +441,7 @@ describe('switchyard batch', () => {
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr.split('\n')[0], args.join(' ')).toMatch(message);
       expect(run.stdout).toBe('');
-      noStackTrace(run.stderr);
+      expectNoStackTrace(run.stderr);
     }
     // Nothing was written by a refused run.
     expect(existsSync(join(dir, 'o.jsonl'))).toBe(false);

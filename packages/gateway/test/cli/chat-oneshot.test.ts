@@ -1,109 +1,59 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BROKEN_STREAMS,
+  type CliProcess,
+  type CliRun,
+  cliEnv,
+  expectNoStackTrace,
+  providerConfig,
+  type SimulateProcess,
+  startCli,
+  startSimulateProcess,
+  stopCliChildren,
+} from '../support/cli.js';
 
 // `switchyard chat PROMPT` as users run it: the built CLI in a child process with a clean environment (no key, so
 // the CLI falls back to its in-process simulator), its own HOME and cache directories, and a temporary working
 // directory (no switchyard.toml of the repository is read). Faults come from a `switchyard simulate` process with
 // a scenario, reached over loopback through a [providers.flaky] entry.
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'sy-chat-oneshot-'));
 const home = join(root, 'home');
 mkdirSync(home);
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: home,
-  XDG_CACHE_HOME: join(root, 'xdg-cache'),
-  SWITCHYARD_CACHE_DIR: join(root, 'cache'),
-  LANG: 'C.UTF-8',
-};
+const env = cliEnv(home, { lang: 'C.UTF-8' });
+// The configured provider `flaky`: a `switchyard simulate` process started in beforeAll.
+const configPath = join(root, 'switchyard-flaky.toml');
 
-const children: ChildProcess[] = [];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to its end (killed after 15 s); `input` is written to stdin (else stdin is /dev/null). */
-function chat(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, 'chat', ...args], {
+/** Starts the CLI (killed after 15 s); `input` is written to stdin (else stdin is /dev/null). */
+function startChat(args: string[], options: { input?: string; env?: Record<string, string> } = {}): CliProcess {
+  return startCli(['chat', ...args], {
     cwd: root,
     env: { ...env, ...options.env },
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return collect(child, options.input);
-}
-
-function collect(child: ChildProcess, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stdout?.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
+    input: options.input,
+    timeoutMs: 15_000,
   });
 }
 
-let simulator: ChildProcess | undefined;
-let configPath = '';
+/** Runs the CLI to its end (killed after 15 s). */
+function chat(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return startChat(args, options).done;
+}
+
+let simulator: SimulateProcess | undefined;
 
 beforeAll(async () => {
-  // A separate simulator whose scenario breaks streams: openai/gpt-4o fails after 3 chunks (an in-band error),
-  // openai/gpt-4o-mini streams 2 chunks then stalls (keep-alive comments only) until the client gives up.
-  const scenario = join(root, 'scenario.json');
-  writeFileSync(
-    scenario,
-    JSON.stringify({
-      rules: [
-        { match: { model: 'openai/gpt-4o' }, fault: { kind: 'mid-stream-error', afterChunks: 3 } },
-        {
-          match: { model: 'openai/gpt-4o-mini', stream: true },
-          fault: { kind: 'stall', afterChunks: 2, mode: 'keepalive' },
-        },
-      ],
-    }),
-  );
-  simulator = spawn(process.execPath, [BIN, 'simulate', '--port', '0', '--scenario', scenario], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    simulator!.stdout!.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-    });
-    simulator!.on('exit', (code) => reject(new Error(`simulate exited ${code}`)));
-  });
-  configPath = join(root, 'switchyard-flaky.toml');
-  writeFileSync(
-    configPath,
-    `[providers.flaky]\ntype = "openrouter"\nbase_url = "${url}"\napi_key = "sk-or-v1-chat-test"\n`,
-  );
+  // A separate simulator whose scenario breaks streams: openai/gpt-4o fails mid-stream, openai/gpt-4o-mini stalls.
+  simulator = await startSimulateProcess({ scenario: BROKEN_STREAMS, cwd: root, env, track: false });
+  writeFileSync(configPath, providerConfig('flaky', simulator.url, 'sk-or-v1-chat-test'));
 });
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterEach(stopCliChildren);
 
-afterAll(() => {
-  if (simulator?.exitCode === null) simulator.kill('SIGTERM');
+afterAll(async () => {
+  await simulator?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -197,7 +147,7 @@ describe('switchyard chat PROMPT (one answer)', () => {
     const slug = await chat(['-m', 'claude-sonet-4.5', 'hello']);
     expect(slug.code).toBe(2);
     expect(slug.stderr).toMatch(/Did you mean anthropic\/claude-sonnet-4\.5/);
-    expect(slug.stderr).not.toMatch(/\n\s+at /);
+    expectNoStackTrace(slug.stderr);
   });
 
   it('an unknown or unusable provider exits 2 with a hint', async () => {
@@ -251,17 +201,7 @@ describe('switchyard chat PROMPT (one answer)', () => {
   });
 
   it('Ctrl+C (SIGINT) stops a streaming answer: exit 1, one line', async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'chat', '-c', configPath, '-p', 'flaky', '-m', 'openai/gpt-4o-mini', 'Hi'],
-      {
-        cwd: root,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    children.push(child);
-    const done = collect(child);
+    const { child, done } = startChat(['-c', configPath, '-p', 'flaky', '-m', 'openai/gpt-4o-mini', 'Hi']);
     // The stream stalls after two chunks: wait for text, then interrupt.
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     child.kill('SIGINT');
@@ -279,13 +219,7 @@ describe('switchyard chat PROMPT (one answer)', () => {
   });
 
   it('--help explains the modes with examples', async () => {
-    const child = spawn(process.execPath, [BIN, 'chat', '--help'], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    const r = await collect(child);
+    const r = await chat(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: switchyard chat \[options\] \[prompt\.\.\.\]/);
     expect(r.stdout).toMatch(/Examples:/);

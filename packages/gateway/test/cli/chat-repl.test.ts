@@ -1,8 +1,16 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BROKEN_STREAMS,
+  CLI_BIN,
+  cliEnv,
+  providerConfig,
+  type SimulateProcess,
+  startSimulateProcess,
+} from '../support/cli.js';
 
 // The interactive `switchyard chat`, driven through a real pseudo-terminal: tmux runs the built CLI in a detached
 // 160×50 session on a private server (its own socket), keys go in with `send-keys`, the screen comes back with
@@ -10,19 +18,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 // environment is clean (no key: the CLI falls back to its in-process simulator); faults come from a
 // `switchyard simulate` process with a scenario, reached over loopback through a [providers.flaky] entry.
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const SOCKET = `sy-chat-repl-${process.pid}`;
 const root = mkdtempSync(join(tmpdir(), 'sy-chat-repl-'));
 const home = join(root, 'home');
 mkdirSync(home);
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: home,
-  XDG_CACHE_HOME: join(root, 'xdg-cache'),
-  SWITCHYARD_CACHE_DIR: join(root, 'cache'),
-  LANG: 'C.UTF-8',
-  TERM: 'xterm-256color',
-};
+const env = cliEnv(home, { lang: 'C.UTF-8', extra: { TERM: 'xterm-256color' } });
+// Found in the working directory too: the interactive chat lists `flaky` without -c.
+const configPath = join(root, 'switchyard.toml');
 
 function tmux(...args: string[]): string {
   // Without $TMUX: the tests may themselves run inside a tmux session.
@@ -52,7 +54,7 @@ function startChat(args: string[]): Chat {
     'env -i',
     ...vars,
     quote(process.execPath),
-    quote(BIN),
+    quote(CLI_BIN),
     'chat',
     ...args.map(quote),
     `; echo $? > ${quote(exitFile)}`,
@@ -153,39 +155,12 @@ const PROMPT = /you ›/;
 const STATS = (model: string) =>
   new RegExp(`\\d+ tokens \\(\\d+ in · \\d+ out\\) · \\$[\\d.]+ · ${model.replace(/[./]/g, '\\$&')} via \\w+`);
 
-let simulator: ChildProcess | undefined;
-let configPath = '';
+let simulator: SimulateProcess | undefined;
 
 beforeAll(async () => {
   // openai/gpt-4o breaks off after 3 chunks (an in-band error); openai/gpt-4o-mini stalls after 2 chunks.
-  const scenario = join(root, 'scenario.json');
-  writeFileSync(
-    scenario,
-    JSON.stringify({
-      rules: [
-        { match: { model: 'openai/gpt-4o' }, fault: { kind: 'mid-stream-error', afterChunks: 3 } },
-        {
-          match: { model: 'openai/gpt-4o-mini', stream: true },
-          fault: { kind: 'stall', afterChunks: 2, mode: 'keepalive' },
-        },
-      ],
-    }),
-  );
-  simulator = spawn(process.execPath, [BIN, 'simulate', '--port', '0', '--scenario', scenario], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    simulator!.stdout!.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
-    });
-    simulator!.on('exit', (code) => reject(new Error(`simulate exited ${code}`)));
-  });
-  configPath = join(root, 'switchyard.toml');
-  writeFileSync(configPath, `[providers.flaky]\ntype = "openrouter"\nbase_url = "${url}"\napi_key = "sk-or-v1-repl"\n`);
+  simulator = await startSimulateProcess({ scenario: BROKEN_STREAMS, cwd: root, env, track: false });
+  writeFileSync(configPath, providerConfig('flaky', simulator.url, 'sk-or-v1-repl'));
 });
 
 afterEach(() => {
@@ -198,13 +173,13 @@ afterEach(() => {
   }
 });
 
-afterAll(() => {
+afterAll(async () => {
   try {
     tmux('kill-server');
   } catch {
     // no server left
   }
-  if (simulator?.exitCode === null) simulator.kill('SIGTERM');
+  await simulator?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 

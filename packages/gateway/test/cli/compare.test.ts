@@ -1,58 +1,26 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, cliEnv, expectNoStackTrace, runCli } from '../support/cli.js';
 
 // `switchyard compare` driven as a child process (the built CLI), on the embedded simulator and against a
 // simulator with faults started here.
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'sy-compare-'));
 let sim: SimulatorHandle;
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: dir,
-    XDG_CACHE_HOME: join(dir, '.cache'),
-    SWITCHYARD_CACHE_DIR: join(dir, '.cache', 'switchyard'),
-    ...extra,
-  };
+  return cliEnv(dir, { extra });
 }
 
 function keyed(): NodeJS.ProcessEnv {
-  return env({
-    OPENROUTER_API_KEY: 'sk-or-v1-compare-test',
-    OPENROUTER_BASE_URL: sim.url,
-    OPENROUTER_RETRY_ATTEMPTS: '2',
-    OPENROUTER_RETRY_BACKOFF_BASE: '0.01',
-  });
+  return cliEnv(dir, { openRouter: { url: sim.url, apiKey: 'sk-or-v1-compare-test', fastRetry: true } });
 }
 
-function compare(args: string[], environment: NodeJS.ProcessEnv = env(), stdin?: string): Promise<Ran> {
-  const child = spawn(process.execPath, [BIN, 'compare', ...args], {
-    cwd: dir,
-    env: environment,
-    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  });
-  if (stdin !== undefined) child.stdin?.end(stdin);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function compare(args: string[], environment: NodeJS.ProcessEnv = env(), input?: string): Promise<CliRun> {
+  return runCli(['compare', ...args], { cwd: dir, env: environment, input });
 }
 
 const LONG =
@@ -154,7 +122,7 @@ describe('switchyard compare', () => {
       compare(['--models', 'openai/gpt-4o-mini', '--temperature', '7', 'hi']),
       compare(['--help']),
     ]);
-    const [unknown, noPrompt, noModels, badTemperature, help] = runs as Ran[];
+    const [unknown, noPrompt, noModels, badTemperature, help] = runs as CliRun[];
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^switchyard: unknown model: nobody\/nothing/m);
     expect(noPrompt.code).toBe(2);
@@ -163,7 +131,7 @@ describe('switchyard compare', () => {
     expect(noModels.stderr).toMatch(/required option '--models <ids>' not specified/);
     expect(badTemperature.code).toBe(2);
     expect(badTemperature.stderr).toMatch(/expected a number from 0 to 2/);
-    for (const run of runs) expect(run.stderr).not.toMatch(/\n\s+at /);
+    for (const run of runs) expectNoStackTrace(run.stderr);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Examples:');
   });

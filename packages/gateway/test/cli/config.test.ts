@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,25 +7,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FIXED_SECTIONS } from '../../../sdk/src/config/file-schema.js';
 import { configTemplate } from '../../src/cli/config/config-template.js';
 import { resolveGatewayConfig } from '../../src/config/gateway-config.js';
+import { type CliRun, cliEnv, runCli } from '../support/cli.js';
 
 // `switchyard config init`: the built CLI in a child process, in a temporary directory, with a clean environment.
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'sy-config-'));
-const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, LANG: 'C.UTF-8' };
+const env = cliEnv(root, { lang: 'C.UTF-8' });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 15_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
+function cli(args: string[], cwd: string): Promise<CliRun> {
+  return runCli(args, { cwd, env, timeoutMs: 15_000 });
 }
 
 function freshDir(name: string): string {

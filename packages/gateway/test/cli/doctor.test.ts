@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +5,13 @@ import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStores } from '../../src/stores/open-stores.js';
 import { makeRow } from '../stores/rows.js';
+import { type CliRun, cliEnv, runCli } from '../support/cli.js';
 import { usePostgres } from '../support/postgres.js';
 import { useRedis } from '../support/redis.js';
 
 // `switchyard doctor` as users run it: the built CLI in a child process with a clean environment, against a real
 // simulator on loopback (standing in for OpenRouter), real Redis and PostgreSQL servers and a real SQLite ledger.
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'sy-doctor-'));
 const home = join(root, 'home');
 mkdirSync(home);
@@ -21,38 +20,17 @@ const KEY = 'sk-or-v1-doctortest0123456789abcdef0123456789abcdef';
 const MANAGEMENT_KEY = 'sk-or-v1-doctormgmt0123456789abcdef0123456789abcdef';
 const UNKNOWN_KEY = 'sk-or-v1-notregistered0123456789abcdef0123456789ab';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 interface Check {
   name: string;
   status: 'ok' | 'info' | 'skip' | 'fail';
   detail: string;
 }
 
-function doctor(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, 'doctor', '--timeout', '5', ...args],
-      {
-        cwd,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: home,
-          SWITCHYARD_CACHE_DIR: join(root, 'cache'),
-          LANG: 'C.UTF-8',
-          ...env,
-        },
-        timeout: 30_000,
-      },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
+function doctor(args: string[], env: Record<string, string> = {}, cwd = root): Promise<CliRun> {
+  return runCli(['doctor', '--timeout', '5', ...args], {
+    cwd,
+    env: cliEnv(home, { lang: 'C.UTF-8', extra: env }),
+    timeoutMs: 30_000,
   });
 }
 

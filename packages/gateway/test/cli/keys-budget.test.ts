@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeRedis, connectRedis } from '../../src/shared/redis-connection.js';
 import { openStores } from '../../src/stores/open-stores.js';
 import { RedisBudgetStore } from '../../src/stores/redis/redis-budget-store.js';
+import { type CliRun, cliEnv, runCli } from '../support/cli.js';
 import { HELLO, post, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { usePostgres } from '../support/postgres.js';
 import { useRedis } from '../support/redis.js';
@@ -13,28 +13,12 @@ import { useRedis } from '../support/redis.js';
 // `switchyard keys set-budget` as users run it: the built CLI in a child process, writing to the database a real
 // gateway uses (SQLite file; PostgreSQL + Redis), and the gateway enforcing the new budget on the next request.
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'sy-keys-budget-'));
 const home = join(root, 'home');
 mkdirSync(home);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function keys(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, 'keys', ...args],
-      { cwd: root, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env }, timeout: 20_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
+function keys(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(['keys', ...args], { cwd: root, env: cliEnv(home, { extra: env }), timeoutMs: 20_000 });
 }
 
 async function createKey(db: string[], name: string, extra: string[] = [], env: Record<string, string> = {}) {

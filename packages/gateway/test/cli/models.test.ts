@@ -1,21 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { type CliRun, cliEnv, expectNoStackTrace, runCli, useSimulators } from '../support/cli.js';
 
 // `switchyard models` driven as a child process (the built CLI), on the embedded simulator (no key) and against a
 // simulator started here.
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
-const sims: SimulatorHandle[] = [];
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const simulator = useSimulators();
 
 interface Row {
   id: string;
@@ -29,31 +21,12 @@ interface Row {
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-models-'));
 
-function env(extra: Record<string, string> = {}, home = dir): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    XDG_CACHE_HOME: join(home, '.cache'),
-    SWITCHYARD_CACHE_DIR: join(home, '.cache', 'switchyard'),
-    ...extra,
-  };
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return cliEnv(dir, { extra });
 }
 
-function models(args: string[], environment: NodeJS.ProcessEnv = env()): Promise<Ran> {
-  const child = spawn(process.execPath, [BIN, 'models', ...args], {
-    cwd: dir,
-    env: environment,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function models(args: string[], environment: NodeJS.ProcessEnv = env()): Promise<CliRun> {
+  return runCli(['models', ...args], { cwd: dir, env: environment });
 }
 
 async function json(args: string[]): Promise<Row[]> {
@@ -63,10 +36,6 @@ async function json(args: string[]): Promise<Row[]> {
 }
 
 const perMillion = (perToken: string) => Number(perToken) * 1_000_000;
-
-afterAll(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
 
 describe('switchyard models', () => {
   it('prints an aligned table, most used first, and says the simulator is in use', async () => {
@@ -172,9 +141,8 @@ describe('switchyard models', () => {
 
   it('lists a key-holder’s catalog from OpenRouter (a simulator here) and keeps it on disk for offline use', async () => {
     const home = mkdtempSync(join(tmpdir(), 'sy-models-home-'));
-    const sim = await startSimulator({ port: 0 });
-    sims.push(sim);
-    const keyed = env({ OPENROUTER_API_KEY: 'sk-or-v1-models-test', OPENROUTER_BASE_URL: sim.url }, home);
+    const sim = await simulator();
+    const keyed = cliEnv(home, { openRouter: { url: sim.url, apiKey: 'sk-or-v1-models-test' } });
     const online = await models(['--free'], keyed);
     expect(online.code, online.stderr).toBe(0);
     expect(online.stderr).not.toContain('simulator');
@@ -203,7 +171,7 @@ describe('switchyard models', () => {
       const run = await models(args);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(message);
-      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expectNoStackTrace(run.stderr);
       expect(run.stdout).toBe('');
     }
     const help = await models(['--help']);

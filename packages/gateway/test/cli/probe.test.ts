@@ -1,80 +1,40 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '@switchyard/simulator';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { SimulatorHandle } from '@switchyard/simulator';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RatePacer } from '../../src/cli/probe/rate-pacer.js';
+import {
+  type CliRun,
+  cliEnv,
+  expectNoStackTrace,
+  runCli,
+  startCli,
+  stopCliChildren,
+  useSimulators,
+  waitUntil,
+} from '../support/cli.js';
 
 // `switchyard probe` driven as a child process (the built CLI) against simulators on loopback.
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const KEY = 'sk-or-v1-probe-test-secret';
-const children: ChildProcess[] = [];
-const sims: SimulatorHandle[] = [];
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const simulator = useSimulators();
 
 function workdir(): string {
   return mkdtempSync(join(tmpdir(), 'sy-probe-'));
 }
 
 /** A clean environment: a throwaway HOME and caches, no key unless a test simulator is given, CI (plain output). */
-function env(dir: string, sim?: SimulatorHandle, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: dir,
-    XDG_CACHE_HOME: join(dir, '.cache'),
-    SWITCHYARD_CACHE_DIR: join(dir, '.cache', 'switchyard'),
-    CI: '1',
-    NO_COLOR: '1',
-    ...(sim
-      ? {
-          OPENROUTER_API_KEY: KEY,
-          OPENROUTER_BASE_URL: sim.url,
-          OPENROUTER_RETRY_ATTEMPTS: '2',
-          OPENROUTER_RETRY_BACKOFF_BASE: '0.01',
-        }
-      : {}),
-    ...extra,
-  };
+function env(dir: string, sim?: SimulatorHandle): NodeJS.ProcessEnv {
+  return cliEnv(dir, { ci: true, openRouter: sim && { url: sim.url, apiKey: KEY, fastRetry: true } });
 }
 
-function start(
-  args: string[],
-  dir: string,
-  environment: NodeJS.ProcessEnv,
-): { child: ChildProcess; done: Promise<Ran> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    env: environment,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<Ran>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
+function start(args: string[], dir: string, environment: NodeJS.ProcessEnv) {
+  return startCli(args, { cwd: dir, env: environment });
 }
 
-function probe(args: string[], dir: string, environment: NodeJS.ProcessEnv): Promise<Ran> {
-  return start(['probe', ...args], dir, environment).done;
-}
-
-async function simulator(options: SimulatorOptions): Promise<SimulatorHandle> {
-  const sim = await startSimulator({ port: 0, ...options });
-  sims.push(sim);
-  return sim;
+function probe(args: string[], dir: string, environment: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runCli(['probe', ...args], { cwd: dir, env: environment });
 }
 
 interface Result {
@@ -91,27 +51,12 @@ interface Result {
   cost_usd: number;
 }
 
+/** The results file (replaced atomically, so a poll never reads half of it). */
 function results(path: string): { results: Result[]; summary: Record<string, unknown>; prompt: string } {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-/** Polls until `check` holds (the file is replaced atomically, so a read never sees half of it). */
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
-afterAll(async () => {
-  await Promise.all(sims.splice(0).map((s) => s.close()));
-});
+afterEach(stopCliChildren);
 
 describe('switchyard probe', () => {
   it('records successes, retried rate limits and failures with reasons, writes results and a log, exits 1', async () => {
@@ -174,7 +119,7 @@ describe('switchyard probe', () => {
     expect(run.stderr).toMatch(/\[\d\/4\] FAILED anthropic\/claude-3-haiku/);
     expect(run.stderr).toMatch(/rate limited on openai\/gpt-4o-mini .*waiting 1\.0 s \(Retry-After\)/);
     expect(run.stderr).toMatch(/switchyard: 2 of 4 models failed/);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expectNoStackTrace(run.stderr);
     expect(run.stderr).not.toContain('\u001b[');
     const log = readFileSync(join(dir, 'out/probe.log'), 'utf8');
     expect(log).toMatch(/INFO {2}probe of 4 models/);
@@ -245,7 +190,7 @@ describe('switchyard probe', () => {
     const args = ['--models', models.join(','), '--concurrency', '1', '--out', 'r.json'];
     const path = join(dir, 'r.json');
     const first = start(['probe', ...args], dir, env(dir, sim));
-    await until(() => existsSync(path) && results(path).results.length >= 2, 'two results');
+    await waitUntil(() => existsSync(path) && results(path).results.length >= 2, 'two results');
     first.child.kill('SIGKILL');
     await first.done;
 
@@ -273,7 +218,7 @@ describe('switchyard probe', () => {
     const args = ['--models', 'openai/gpt-4o-mini,openai/gpt-4o,anthropic/claude-3.5-haiku', '--delay', '3s'];
     const run = start(['probe', ...args], dir, env(dir, sim));
     const path = join(dir, 'probe-results.json');
-    await until(() => existsSync(path) && results(path).results.length >= 1, 'the first result');
+    await waitUntil(() => existsSync(path) && results(path).results.length >= 1, 'the first result');
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(130);
@@ -315,7 +260,7 @@ describe('switchyard probe', () => {
       const run = await probe(args, dir, env(dir));
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(message);
-      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expectNoStackTrace(run.stderr);
     }
     writeFileSync(
       join(dir, 'probe-results.json'),

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,35 +5,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerRow } from '../../src/stores/ledger-types.js';
 import { openStores } from '../../src/stores/open-stores.js';
 import { makeRow } from '../stores/rows.js';
+import { type CliRun, cliEnv, runCli } from '../support/cli.js';
 import { HELLO, post, startTestGateway } from '../support/gateway.js';
 import { usePostgres } from '../support/postgres.js';
 
 // `switchyard usage` as users run it: the built CLI in a child process with a clean environment, reading a ledger
 // that a real gateway wrote (SQLite), one filled with known rows (SQLite and PostgreSQL).
 
-const BIN = new URL('../../bin/switchyard.js', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'sy-usage-'));
 const home = join(root, 'home');
 mkdirSync(home);
-const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' };
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function usage(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, 'usage', ...args],
-      { cwd: root, env: { ...baseEnv, ...env }, timeout: 15_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+function usage(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(['usage', ...args], {
+    cwd: root,
+    env: cliEnv(home, { lang: 'C.UTF-8', extra: env }),
+    timeoutMs: 15_000,
   });
 }
 
