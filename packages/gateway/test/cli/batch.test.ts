@@ -416,6 +416,62 @@ describe('switchyard batch', () => {
     expect(run.stdout).toContain('Lines written:  2 (2 ok, 0 failed, 0 bad)');
   });
 
+  it('--resume --retry-failed sends the failed lines again and puts their new records in their places', async () => {
+    // The first two Mistral requests find no endpoint (404, not retried); later ones are answered.
+    const sim = await simulator({
+      rules: [{ match: { model: 'mistralai/*' }, first: 2, fault: { kind: 'http', status: 404 } }],
+    });
+    const dir = workdir();
+    const mistral = 'mistralai/mistral-small-3.2-24b-instruct';
+    const file = input(dir, 'in.jsonl', [
+      { id: 'a', prompt: 'one', model: 'openai/gpt-4o-mini' },
+      { id: 'b', prompt: 'two', model: mistral },
+      '{"id": "c", "prompt": "broken',
+      { id: 'd', prompt: 'four', model: 'openai/gpt-4o-mini' },
+      { id: 'e', prompt: 'five', model: mistral },
+    ]);
+    const out = join(dir, 'out.jsonl');
+    const first = await batch([file, '--out', 'out.jsonl', '--concurrency', '1'], dir, env(dir, sim));
+    expect(first.code, first.stderr).toBe(1);
+    const before = records(out);
+    expect(before.map((r) => r.error?.code ?? 'ok')).toEqual(['ok', 'no_endpoints', 'bad_line', 'ok', 'no_endpoints']);
+    const sent = chatRequests(sim);
+
+    // The input line is fixed meanwhile; --resume alone keeps every record as it is.
+    input(dir, 'in.jsonl', [
+      { id: 'a', prompt: 'one', model: 'openai/gpt-4o-mini' },
+      { id: 'b', prompt: 'two', model: mistral },
+      { id: 'c', prompt: 'three', model: 'openai/gpt-4o-mini' },
+      { id: 'd', prompt: 'four', model: 'openai/gpt-4o-mini' },
+      { id: 'e', prompt: 'five', model: mistral },
+    ]);
+    const kept = await batch([file, '--out', 'out.jsonl', '--resume'], dir, env(dir, sim));
+    expect(kept.code).toBe(1);
+    expect(chatRequests(sim)).toBe(sent);
+    expect(records(out)).toEqual(before);
+
+    const retried = await batch([file, '--out', 'out.jsonl', '--resume', '--retry-failed'], dir, env(dir, sim));
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stderr).toContain('resuming out.jsonl: 2 of 5 lines done, 3 to go (3 failed lines sent again)');
+    expect(chatRequests(sim)).toBe(sent + 3);
+    const after = records(out);
+    expect(after.map((r) => [r.line, r.id, r.error])).toEqual([
+      [1, 'a', null],
+      [2, 'b', null],
+      [3, 'c', null],
+      [4, 'd', null],
+      [5, 'e', null],
+    ]);
+    // The answers that were kept are the same records, not new requests.
+    expect(after[0]).toEqual(before[0]);
+    expect(after[3]).toEqual(before[3]);
+    expect(existsSync(`${out}.pending`)).toBe(false);
+
+    const refused = await batch([file, '--out', 'out.jsonl', '--retry-failed'], dir, env(dir, sim));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.split('\n')[0]).toBe('switchyard: --retry-failed needs --resume');
+  });
+
   it('refuses wrong usage with one line and exit 2', async () => {
     const dir = workdir();
     input(dir, 'in.jsonl', [{ prompt: 'hi' }]);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../support/exit-codes.js';
 import type { BatchRecord } from './batch-record.js';
 
@@ -73,4 +73,37 @@ export function readPrevious(out: string): PreviousOutput {
     for (const record of readRecords(path).records) if (record.line > lastWritten) pending.set(record.line, record);
   }
   return { written, pending };
+}
+
+/**
+ * `--retry-failed`: what an earlier run left, minus the lines that failed (failed requests and bad input lines), so
+ * that they are sent again. The output keeps the records before the first failed line; the later answered ones
+ * become pending, where the ordered writer puts them back in order. Nothing is written (see `rewriteOutput`).
+ */
+export function withoutFailed(previous: PreviousOutput): { previous: PreviousOutput; dropped: number } {
+  const all = [...previous.written, ...previous.pending.values()];
+  const failed = all.filter((record) => record.error !== null);
+  if (failed.length === 0) return { previous, dropped: 0 };
+  const first = Math.min(...failed.map((record) => record.line));
+  const answered = all.filter((record) => record.line > first && record.error === null);
+  return {
+    previous: {
+      written: previous.written.filter((record) => record.line < first),
+      pending: new Map(answered.map((record) => [record.line, record])),
+    },
+    dropped: failed.length,
+  };
+}
+
+/**
+ * Replaces the output and pending files with `previous`. Each file is written aside and renamed over the old one,
+ * the pending file first: a crash in between leaves the old output, whose records win over the pending ones.
+ */
+export function rewriteOutput(out: string, previous: PreviousOutput): void {
+  const replace = (path: string, records: BatchRecord[]) => {
+    writeFileSync(`${path}.tmp`, records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+    renameSync(`${path}.tmp`, path);
+  };
+  replace(pendingPath(out), [...previous.pending.values()]);
+  replace(out, previous.written);
 }

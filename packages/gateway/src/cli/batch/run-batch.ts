@@ -17,7 +17,7 @@ import { BudgetGate, worstCaseUsd } from './budget-gate.js';
 import { formatBatchSummary, totalsOf } from './cost-summary.js';
 import { readJsonl } from './jsonl-reader.js';
 import { OrderedWriter } from './ordered-writer.js';
-import { hasOutput, readPrevious, removeOutput } from './output-file.js';
+import { hasOutput, readPrevious, removeOutput, rewriteOutput, withoutFailed } from './output-file.js';
 import { type BatchRequest, type ParsedLine, parseRequestLine } from './request-line.js';
 
 // The implementation of `switchyard batch` (commands/batch.ts defines the command): the SDK client, the progress
@@ -33,6 +33,7 @@ export interface BatchFlags {
   maxWait: number;
   budget?: number;
   resume?: boolean;
+  retryFailed?: boolean;
   force?: boolean;
   config?: string;
 }
@@ -49,15 +50,23 @@ export async function runBatch(input: string, flags: BatchFlags): Promise<void> 
   if (inputs.length === 0) throw new UsageError(`${input} has no lines to send`);
   const parsed = inputs.map((line) => parseRequestLine(line, { model: flags.model, maxTokens: flags.maxTokens }));
 
+  if (flags.retryFailed && !flags.resume) throw new UsageError('--retry-failed needs --resume');
   let previous = readPreviousIfResuming(flags);
+  let retried = 0;
+  if (flags.retryFailed) ({ previous, dropped: retried } = withoutFailed(previous));
   const byLine = new Map(parsed.map((p) => [lineOf(p), p]));
   checkPrevious(previous, byLine, parsed, input, flags.out);
+  // Only once the earlier output is known to belong to this input are its failed lines taken out of it.
+  if (retried > 0) rewriteOutput(flags.out, previous);
   const lastWritten = previous.written.at(-1)?.line ?? 0;
   const order = parsed.map(lineOf).filter((line) => line > lastWritten);
   const todo = parsed.filter((p) => lineOf(p) > lastWritten && !previous.pending.has(lineOf(p)));
   const carriedCount = previous.written.length + previous.pending.size;
   if (flags.resume && carriedCount > 0)
-    output.err(`resuming ${flags.out}: ${carriedCount} of ${parsed.length} lines done, ${todo.length} to go`);
+    output.err(
+      `resuming ${flags.out}: ${carriedCount} of ${parsed.length} lines done, ${todo.length} to go` +
+        (flags.retryFailed ? ` (${retried} failed ${retried === 1 ? 'line' : 'lines'} sent again)` : ''),
+    );
 
   const client = await openCliClient({ config: flags.config }, output, { retryOn: retryOnExceptRateLimits });
   try {
@@ -255,7 +264,8 @@ function checkPrevious(
   for (const record of [...previous.written, ...previous.pending.values()]) {
     const line = byLine.get(record.line);
     if (!line) throw mismatch(`it answers line ${record.line}, which is blank or missing`);
-    if ((record.id ?? null) !== idOf(line))
+    // A bad line's id could not be read (it may have been fixed since): only its line number is checked.
+    if (record.error?.code !== 'bad_line' && (record.id ?? null) !== idOf(line))
       throw mismatch(
         `line ${record.line} has id ${JSON.stringify(idOf(line))}, the answer ${JSON.stringify(record.id)}`,
       );

@@ -31,6 +31,7 @@ Examples:
   switchyard batch questions.jsonl --out answers.jsonl --model openai/gpt-4o-mini
   switchyard batch in.jsonl --out out.jsonl --concurrency 8 --budget 2.50 --max-tokens 300
   switchyard batch in.jsonl --out out.jsonl --resume      continue after Ctrl-C, a crash or the budget
+  switchyard batch in.jsonl --out out.jsonl --resume --retry-failed   send the failed lines again, in place
   switchyard batch in.jsonl --out out.jsonl --rpm 30      at most 30 requests a minute
 
 Input: one JSON object per line (blank lines are skipped; line numbers are counted as in an editor):
@@ -50,7 +51,9 @@ A failed request has "text": null and "error": {"code", "status", "message", "pr
 prompt, …) is reported on stderr with its line number, written with error code "bad_line", and never stops the batch.
 
 Resuming: answers are saved as they arrive (early ones in <out>.pending until the lines above them are done), so
---resume after Ctrl-C or a crash sends only the lines not answered yet; --force starts over.
+--resume after Ctrl-C or a crash sends only the lines not answered yet; lines answered with an error are kept,
+unless --retry-failed is given: then they are sent again and their new records take their places. --force starts
+over.
 Rate limits: as in \`switchyard probe\` (free models ≤ --free-rpm a minute; a 429 pauses that model for the
 server's Retry-After / X-RateLimit-Reset, then the line is sent again). Retries of 5xx follow OPENROUTER_RETRY_*.
 Budgets: --budget caps what this run spends; a line is sent only when its worst case (prompt + max_tokens at the
@@ -84,6 +87,7 @@ export function registerBatch(program: Command): void {
     )
     .option('--budget <usd>', 'spend at most this many USD in this run', dollars)
     .option('--resume', 'continue an interrupted batch: lines already answered are skipped')
+    .option('--retry-failed', 'with --resume: send the lines that failed again (failed requests and bad lines)')
     .option('--force', 'overwrite an existing output file')
     .option('-c, --config <file>', 'switchyard.toml to read')
     .addHelpText('after', EXAMPLES)
