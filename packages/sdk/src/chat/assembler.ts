@@ -1,5 +1,13 @@
 import type { PartialOutput } from '../errors/switchyard-error.js';
-import type { ChatCompletion, ChatCompletionChunk, FinishReason, WireError, WireUsage } from '../protocol/chat.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChunkChoice,
+  FinishReason,
+  ToolCallDelta,
+  WireError,
+  WireUsage,
+} from '../protocol/chat.js';
 import type { AssistantMessage, ReasoningDetail, ToolCall } from '../protocol/messages.js';
 import { normalizeUsage } from '../usage/usage.js';
 import { toToolCallResult } from './tool-calls.js';
@@ -34,17 +42,25 @@ export class StreamAssembler {
   hasContent = false;
   finished = false;
 
-  /** Folds one chunk in; returns what to tell the consumer. */
-  push(chunk: ChatCompletionChunk): StreamEvent[] {
-    const events: StreamEvent[] = [];
+  /** Folds one chunk in; appends what to tell the consumer to `events` (the caller's batch: no array per chunk). */
+  push(chunk: ChatCompletionChunk, events: StreamEvent[]): void {
     if (chunk.id) this.id = chunk.id;
     if (chunk.model) this.model = chunk.model;
     if (chunk.provider) this.provider = chunk.provider;
     if (chunk.created) this.created = chunk.created;
     if (chunk.error) this.error = chunk.error;
-    for (const choice of chunk.choices ?? []) {
-      if (!choice || (choice.index ?? 0) !== 0) continue;
-      const delta = choice.delta ?? {};
+    const choices = chunk.choices;
+    if (choices) for (const choice of choices) this.pushChoice(choice, events);
+    if (chunk.usage) {
+      this.usage = chunk.usage;
+      events.push({ type: 'usage', usage: normalizeUsage(chunk.usage) });
+    }
+  }
+
+  private pushChoice(choice: ChunkChoice, events: StreamEvent[]): void {
+    if (!choice || (choice.index ?? 0) !== 0) return;
+    const delta = choice.delta;
+    if (delta) {
       if (typeof delta.reasoning === 'string' && delta.reasoning !== '') {
         this.reasoning += delta.reasoning;
         this.reasoningSeen = true;
@@ -60,32 +76,28 @@ export class StreamAssembler {
         this.hasContent = true;
         events.push({ type: 'text', text: delta.content });
       }
-      for (const piece of delta.tool_calls ?? []) {
-        const index = typeof piece.index === 'number' ? piece.index : this.calls.length;
-        let call = this.calls[index];
-        if (!call) {
-          call = { id: '', name: '', arguments: '' };
-          this.calls[index] = call;
-        }
-        if (piece.id) call.id = piece.id;
-        if (piece.function?.name)
-          call.name += call.name && piece.function.name === call.name ? '' : piece.function.name;
-        const args = piece.function?.arguments ?? '';
-        call.arguments += args;
-        this.hasContent = true;
-        events.push({ type: 'tool_call_delta', index, id: piece.id, name: piece.function?.name, arguments: args });
-      }
-      if (choice.finish_reason) {
-        this.finishReason = choice.finish_reason;
-        this.nativeFinishReason = choice.native_finish_reason ?? null;
-        this.finished = true;
-      }
+      if (delta.tool_calls) for (const piece of delta.tool_calls) this.pushToolCall(piece, events);
     }
-    if (chunk.usage) {
-      this.usage = chunk.usage;
-      events.push({ type: 'usage', usage: normalizeUsage(chunk.usage) });
+    if (choice.finish_reason) {
+      this.finishReason = choice.finish_reason;
+      this.nativeFinishReason = choice.native_finish_reason ?? null;
+      this.finished = true;
     }
-    return events;
+  }
+
+  private pushToolCall(piece: ToolCallDelta, events: StreamEvent[]): void {
+    const index = typeof piece.index === 'number' ? piece.index : this.calls.length;
+    let call = this.calls[index];
+    if (!call) {
+      call = { id: '', name: '', arguments: '' };
+      this.calls[index] = call;
+    }
+    if (piece.id) call.id = piece.id;
+    if (piece.function?.name) call.name += call.name && piece.function.name === call.name ? '' : piece.function.name;
+    const args = piece.function?.arguments ?? '';
+    call.arguments += args;
+    this.hasContent = true;
+    events.push({ type: 'tool_call_delta', index, id: piece.id, name: piece.function?.name, arguments: args });
   }
 
   /** Streamed reasoning details arrive in pieces per (type, index): text is appended, signatures attached. */

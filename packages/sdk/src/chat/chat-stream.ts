@@ -6,6 +6,31 @@ import type { ChatResult, StreamEvent } from './types.js';
 export type StreamSource = (signal: AbortSignal) => AsyncIterator<StreamEvent>;
 
 /**
+ * The same, in batches (e.g. all the events of one network read; a batch may be empty). The SDK's own streams use
+ * this form: handing out the events of a batch needs no further async step per event in the layers below.
+ */
+export type StreamBatchSource = (signal: AbortSignal) => AsyncIterator<readonly StreamEvent[]>;
+
+const NO_EVENTS: readonly StreamEvent[] = [];
+
+/** A per-event source as one-event batches. */
+function batched(source: StreamSource): StreamBatchSource {
+  return (signal) => {
+    const events = source(signal);
+    return {
+      next: async () => {
+        const step = await events.next();
+        return step.done ? step : { done: false, value: [step.value] };
+      },
+      return: async () => {
+        await events.return?.(undefined);
+        return { done: true, value: undefined };
+      },
+    };
+  };
+}
+
+/**
  * A streaming chat answer. Iterate it for events (`text`, `reasoning`, `tool_call_delta`, `tool_call`, `usage`,
  * `done`), or `await stream.final()` for the ChatResult — both work, also together. A stream never ends
  * silently: an error before any content throws the typed error; after content it throws a `StreamError` carrying
@@ -18,10 +43,11 @@ export class ChatStream implements AsyncIterable<StreamEvent> {
   private resolve!: (result: ChatResult) => void;
   private reject!: (error: unknown) => void;
 
-  constructor(
-    private readonly source: StreamSource,
-    signal?: AbortSignal,
-  ) {
+  private readonly source: StreamBatchSource;
+
+  /** `source` produces the events one by one, or (`{ batches }`) in batches. */
+  constructor(source: StreamSource | { batches: StreamBatchSource }, signal?: AbortSignal) {
+    this.source = typeof source === 'function' ? batched(source) : source.batches;
     this.settled = new Promise<ChatResult>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -42,33 +68,50 @@ export class ChatStream implements AsyncIterable<StreamEvent> {
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.started) throw new SwitchyardError('A ChatStream can be iterated only once; use final() for the result');
     this.started = true;
-    // A hand-written iterator rather than an async generator: one less generator hop per event on the hot path.
+    // A hand-written iterator rather than an async generator: the events of a batch are handed out without any
+    // further async step (an async function or generator per event costs more than the event's own parsing).
     const source = this.source(this.controller.signal);
+    let batch = NO_EVENTS;
+    let at = 0;
     let finished = false;
     let resolved = false;
     // Built only when the result is still open: a finished stream allocates no error (and captures no stack).
     const closeEarly = () => {
       if (!resolved) this.reject(new AbortError('The stream was closed before it finished'));
     };
-    const iterator: AsyncIterableIterator<StreamEvent> = {
-      next: async () => {
-        try {
+    const take = (): IteratorResult<StreamEvent> => {
+      const value = batch[at++] as StreamEvent;
+      if (value.type === 'done') {
+        resolved = true;
+        this.resolve(value.result);
+      }
+      return { done: false, value };
+    };
+    const pull = async (): Promise<IteratorResult<StreamEvent>> => {
+      try {
+        for (;;) {
           const step = await source.next();
           if (step.done) {
             finished = true;
             closeEarly();
-          } else if (step.value.type === 'done') {
-            resolved = true;
-            this.resolve(step.value.result);
+            return { done: true, value: undefined };
           }
-          return step;
-        } catch (error) {
-          finished = true;
-          this.reject(error);
-          throw error;
+          if (step.value.length > 0) {
+            batch = step.value;
+            at = 0;
+            return take();
+          }
         }
-      },
+      } catch (error) {
+        finished = true;
+        this.reject(error);
+        throw error;
+      }
+    };
+    const iterator: AsyncIterableIterator<StreamEvent> = {
+      next: () => (at < batch.length ? Promise.resolve(take()) : pull()),
       return: async () => {
+        batch = NO_EVENTS;
         if (!finished) {
           finished = true;
           closeEarly();

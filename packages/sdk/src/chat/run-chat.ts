@@ -76,7 +76,10 @@ export async function runChat(
 
 /** One streaming chat attempt against `backend`; the request starts when the stream is first read. */
 export function runStream(backend: ProviderBackend, request: ChatRequest, options: RunOptions = {}): ChatStream {
-  return new ChatStream((signal) => streamAttempt(attemptOptions(backend, request, options), signal), options.signal);
+  return new ChatStream(
+    { batches: (signal) => streamAttempt(attemptOptions(backend, request, options), signal) },
+    options.signal,
+  );
 }
 
 /** How to open one streaming attempt of `request` against `backend`. */

@@ -4,7 +4,7 @@ import { TimeoutError, UnexpectedResponseError } from '../errors/http-errors.js'
 import { StreamError, StreamTruncatedError } from '../errors/stream-errors.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import type { ChatCompletion, ChatCompletionChunk } from '../protocol/chat.js';
-import { readSseBatches } from '../sse/read-sse.js';
+import { SseDecoder } from '../sse/decoder.js';
 import type { SseItem } from '../sse/types.js';
 import { type Sent, stopError } from '../transport/transport.js';
 import type { Cost } from '../usage/cost.js';
@@ -26,9 +26,6 @@ export interface StreamAttemptOptions {
   cost: (completion: ChatCompletion) => Promise<Cost>;
 }
 
-/** Event types that carry model output; only they start the first-token clock and reset the idle clock. */
-export const CONTENT_EVENTS: ReadonlySet<StreamEvent['type']> = new Set(['text', 'reasoning', 'tool_call_delta']);
-
 function timeout(phase: 'first_token' | 'idle', ms: number, model?: string): TimeoutError {
   const what = phase === 'first_token' ? 'No content token' : 'No new content';
   const error = new TimeoutError(`${what} within ${ms} ms`, { retryable: true, model });
@@ -36,12 +33,25 @@ function timeout(phase: 'first_token' | 'idle', ms: number, model?: string): Tim
   return error;
 }
 
+function noop(): void {}
+
+/** Whether an event carries model output (starts the first-token clock, resets the idle clock). */
+function isContent(event: StreamEvent): boolean {
+  return event.type === 'text' || event.type === 'reasoning' || event.type === 'tool_call_delta';
+}
+
 /**
- * One streaming request, as events. Ends with a `done` event, or throws: the typed error when nothing was
- * received (safe to retry elsewhere), a `StreamError` with the partial output once content has arrived, a
- * `StreamTruncatedError` when the stream stopped without a finish reason.
+ * One streaming request, as batches of events: all the events one network read completed, in order (never an
+ * empty batch). One async step per read instead of one per event: with many events per read, per-event promise
+ * and generator hops cost more than the events' own parsing. The last batch ends with a `done` event; otherwise
+ * it throws: the typed error when nothing was received (safe to retry elsewhere), a `StreamError` with the partial
+ * output once content has arrived, a `StreamTruncatedError` when the stream stopped without a finish reason.
+ * When a read fails part-way, the events it completed before the failure are yielded first, then it throws.
  */
-export async function* streamAttempt(options: StreamAttemptOptions, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+export async function* streamAttempt(
+  options: StreamAttemptOptions,
+  signal: AbortSignal,
+): AsyncGenerator<StreamEvent[]> {
   const asm = new StreamAssembler();
   let sent: Sent | undefined;
   let firstTokenAt: number | undefined;
@@ -87,12 +97,7 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
     // fires early (content arrived meanwhile) it re-arms for the time that is left.
     let lastContentAt = 0;
     // Frames before the first content token wait: until then the engine may still retry or fail over.
-    let held: string[] = [];
-    const releaseHeld = function* (): Generator<StreamEvent> {
-      const out = held;
-      held = [];
-      for (const text of out) yield { type: 'frame', text };
-    };
+    let held: StreamEvent[] = [];
     const armIdle = (idle: number, wait = idle): void => {
       clearTimer = lifetime.after(wait, () => {
         const quiet = Date.now() - lastContentAt;
@@ -108,79 +113,118 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
       );
     }
     if (!response.body) fail(new UnexpectedResponseError('The stream response has no body', { retryable: true }));
-    const batches = readSseBatches(response.body as ReadableStream<Uint8Array>, { signal: lifetime.signal });
+    // The body is read here rather than through `readSseBatches` (same steps: cancel on abort, check the signal
+    // after each read and after the consumer had the batch, cancel the body on an early exit): one async hop less
+    // per network read.
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new SseDecoder();
+    const lifetimeSignal = lifetime.signal;
+    // Cancelling settles a pending `read()` (as done), which is how an abort interrupts a wait for the next chunk.
+    const cancelRead = (): void => void reader.cancel(lifetimeSignal.reason).catch(noop);
+    lifetimeSignal.addEventListener('abort', cancelRead, { once: true });
+    const frames = options.frames === true;
+    let bodyEnded = false;
     let sawDone = false;
     try {
-      read: for (;;) {
-        let step: IteratorResult<SseItem[], { incomplete: boolean }>;
+      while (!sawDone) {
+        let items: SseItem[];
         try {
-          step = await batches.next();
+          lifetimeSignal.throwIfAborted(); // an abort while the consumer held the last batch stops the rest too
+          const { done, value } = await reader.read();
+          lifetimeSignal.throwIfAborted();
+          if (done) {
+            bodyEnded = true;
+            break;
+          }
+          items = decoder.push(value);
         } catch (error) {
           fail(stopError(lifetime, error, { model: options.requestedModel }));
         }
-        if (step!.done) break;
-        for (const item of step!.value) {
-          if (item.type !== 'event') {
-            // Keep-alive comments are not content; a proxy forwards the ones that come after content began.
-            if (options.frames && firstTokenAt !== undefined)
-              yield { type: 'frame', text: `:${item.text ? ` ${item.text}` : ''}\n\n` };
-            continue;
-          }
-          const data = item.event.data;
-          if (options.frames) {
-            const frame = `data: ${data}\n\n`;
-            if (firstTokenAt === undefined && data !== '[DONE]') held.push(frame);
-            else {
-              if (held.length > 0) yield* releaseHeld();
-              yield { type: 'frame', text: frame };
+        const out: StreamEvent[] = [];
+        let readAt = 0;
+        try {
+          for (const item of items!) {
+            if (item.type !== 'event') {
+              // Keep-alive comments are not content; a proxy forwards the ones that come after content began.
+              if (frames && firstTokenAt !== undefined)
+                out.push({ type: 'frame', text: `:${item.text ? ` ${item.text}` : ''}\n\n` });
+              continue;
             }
-          }
-          if (data === '[DONE]') {
-            sawDone = true;
-            break read;
-          }
-          let chunk: ChatCompletionChunk;
-          try {
-            chunk = JSON.parse(data) as ChatCompletionChunk;
-          } catch {
-            fail(
-              new UnexpectedResponseError(`Malformed stream chunk: ${data.slice(0, 200)}`, {
-                retryable: true,
-                model: options.requestedModel,
-              }),
-            );
-          }
-          const events = asm.push(chunk!);
-          if (asm.error) {
-            fail(
-              errorFromWire(asm.error, 200, {
-                model: asm.model || options.requestedModel,
-                provider: asm.provider,
-                generationId: asm.id,
-                origin: 'stream',
-              }),
-            );
-          }
-          for (const event of events) {
-            if (CONTENT_EVENTS.has(event.type)) {
-              lastContentAt = Date.now();
-              if (firstTokenAt === undefined) {
-                // The first content: release the frames held back so far (role chunk, this chunk) ahead of it.
-                if (held.length > 0) yield* releaseHeld();
-                firstTokenAt = lastContentAt;
-                clearTimer();
-                if (options.idleMs !== undefined) armIdle(options.idleMs);
+            const data = item.event.data;
+            if (frames) {
+              const frame: StreamEvent = { type: 'frame', text: `data: ${data}\n\n` };
+              if (firstTokenAt === undefined && data !== '[DONE]') held.push(frame);
+              else {
+                if (held.length > 0) {
+                  for (const h of held) out.push(h);
+                  held = [];
+                }
+                out.push(frame);
               }
             }
-            if (event.type === 'usage' && typeof chunk!.usage?.cost === 'number') {
-              yield { ...event, cost: { usd: chunk!.usage.cost, source: 'reported' } };
-            } else yield event;
+            if (data === '[DONE]') {
+              sawDone = true;
+              break;
+            }
+            let chunk: ChatCompletionChunk;
+            try {
+              chunk = JSON.parse(data) as ChatCompletionChunk;
+            } catch {
+              fail(
+                new UnexpectedResponseError(`Malformed stream chunk: ${data.slice(0, 200)}`, {
+                  retryable: true,
+                  model: options.requestedModel,
+                }),
+              );
+            }
+            const from = out.length;
+            asm.push(chunk!, out);
+            if (asm.error) {
+              out.length = from; // this chunk's own events were never shown before its error either
+              fail(
+                errorFromWire(asm.error, 200, {
+                  model: asm.model || options.requestedModel,
+                  provider: asm.provider,
+                  generationId: asm.id,
+                  origin: 'stream',
+                }),
+              );
+            }
+            for (let k = from; k < out.length; k++) {
+              const event = out[k]!;
+              if (isContent(event)) {
+                // One clock read per network read: its events arrived together.
+                if (readAt === 0) readAt = Date.now();
+                lastContentAt = readAt;
+                if (firstTokenAt === undefined) {
+                  // The first content: release the frames held back so far (role chunk, this chunk) ahead of it.
+                  if (held.length > 0) {
+                    out.splice(k, 0, ...held);
+                    k += held.length;
+                    held = [];
+                  }
+                  firstTokenAt = lastContentAt;
+                  clearTimer();
+                  if (options.idleMs !== undefined) armIdle(options.idleMs);
+                }
+              } else if (event.type === 'usage' && typeof chunk!.usage?.cost === 'number') {
+                out[k] = { ...event, cost: { usd: chunk!.usage.cost, source: 'reported' } };
+              }
+            }
           }
+        } catch (error) {
+          // What this read completed before the failure reaches the consumer first, as it would event by event.
+          if (out.length > 0) yield out;
+          throw error;
         }
+        if (out.length > 0) yield out;
       }
     } finally {
       clearTimer();
-      await batches.return(undefined as never).catch(() => {});
+      lifetimeSignal.removeEventListener('abort', cancelRead);
+      // Not awaited: some bodies settle `cancel()` only when the peer acknowledges, and an early exit must not hang.
+      if (!bodyEnded) void reader.cancel().catch(noop);
+      reader.releaseLock();
     }
     if (!asm.finished) {
       const message = sawDone
@@ -198,7 +242,8 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
       }
       fail(new UnexpectedResponseError(message, { retryable: true, model: asm.model || options.requestedModel }));
     }
-    yield* asm.toolCallEvents();
+    const calls = asm.toolCallEvents();
+    if (calls.length > 0) yield calls;
     const completion = asm.completion();
     const result = toChatResult(completion, {
       requestedModel: options.requestedModel,
@@ -209,7 +254,7 @@ export async function* streamAttempt(options: StreamAttemptOptions, signal: Abor
     result.cost = await options.cost(completion);
     lifetime.dispose();
     completed = true;
-    yield { type: 'done', result };
+    yield [{ type: 'done', result }];
   } catch (error) {
     if (error instanceof SwitchyardError) throw error;
     fail(error);

@@ -1,7 +1,8 @@
 import type { StreamEvent } from '../chat/types.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 
-type Events = AsyncGenerator<StreamEvent>;
+/** A stream attempt's events, in batches (see `streamAttempt`). */
+type Events = AsyncGenerator<StreamEvent[]>;
 
 export interface HedgeInput {
   /** Starts the primary stream. */
@@ -16,7 +17,7 @@ export interface HedgeInput {
 
 export interface FirstEvent {
   generator: Events;
-  step: IteratorResult<StreamEvent>;
+  step: IteratorResult<StreamEvent[]>;
   /** Whether the hedge won. */
   hedged: boolean;
   /** The loser's failure, if it failed before being cancelled. */
@@ -26,7 +27,7 @@ export interface FirstEvent {
 interface Runner {
   generator: Events;
   controller: AbortController;
-  next: Promise<IteratorResult<StreamEvent>>;
+  next: Promise<IteratorResult<StreamEvent[]>>;
   hedged: boolean;
 }
 
@@ -47,7 +48,7 @@ async function cancel(runner: Runner): Promise<void> {
 }
 
 /**
- * Waits for the first event (the first content token: streams emit nothing before it) of the primary stream. With
+ * Waits for the first batch of events (it holds the first content token: streams emit nothing before it) of the primary stream. With
  * hedging on, when the primary is silent for `hedgeAfterMs`, the hedge starts too; the first to produce content
  * wins and the other is aborted. A stream that fails before content simply leaves the race; when both fail, the
  * primary's error is thrown.

@@ -148,10 +148,15 @@ export class Router {
    * over invisibly; after content, a failure is a `StreamError` with the partial output — never a silent end.
    */
   stream(params: ChatRequest, options: RouteOptions = {}): ChatStream {
-    return new ChatStream((signal) => this.streamEvents(params, options, signal), options.signal);
+    return new ChatStream({ batches: (signal) => this.streamEvents(params, options, signal) }, options.signal);
   }
 
-  private streamEvents(params: ChatRequest, options: RouteOptions, signal: AbortSignal): AsyncIterator<StreamEvent> {
+  /** The stream's events in batches (one per network read; see `streamAttempt`). */
+  private streamEvents(
+    params: ChatRequest,
+    options: RouteOptions,
+    signal: AbortSignal,
+  ): AsyncIterator<readonly StreamEvent[]> {
     const { backend, breakers, health } = this.deps;
     const hedgeAfterMs = this.deps.config.routing.hedgeAfterMs;
     const open = (request: ChatRequest, attemptSignal: AbortSignal, deadlineMs: number) =>
@@ -222,24 +227,28 @@ export class Router {
       end({ trace: error.attempts ?? [], error });
       throw error;
     };
-    // Hand-written rather than an async generator: it sits on the per-event hot path.
+    const check = (step: IteratorResult<StreamEvent[]>): IteratorResult<StreamEvent[]> => {
+      // `done` is the last event of the last batch.
+      const last = step.done ? undefined : step.value[step.value.length - 1];
+      if (last?.type === 'done') finish(last.result);
+      return step;
+    };
+    const first = async (): Promise<IteratorResult<StreamEvent[]>> => {
+      run = await start();
+      if (run.value.loserError)
+        run.record.reason = `hedge: ${run.value.hedged ? 'the hedge' : 'the primary'} answered first`;
+      return check(run.value.step);
+    };
+    // Hand-written rather than an async generator, and no async function per step: it sits on the hot path.
     return {
-      next: async () => {
-        try {
-          let step: IteratorResult<StreamEvent>;
-          if (pendingFirst) {
-            pendingFirst = false;
-            run = await start();
-            if (run.value.loserError)
-              run.record.reason = `hedge: ${run.value.hedged ? 'the hedge' : 'the primary'} answered first`;
-            step = run.value.step;
-          } else if (run) step = await run.value.generator.next();
-          else return { done: true, value: undefined };
-          if (!step.done && step.value.type === 'done') finish(step.value.result);
-          return step;
-        } catch (error) {
-          return failed(error);
+      next: () => {
+        if (pendingFirst) {
+          pendingFirst = false;
+          return first().catch(failed);
         }
+        // `check` does not throw (it only records the result): one promise per step, not two.
+        if (run) return run.value.generator.next().then(check, failed);
+        return Promise.resolve({ done: true, value: undefined });
       },
       return: async () => {
         await run?.value.generator.return(undefined).catch(() => {});
