@@ -1,23 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { BatchFlags } from '../batch/run-batch.js';
-import { parseInteger } from '../parse-options.js';
+import { parseNonNegative, parsePositive } from '../parse-options.js';
 import { parseDuration } from '../probe/duration.js';
 import { FREE_MODELS_PER_MINUTE } from '../probe/rate-pacer.js';
 
 // The definition of `switchyard batch` only: loaded by every `switchyard` run (for the help), so the implementation
 // (batch/run-batch.ts, with the SDK and the progress bar) is imported by the action.
-
-function positive(value: string): number {
-  const n = parseInteger(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${n}`);
-  return n;
-}
-
-function nonNegative(value: string): number {
-  const n = parseInteger(value);
-  if (n < 0) throw new InvalidArgumentError(`expected an integer ≥ 0, got ${n}`);
-  return n;
-}
 
 function dollars(value: string): number {
   const n = Number(value.trim().replace(/^\$/, ''));
@@ -70,13 +58,13 @@ export function registerBatch(program: Command): void {
     .argument('<input>', 'JSONL file with one request per line (- = stdin)')
     .requiredOption('--out <file>', 'JSONL file for the answers')
     .option('--model <id>', 'model for lines that name none')
-    .option('--max-tokens <n>', 'max_tokens for lines that set none', positive)
-    .option('--concurrency <n>', 'requests at the same time', positive, 4)
-    .option('--rpm <n>', 'at most this many requests a minute (0 = no limit)', nonNegative, 0)
+    .option('--max-tokens <n>', 'max_tokens for lines that set none', parsePositive)
+    .option('--concurrency <n>', 'requests at the same time', parsePositive, 4)
+    .option('--rpm <n>', 'at most this many requests a minute (0 = no limit)', parseNonNegative, 0)
     .option(
       '--free-rpm <n>',
       `free-model requests per minute (OpenRouter's free tier: ${FREE_MODELS_PER_MINUTE}; 0 = no limit)`,
-      nonNegative,
+      parseNonNegative,
       FREE_MODELS_PER_MINUTE,
     )
     // The default's description is given: commander would print the parsed 120000, which reads as seconds here.

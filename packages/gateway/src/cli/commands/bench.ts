@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_SETTINGS } from '../../bench/default-settings.js';
-import { parseInteger } from '../parse-options.js';
+import { parseNonNegative, parsePositive } from '../parse-options.js';
 
 interface BenchFlags {
   requests: number;
@@ -15,18 +15,6 @@ interface BenchFlags {
   check?: boolean;
   profile?: boolean;
   deadline: number;
-}
-
-function positiveInteger(value: string): number {
-  const n = parseInteger(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${n}`);
-  return n;
-}
-
-function nonNegativeInteger(value: string): number {
-  const n = parseInteger(value);
-  if (n < 0) throw new InvalidArgumentError(`expected an integer ≥ 0, got ${n}`);
-  return n;
 }
 
 function seconds(value: string): number {
@@ -51,23 +39,18 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description('measure the gateway against the simulator: added latency (p50/p99), TTFT, requests/s, memory')
-    .option(
-      '--requests <n>',
-      `non-stream requests per side at c=1 (default ${d.requests})`,
-      positiveInteger,
-      d.requests,
-    )
+    .option('--requests <n>', `non-stream requests per side at c=1 (default ${d.requests})`, parsePositive, d.requests)
     .option(
       '--warmup <n>',
       `unrecorded non-stream requests per side first (default ${d.warmup})`,
-      nonNegativeInteger,
+      parseNonNegative,
       d.warmup,
     )
-    .option('--streams <n>', `streamed requests per side (default ${d.streams})`, positiveInteger, d.streams)
+    .option('--streams <n>', `streamed requests per side (default ${d.streams})`, parsePositive, d.streams)
     .option(
       '--stream-warmup <n>',
       `unrecorded streams per side first (default ${d.streamWarmup})`,
-      nonNegativeInteger,
+      parseNonNegative,
       d.streamWarmup,
     )
     .option('--concurrency <list>', `sweep levels (default ${d.concurrency.join(',')})`, levels, d.concurrency)

@@ -1,15 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { CompareFlags } from '../compare/run-compare.js';
-import { modelList, parseInteger } from '../parse-options.js';
+import { modelList, parsePositive } from '../parse-options.js';
 
 // The definition of `switchyard compare` only: loaded by every `switchyard` run (for the help), so the
 // implementation (compare/run-compare.ts, with the SDK and @clack/prompts) is imported by the action.
-
-function positive(value: string): number {
-  const n = parseInteger(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${n}`);
-  return n;
-}
 
 function temperature(value: string): number {
   const n = Number(value);
@@ -38,7 +32,7 @@ export function registerCompare(program: Command): void {
     .argument('[prompt...]', 'the prompt (or - to read it from stdin)')
     .requiredOption('--models <ids>', 'comma-separated model ids', modelList)
     .option('--system <text>', 'a system message')
-    .option('--max-tokens <n>', 'longest answer per model', positive)
+    .option('--max-tokens <n>', 'longest answer per model', parsePositive)
     .option('--temperature <t>', 'sampling temperature, 0–2', temperature)
     .option('--json', 'print JSON ({"prompt", "results": [...]})')
     .option('-c, --config <file>', 'switchyard.toml to read')

@@ -1,18 +1,12 @@
 import type { CatalogSort } from '@switchyard/sdk';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ModelsFlags } from '../models/run-models.js';
-import { parseInteger } from '../parse-options.js';
+import { parsePositive } from '../parse-options.js';
 
 // The definition of `switchyard models` only: loaded by every `switchyard` run (for the help), so the implementation
 // (models/run-models.ts, with the SDK) is imported by the action.
 
 const SORTS: CatalogSort[] = ['popular', 'price', 'context', 'newest', 'name'];
-
-function positive(value: string): number {
-  const n = parseInteger(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${n}`);
-  return n;
-}
 
 /** USD per million tokens: `0.5`, `3`. */
 function price(value: string): number {
@@ -72,7 +66,7 @@ export function registerModels(program: Command): void {
     .option('--output <list>', 'output modalities: text (default), embeddings, image, or all', list)
     .option('--author <name>', 'only this author (the id before the slash: openai, anthropic, …)')
     .addOption(new Option('--sort <order>', 'order of the list').choices(SORTS).default('popular'))
-    .option('--top <n>', 'show only the first n models', positive)
+    .option('--top <n>', 'show only the first n models', parsePositive)
     .option('--json', 'print JSON ({"data": [models]})')
     .option('-c, --config <file>', 'switchyard.toml to read')
     .addHelpText('after', EXAMPLES)

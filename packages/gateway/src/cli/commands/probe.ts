@@ -1,23 +1,11 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
-import { modelList, parseInteger } from '../parse-options.js';
+import { type Command, Option } from 'commander';
+import { modelList, parseNonNegative, parsePositive } from '../parse-options.js';
 import { parseDuration } from '../probe/duration.js';
 import { FREE_MODELS_PER_MINUTE } from '../probe/rate-pacer.js';
 import type { ProbeFlags } from '../probe/run-probe.js';
 
 // The definition of `switchyard probe` only: loaded by every `switchyard` run (for the help), so the implementation
 // (probe/run-probe.ts, with the SDK and the progress bar) is imported by the action.
-
-function positive(value: string): number {
-  const n = parseInteger(value);
-  if (n < 1) throw new InvalidArgumentError(`expected a positive integer, got ${n}`);
-  return n;
-}
-
-function nonNegative(value: string): number {
-  const n = parseInteger(value);
-  if (n < 0) throw new InvalidArgumentError(`expected an integer ≥ 0, got ${n}`);
-  return n;
-}
 
 const EXAMPLES = `
 Examples:
@@ -51,13 +39,13 @@ export function registerProbe(program: Command): void {
     .option('--models <ids>', 'comma-separated model ids', modelList)
     .option('--match <regex>', 'models whose id or name matches (case-insensitive)')
     .option('--prompt <text>', 'what to ask each model', 'Hello, world!')
-    .option('--max-tokens <n>', 'longest answer per model', positive, 100)
+    .option('--max-tokens <n>', 'longest answer per model', parsePositive, 100)
     .option('--delay <duration>', 'pause between the starts of two tests (500ms, 20s, 3m)', parseDuration, 0)
-    .option('--concurrency <n>', 'tests at the same time', positive, 4)
+    .option('--concurrency <n>', 'tests at the same time', parsePositive, 4)
     .option(
       '--free-rpm <n>',
       `free-model requests per minute (OpenRouter's free tier: ${FREE_MODELS_PER_MINUTE}; 0 = no limit)`,
-      nonNegative,
+      parseNonNegative,
       FREE_MODELS_PER_MINUTE,
     )
     // The default's description is given: commander would print the parsed 120000, which reads as seconds here.
