@@ -1,6 +1,6 @@
 import type { ChatResult } from '@switchyard/sdk';
 import { type FailureRecord, failureReason, failureRecord } from '../probe/failure.js';
-import { resultCost } from '../probe/probe-model.js';
+import { answerStats } from '../probe/probe-model.js';
 
 // What `switchyard compare` records per model: the answer and its numbers, or the failure (`--json` prints these).
 
@@ -29,12 +29,7 @@ export function toResult(model: string, settled: PromiseSettledResult<ChatResult
       success: true,
       text: r.text,
       finish_reason: r.finishReason,
-      latency_ms: r.timing.totalMs,
-      ttft_ms: r.timing.ttftMs ?? null,
-      tokens: { prompt: r.usage.promptTokens, completion: r.usage.completionTokens, total: r.usage.totalTokens },
-      cost_usd: resultCost(r),
-      served_model: r.model ?? null,
-      provider: r.provider ?? null,
+      ...answerStats(r),
       error: null,
       reason: null,
     };

@@ -16,6 +16,18 @@ export function resultCost(result: ChatResult): number {
   return attempts.length > 0 ? Math.max(sum, result.cost.usd) : result.cost.usd;
 }
 
+/** The numbers of an answer as the probe and compare records carry them (snake_case like the API). */
+export function answerStats(r: ChatResult) {
+  return {
+    latency_ms: r.timing.totalMs,
+    ttft_ms: r.timing.ttftMs ?? null,
+    tokens: { prompt: r.usage.promptTokens, completion: r.usage.completionTokens, total: r.usage.totalTokens },
+    cost_usd: resultCost(r),
+    served_model: r.model ?? null,
+    provider: r.provider ?? null,
+  };
+}
+
 /**
  * Tests one model: the prompt as a streamed chat request (so the time to first token is measured) under the
  * pacer's rules. Throws `Interrupted` when the run was stopped before the model answered (nothing is recorded).
@@ -49,12 +61,7 @@ export async function probeModel(
     return {
       ...base,
       success: true,
-      latency_ms: r.timing.totalMs,
-      ttft_ms: r.timing.ttftMs ?? null,
-      tokens: { prompt: r.usage.promptTokens, completion: r.usage.completionTokens, total: r.usage.totalTokens },
-      cost_usd: resultCost(r),
-      served_model: r.model ?? null,
-      provider: r.provider ?? null,
+      ...answerStats(r),
       attempts: Math.max(1, (r.attempts ?? []).filter((a) => a.outcome !== 'skipped').length),
       ...waited,
       answer: r.text.slice(0, 200),
