@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, constants as zlib } from 'node:zlib';
 import type { Dispatcher } from 'undici';
+
+type Body = Dispatcher.ResponseData['body'];
 
 /** The part of a `ReadableStreamDefaultReader` the SDK uses. */
 interface BodyReader {
@@ -21,7 +24,7 @@ class PooledResponse {
   constructor(
     readonly status: number,
     raw: Record<string, string | string[] | undefined>,
-    private readonly stream: Dispatcher.ResponseData['body'],
+    private readonly stream: Body,
   ) {
     this.ok = status >= 200 && status < 300;
     this.headers = {
@@ -89,7 +92,54 @@ export function dispatcherFetch(dispatcher: Dispatcher): typeof fetch {
       body: init.body as string | undefined,
       signal: init.signal ?? undefined,
     });
-    return new PooledResponse(statusCode, headers, body) as unknown as Response;
+    return new PooledResponse(statusCode, headers, decoded(headers, body)) as unknown as Response;
   };
   return send as typeof fetch;
+}
+
+/**
+ * The body with its `content-encoding` undone. No `accept-encoding` is sent, so a server should not compress; some
+ * proxies do anyway, and WHATWG fetch (which the SDK otherwise uses) would decode it — so this does too, streaming
+ * (SSE arrives compressed with a flush per event).
+ */
+function decoded(headers: Record<string, string | string[] | undefined>, body: Body): Body {
+  const encoding = String(headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
+  if (encoding === '' || encoding === 'identity') return body;
+  // A partial last block is normal for a stream cut short: flush what there is instead of failing on it.
+  const flush = { finishFlush: zlib.Z_SYNC_FLUSH };
+  const decoder =
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip(flush)
+      : encoding === 'deflate'
+        ? createInflate(flush)
+        : encoding === 'br'
+          ? createBrotliDecompress({ finishFlush: zlib.BROTLI_OPERATION_FLUSH })
+          : undefined;
+  if (!decoder) return body;
+  delete headers['content-encoding'];
+  delete headers['content-length'];
+  const source = body as unknown as Readable;
+  source.on('error', (error) => decoder.destroy(error));
+  decoder.on('close', () => {
+    if (!source.destroyed) source.destroy();
+  });
+  return withBodyMixin(source.pipe(decoder));
+}
+
+/** The `text()`, `json()` and `dump()` of undici's body, on a plain readable (the decoded stream). */
+function withBodyMixin(stream: Readable): Body {
+  const text = async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  return Object.assign(stream, {
+    text,
+    json: async () => JSON.parse(await text()),
+    dump: async () => {
+      stream.destroy();
+    },
+  }) as unknown as Body;
 }
