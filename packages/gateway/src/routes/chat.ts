@@ -37,6 +37,9 @@ async function nonStreaming(
 }
 
 const GENERATION_ID = /"id":"([^"]+)"/;
+const DONE = 'data: [DONE]\n\n';
+/** The upstream's own `[DONE]` frame, whatever its spacing and line endings. */
+const DONE_FRAME = /^data: ?\[DONE\]\s*$/;
 
 /**
  * Whether a passed-through frame is OpenRouter's in-band error chunk (a top-level `error` object), and whether it
@@ -75,15 +78,19 @@ async function streaming(
   let result: ChatResult | undefined;
   let partialText = '';
   let forwardedError: { finished: boolean } | undefined;
+  let forwardedDone = false;
   try {
     for await (const event of stream) {
       if (event.type === 'frame') {
         const id = out.headersSent ? undefined : GENERATION_ID.exec(event.text)?.[1];
         await out.write(event.text, id ? { 'x-generation-id': id } : undefined);
         forwardedError ??= upstreamErrorFrame(event.text);
+        forwardedDone ||= DONE_FRAME.test(event.text);
       } else if (event.type === 'text') partialText += event.text;
       else if (event.type === 'done') result = event.result;
     }
+    // Some upstreams end a finished stream without `data: [DONE]`; the SDK accepts that, OpenAI clients expect it.
+    if (!forwardedDone) await out.write(DONE);
     out.end();
     await settleRequest(services, admitted, requestId, true, { result });
   } catch (caught) {
@@ -104,7 +111,7 @@ async function streaming(
     // The upstream's own error chunk already went out verbatim: no second error, only the finish chunk if it lacked one.
     if (!forwardedError) await out.write(inBandError(error));
     else if (!forwardedError.finished) await out.write(inBandError(error, { finishOnly: true }));
-    await out.write('data: [DONE]\n\n');
+    await out.write(DONE);
     out.end();
   }
 }

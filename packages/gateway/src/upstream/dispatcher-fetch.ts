@@ -84,17 +84,39 @@ class PooledResponse {
 export function dispatcherFetch(dispatcher: Dispatcher): typeof fetch {
   const send = async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const { statusCode, headers, body } = await dispatcher.request({
+    const options: Dispatcher.RequestOptions = {
       origin: url.origin,
       path: url.pathname + url.search,
       method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
       headers: init.headers as Record<string, string> | undefined,
       body: init.body as string | undefined,
       signal: init.signal ?? undefined,
-    });
-    return new PooledResponse(statusCode, headers, decoded(headers, body)) as unknown as Response;
+    };
+    for (let retry = 0; ; retry++) {
+      try {
+        const { statusCode, headers, body } = await dispatcher.request(options);
+        return new PooledResponse(statusCode, headers, decoded(headers, body)) as unknown as Response;
+      } catch (error) {
+        if (retry >= STALE_SOCKET_RETRIES || init.signal?.aborted || !staleKeepAlive(error)) throw error;
+      }
+    }
   };
   return send as typeof fetch;
+}
+
+/** Immediate resends of a request that met a keep-alive socket the server had just closed. */
+const STALE_SOCKET_RETRIES = 2;
+
+/**
+ * Whether a request failed, before any answer, on a pooled keep-alive socket that had already carried a response
+ * and that the server closed as it was reused (its idle timeout firing just then, or `Connection: close` ignored):
+ * the classic keep-alive race. Such a failure says nothing about the upstream, so the request is sent again on
+ * another connection at once, instead of surfacing as a connection error (and costing a backoff) upstream.
+ */
+function staleKeepAlive(error: unknown): boolean {
+  const e = error as { code?: unknown; socket?: { bytesRead?: unknown } } | undefined;
+  if (!e || (e.code !== 'UND_ERR_SOCKET' && e.code !== 'ECONNRESET' && e.code !== 'EPIPE')) return false;
+  return typeof e.socket?.bytesRead === 'number' && e.socket.bytesRead > 0;
 }
 
 /**

@@ -10,6 +10,7 @@ import type {
 } from '../protocol/chat.js';
 import type { AssistantMessage, ReasoningDetail, ToolCall } from '../protocol/messages.js';
 import { normalizeUsage } from '../usage/usage.js';
+import { coerceUsageNumbers } from './result.js';
 import { toToolCallResult } from './tool-calls.js';
 import type { StreamEvent } from './types.js';
 
@@ -52,7 +53,7 @@ export class StreamAssembler {
     const choices = chunk.choices;
     if (choices) for (const choice of choices) this.pushChoice(choice, events);
     if (chunk.usage) {
-      this.usage = chunk.usage;
+      this.usage = coerceUsageNumbers(chunk.usage);
       events.push({ type: 'usage', usage: normalizeUsage(chunk.usage) });
     }
   }

@@ -13,6 +13,31 @@ export function contentText(content: AssistantMessage['content']): string {
   return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
+const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/**
+ * Some OpenAI-compatible upstreams send usage numbers as strings (`"cost": "0.00042"`, `"prompt_tokens": "12"`):
+ * turns them into numbers, in place, at the top level and one level down (the `*_details` objects), so counts and
+ * the reported cost are not silently read as 0. Other values are left alone.
+ */
+export function coerceUsageNumbers<T>(usage: T): T {
+  if (!usage || typeof usage !== 'object') return usage;
+  const record = usage as Record<string, unknown>;
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value === 'string') {
+      if (NUMERIC.test(value)) record[key] = Number(value);
+    } else if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const inner = value as Record<string, unknown>;
+      for (const k in inner) {
+        const v = inner[k];
+        if (typeof v === 'string' && NUMERIC.test(v)) inner[k] = Number(v);
+      }
+    }
+  }
+  return usage;
+}
+
 /** Some models report `stop` or null while calling tools (ai-sdk #166/#420): the calls decide. */
 export function patchFinishReason(reason: FinishReason | null | undefined, hasToolCalls: boolean): FinishReason | null {
   if (hasToolCalls && (reason === null || reason === undefined || reason === 'stop')) return 'tool_calls';
@@ -36,6 +61,7 @@ export function toChatResult(completion: ChatCompletion, context: ResultContext)
     });
   }
   const message = choice.message;
+  coerceUsageNumbers(completion.usage);
   const toolCalls = (message.tool_calls ?? []).map(toToolCallResult);
   const result: ChatResult = {
     text: contentText(message.content),

@@ -4,12 +4,14 @@ import { TimeoutError, UnexpectedResponseError } from '../errors/http-errors.js'
 import { StreamError, StreamTruncatedError } from '../errors/stream-errors.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import type { ChatCompletion, ChatCompletionChunk } from '../protocol/chat.js';
+import type { AssistantMessage } from '../protocol/messages.js';
 import { SseDecoder } from '../sse/decoder.js';
+import { encodeDone, encodeEvent } from '../sse/encoder.js';
 import type { SseItem } from '../sse/types.js';
 import { type Sent, stopError } from '../transport/transport.js';
 import type { Cost } from '../usage/cost.js';
 import { StreamAssembler } from './assembler.js';
-import { toChatResult } from './result.js';
+import { contentText, toChatResult } from './result.js';
 import type { StreamEvent } from './types.js';
 
 export interface StreamAttemptOptions {
@@ -34,6 +36,114 @@ function timeout(phase: 'first_token' | 'idle', ms: number, model?: string): Tim
 }
 
 function noop(): void {}
+
+/** A last event read at the end of the body, kept only when nothing was cut from it. */
+function isWholeEvent(item: SseItem): boolean {
+  if (item.type !== 'event') return false;
+  const data = item.event.data;
+  if (data === '[DONE]') return true;
+  try {
+    JSON.parse(data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Largest JSON answer read in place of a stream (the SSE decoder's own default bound). */
+const MAX_JSON_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** Whether the server answered a stream request with JSON (`application/json`, `…+json`) rather than SSE. */
+function isJsonAnswer(response: Response): boolean {
+  const type = response.headers.get('content-type');
+  return type !== null && /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type);
+}
+
+/**
+ * A JSON answer to a stream request, as the SSE stream it amounts to: one `chat.completion.chunk` carrying the whole
+ * message (and usage, and any error), then `[DONE]`. A body that is not a completion becomes an event the stream
+ * reader rejects (malformed chunk, or a stream without a finish reason), never a silent success.
+ */
+function jsonAnswerAsSse(body: ReadableStream<Uint8Array>, model: string | undefined): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > MAX_JSON_ANSWER_BYTES) {
+          void reader.cancel().catch(noop);
+          throw new UnexpectedResponseError(
+            `The JSON answer to a stream request exceeds ${MAX_JSON_ANSWER_BYTES} bytes`,
+            { retryable: false, model },
+          );
+        }
+        parts.push(value);
+      }
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const part of parts) {
+        bytes.set(part, at);
+        at += part.byteLength;
+      }
+      controller.enqueue(new TextEncoder().encode(jsonAnswerToSse(new TextDecoder().decode(bytes))));
+      controller.close();
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** The SSE text of a JSON answer (see `jsonAnswerAsSse`). */
+function jsonAnswerToSse(text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    // Not a completion: handed on as is (bounded), for the reader to reject as a malformed chunk.
+    const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    return encodeEvent({ data: snippet || '(empty JSON answer)' }) + encodeDone();
+  }
+  const completion = parsed as Partial<ChatCompletion> & { error?: unknown };
+  const chunk: Record<string, unknown> = {
+    id: completion.id ?? '',
+    object: 'chat.completion.chunk',
+    created: completion.created ?? 0,
+    model: completion.model ?? '',
+  };
+  if (completion.provider !== undefined) chunk.provider = completion.provider;
+  if (completion.system_fingerprint !== undefined) chunk.system_fingerprint = completion.system_fingerprint;
+  const choices: Record<string, unknown>[] = [];
+  const choice = Array.isArray(completion.choices) ? completion.choices[0] : undefined;
+  let error = completion.error && typeof completion.error === 'object' ? completion.error : undefined;
+  if (choice && typeof choice === 'object' && choice.message && typeof choice.message === 'object') {
+    const { role: _role, content, tool_calls, ...rest } = choice.message as AssistantMessage & Record<string, unknown>;
+    const delta: Record<string, unknown> = { role: 'assistant', ...rest };
+    const textContent = contentText(content);
+    if (textContent !== '') delta.content = textContent;
+    if (Array.isArray(tool_calls) && tool_calls.length > 0) {
+      delta.tool_calls = tool_calls.map((call, index) => ({ index, ...call }));
+    }
+    choices.push({
+      index: 0,
+      delta,
+      // A whole completion is finished whatever it says; `tool_calls` is patched in when calls are present.
+      finish_reason: choice.finish_reason ?? 'stop',
+      native_finish_reason: choice.native_finish_reason ?? null,
+      logprobs: null,
+    });
+    if (choice.error && typeof choice.error === 'object') error ??= choice.error;
+  }
+  chunk.choices = choices;
+  if (completion.usage) chunk.usage = completion.usage;
+  if (error) chunk.error = error;
+  return encodeEvent({ data: JSON.stringify(chunk) }) + encodeDone();
+}
 
 /** Whether an event carries model output (starts the first-token clock, resets the idle clock). */
 function isContent(event: StreamEvent): boolean {
@@ -113,10 +223,15 @@ export async function* streamAttempt(
       );
     }
     if (!response.body) fail(new UnexpectedResponseError('The stream response has no body', { retryable: true }));
+    // Some servers ignore `stream: true` and answer one JSON completion (or a JSON `{error}`): it is read as the
+    // one-chunk stream it amounts to, so the caller gets its content (or its typed error) all the same.
+    const body = isJsonAnswer(response)
+      ? jsonAnswerAsSse(response.body as ReadableStream<Uint8Array>, options.requestedModel)
+      : (response.body as ReadableStream<Uint8Array>);
     // The body is read here rather than through `readSseBatches` (same steps: cancel on abort, check the signal
     // after each read and after the consumer had the batch, cancel the body on an early exit): one async hop less
     // per network read.
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const reader = body.getReader();
     const decoder = new SseDecoder();
     const lifetimeSignal = lifetime.signal;
     // Cancelling settles a pending `read()` (as done), which is how an abort interrupts a wait for the next chunk.
@@ -126,7 +241,7 @@ export async function* streamAttempt(
     let bodyEnded = false;
     let sawDone = false;
     try {
-      while (!sawDone) {
+      while (!sawDone && !bodyEnded) {
         let items: SseItem[];
         try {
           lifetimeSignal.throwIfAborted(); // an abort while the consumer held the last batch stops the rest too
@@ -134,9 +249,11 @@ export async function* streamAttempt(
           lifetimeSignal.throwIfAborted();
           if (done) {
             bodyEnded = true;
-            break;
-          }
-          items = decoder.push(value);
+            // Some servers end on an event without its closing blank line (`data: [DONE]` and close): a last event
+            // that is whole (`[DONE]` or complete JSON) still counts; a cut one is dropped, so truncation is reported.
+            items = decoder.end({ dispatchPending: true }).items.filter(isWholeEvent);
+            if (items.length === 0) break;
+          } else items = decoder.push(value);
         } catch (error) {
           fail(stopError(lifetime, error, { model: options.requestedModel }));
         }

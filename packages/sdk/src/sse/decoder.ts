@@ -82,18 +82,28 @@ export class SseDecoder {
     return out;
   }
 
-  /** Ends the input. An unterminated event is dropped (spec), but reported as `incomplete` to detect truncation. */
-  end(): { items: SseItem[]; incomplete: boolean } {
+  /**
+   * Ends the input. An unterminated event is dropped (spec), but reported as `incomplete` to detect truncation.
+   * With `dispatchPending`, the unterminated event is dispatched instead, as if the body had ended with a blank
+   * line (some servers end on `data: [DONE]` with no line break): the caller must then check the event is whole.
+   */
+  end(options: { dispatchPending?: boolean } = {}): { items: SseItem[]; incomplete: boolean } {
     let rest = this.#held + this.#bytes.flush();
     if (this.#atStart && rest.charCodeAt(0) === BOM) rest = rest.slice(1);
     const incomplete = this.#block.open || rest !== '';
+    const items: SseItem[] = [];
+    if (incomplete && options.dispatchPending) {
+      this.#held = '';
+      this.#heldBytes = undefined;
+      this.#parse(`${rest}\n\n`, items);
+    }
     // Ready for another stream; `lastEventId` and `retry` are kept, they are what a reconnection needs.
     this.#held = '';
     this.#heldBytes = undefined;
     this.#atStart = true;
     this.#skipLF = false;
     this.#block.reset();
-    return { items: [], incomplete };
+    return { items, incomplete };
   }
 
   /** Handles the complete lines of `text`; returns where the unterminated rest starts. */

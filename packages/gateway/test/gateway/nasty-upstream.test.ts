@@ -1,0 +1,370 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+// The gateway in front of an upstream that behaves like OpenRouter in its nastier ways (odd SSE framing, no
+// [DONE], JSON where a stream was asked for, HTML error pages, cut streams, keep-alive sockets dropped on reuse).
+// Whatever the upstream does, the gateway's client gets a correct answer or an OpenAI-shaped error, and a stream
+// ends with [DONE] (after an error chunk when it failed), never silently.
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+
+let handler: Handler = (_req, res) => {
+  res.end();
+};
+let requests = 0;
+let upstream: Server;
+let gateway: TestGateway;
+
+const MODEL = 'openai/gpt-4o-mini';
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (piece: string) => {
+      body += piece;
+    });
+    req.on('end', () => {
+      if (req.url?.includes('/models')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"data":[]}');
+        return;
+      }
+      requests++;
+      Promise.resolve(handler(req, res, body)).catch((error: unknown) => res.destroy(error as Error));
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const { port } = upstream.address() as AddressInfo;
+  gateway = await startTestGateway({
+    env: {
+      OPENROUTER_API_KEY: 'sk-or-v1-nasty-upstream-test',
+      OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1`,
+      OPENROUTER_RETRY_ATTEMPTS: '3',
+      OPENROUTER_RETRY_BACKOFF_BASE: '0.001',
+      OPENROUTER_RETRY_JITTER: '0',
+    },
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  upstream?.closeAllConnections();
+  await new Promise((resolve) => upstream?.close(resolve));
+});
+
+beforeEach(() => {
+  requests = 0;
+});
+
+function chunk(delta: Record<string, unknown>, finish: string | null = null): string {
+  return JSON.stringify({
+    id: 'gen-nasty-gw',
+    object: 'chat.completion.chunk',
+    created: 1_759_420_128,
+    model: MODEL,
+    provider: 'OpenAI',
+    choices: [{ index: 0, delta, finish_reason: finish, native_finish_reason: finish }],
+  });
+}
+
+const USAGE = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8, cost: 0.00002 };
+const usageChunk = JSON.stringify({
+  id: 'gen-nasty-gw',
+  object: 'chat.completion.chunk',
+  model: MODEL,
+  choices: [],
+  usage: USAGE,
+});
+
+function frames(sep = '\n', prefix = 'data: '): string[] {
+  return [
+    `${prefix}${chunk({ role: 'assistant', content: '' })}${sep}${sep}`,
+    `${prefix}${chunk({ content: 'Hel' })}${sep}${sep}`,
+    `${prefix}${chunk({ content: 'lo ☃' })}${sep}${sep}`,
+    `${prefix}${chunk({}, 'stop')}${sep}${sep}`,
+    `${prefix}${usageChunk}${sep}${sep}`,
+    `${prefix}[DONE]${sep}${sep}`,
+  ];
+}
+
+function streamPieces(pieces: (string | Buffer)[], end: 'end' | 'destroy' = 'end'): Handler {
+  return async (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.flushHeaders();
+    for (const piece of pieces) {
+      if (res.destroyed) return;
+      res.write(piece);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (end === 'destroy') res.socket?.destroy();
+    else res.end();
+  };
+}
+
+function reply(status: number, body: string, headers: Record<string, string> = {}): Handler {
+  return (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(body);
+  };
+}
+
+const completion = (message: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    id: 'gen-nasty-gw2',
+    object: 'chat.completion',
+    created: 1_759_420_128,
+    model: MODEL,
+    provider: 'OpenAI',
+    choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop' }],
+    usage: USAGE,
+    ...extra,
+  });
+
+// A model of its own per request: circuit breakers count failures per model, and these tests fail on purpose.
+let calls = 0;
+const chat = (body: Record<string, unknown> = {}) =>
+  fetch(`${gateway.url}/api/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: `${MODEL}-${++calls}`, messages: [{ role: 'user', content: 'Hello' }], ...body }),
+  });
+
+/** The data values of an SSE body (LF framing: the gateway's own). */
+function dataOf(text: string): string[] {
+  return text
+    .split('\n\n')
+    .map((block) =>
+      block
+        .split('\n')
+        .find((line) => line.startsWith('data: '))
+        ?.slice(6),
+    )
+    .filter((data): data is string => data !== undefined);
+}
+
+function streamedText(text: string): string {
+  return dataOf(text)
+    .filter((d) => d !== '[DONE]')
+    .map((d) => (JSON.parse(d) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta?.content ?? '')
+    .join('');
+}
+
+function expectOpenAiError(body: unknown): { message: string; type: string; code: unknown } {
+  const error = (body as { error?: { message?: unknown; type?: unknown; code?: unknown } }).error;
+  expect(error, JSON.stringify(body)).toBeTypeOf('object');
+  expect(error?.message).toBeTypeOf('string');
+  expect(error?.type).toBeTypeOf('string');
+  return error as { message: string; type: string; code: unknown };
+}
+
+describe('streams through the gateway', () => {
+  it('odd framing upstream (CRLF, lone CR, `data:` without space, BOM, one byte per read) reaches the client clean', async () => {
+    const variants: (string | Buffer)[][] = [
+      frames('\r\n'),
+      frames('\r'),
+      frames('\n', 'data:'),
+      ['\uFEFF', ...frames().map((f, i) => `event: message\nid: ${i}\nretry: 1000\n${f}`)],
+      [...Buffer.from(frames().join(''))].map((b) => Buffer.from([b])),
+    ];
+    for (const pieces of variants) {
+      handler = streamPieces(pieces);
+      const response = await chat({ stream: true });
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(streamedText(text)).toBe('Hello ☃');
+      expect(dataOf(text).at(-1)).toBe('[DONE]');
+    }
+  });
+
+  it('an upstream stream that ends after finish_reason and usage without [DONE]: the client still gets [DONE]', async () => {
+    handler = streamPieces(frames().slice(0, -1));
+    const response = await chat({ stream: true });
+    const text = await response.text();
+    expect(streamedText(text)).toBe('Hello ☃');
+    expect(text).toContain('"usage"');
+    expect(dataOf(text).at(-1)).toBe('[DONE]');
+  });
+
+  it('a last event without its closing blank line still counts, and the client gets [DONE]', async () => {
+    handler = streamPieces([`${frames().slice(0, 3).join('')}data: ${chunk({}, 'stop')}`]);
+    const text = await (await chat({ stream: true })).text();
+    expect(streamedText(text)).toBe('Hello ☃');
+    expect(dataOf(text).at(-1)).toBe('[DONE]');
+    expect(text).not.toContain('"error"');
+  });
+
+  it('an upstream stream cut after content: an error chunk, then [DONE]', async () => {
+    handler = streamPieces(frames().slice(0, 3), 'destroy');
+    const text = await (await chat({ stream: true })).text();
+    const data = dataOf(text);
+    expect(data.at(-1)).toBe('[DONE]');
+    const errors = data.filter((d) => d.includes('"error"'));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(text).toContain('"finish_reason":"error"');
+  });
+
+  it('an upstream stream cut before any content: an OpenAI-shaped HTTP error (after retries)', async () => {
+    handler = streamPieces(frames().slice(0, 1));
+    const response = await chat({ stream: true });
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    expectOpenAiError(await response.json());
+    expect(requests).toBe(3);
+  });
+
+  it('an upstream that ignores stream: true and answers JSON: the client gets a proper stream', async () => {
+    handler = reply(200, completion({ content: 'Whole answer' }));
+    const response = await chat({ stream: true });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const text = await response.text();
+    expect(streamedText(text)).toBe('Whole answer');
+    expect(dataOf(text).at(-1)).toBe('[DONE]');
+  });
+
+  it('an upstream answering a stream request with HTML: an OpenAI-shaped error', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>Just a moment...</body></html>');
+    };
+    const response = await chat({ stream: true });
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    expectOpenAiError(await response.json());
+  });
+});
+
+describe('non-stream answers through the gateway', () => {
+  it('HTTP 200 with HTML or an empty body: an OpenAI-shaped error with a bounded message', async () => {
+    for (const body of [`<!DOCTYPE html><html>${'<p>Attention Required!</p>'.repeat(1000)}</html>`, '']) {
+      handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': body ? 'text/html' : 'application/json' });
+        res.end(body);
+      };
+      const response = await chat();
+      expect(response.status).toBeGreaterThanOrEqual(500);
+      const error = expectOpenAiError(await response.json());
+      expect(error.message.length).toBeLessThan(1000);
+    }
+  });
+
+  it('502/503 with a Cloudflare HTML page: retried, then an OpenAI-shaped error with the status', async () => {
+    for (const status of [502, 503]) {
+      requests = 0;
+      handler = (_req, res) => {
+        res.writeHead(status, { 'content-type': 'text/html' });
+        res.end(`<html><head><title>${status}</title></head><body>${'cloudflare '.repeat(3000)}</body></html>`);
+      };
+      const response = await chat();
+      expect(response.status).toBe(status);
+      const error = expectOpenAiError(await response.json());
+      expect(error.message.length).toBeLessThan(1000);
+      expect(requests).toBe(3);
+    }
+  });
+
+  it('429 with a Retry-After beyond the deadline: a 429 at once, carrying retry-after', async () => {
+    handler = reply(429, JSON.stringify({ error: { code: 429, message: 'Rate limit exceeded' } }), {
+      'retry-after': '86400',
+    });
+    const response = await chat();
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('86400');
+    expectOpenAiError(await response.json());
+    expect(requests).toBe(1);
+  });
+
+  it('sloppy completions: choices: [] is an error; null content with tool calls and numeric strings pass', async () => {
+    handler = reply(200, completion({}, { choices: [] }));
+    const empty = await chat();
+    expect(empty.status).toBeGreaterThanOrEqual(500);
+    expectOpenAiError(await empty.json());
+
+    handler = reply(
+      200,
+      completion(
+        { content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { usage: { prompt_tokens: '5', completion_tokens: '3', total_tokens: '8', cost: '0.00002', extra: { a: 1 } } },
+      ),
+    );
+    const tools = await chat();
+    expect(tools.status).toBe(200);
+    const body = (await tools.json()) as {
+      choices: { message: { tool_calls: { id: string }[] } }[];
+      usage: { total_tokens: unknown };
+    };
+    expect(body.choices[0]?.message.tool_calls[0]?.id).toBe('c1');
+    expect(Number(body.usage.total_tokens)).toBe(8);
+  });
+});
+
+/** Answers the first request on each socket (keep-alive advertised) and drops the socket when it is reused. */
+function dropOnReuse(): Handler {
+  const served = new WeakSet<Socket>();
+  return async (req, res, body) => {
+    if (served.has(req.socket)) {
+      req.socket.destroy();
+      return;
+    }
+    served.add(req.socket);
+    res.setHeader('keep-alive', 'timeout=30');
+    if ((JSON.parse(body) as { stream?: boolean }).stream === true) await streamPieces(frames())(req, res, '');
+    else reply(200, completion({ content: 'fresh' }))(req, res, '');
+  };
+}
+
+describe('keep-alive sockets dropped by the upstream', () => {
+  it('with SDK retries off, a socket dropped on reuse is resent at once on a fresh connection', async () => {
+    const { port } = upstream.address() as AddressInfo;
+    const strict = await startTestGateway({
+      env: {
+        OPENROUTER_API_KEY: 'sk-or-v1-nasty-upstream-test',
+        OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1`,
+        OPENROUTER_RETRY_ATTEMPTS: '1',
+      },
+    });
+    try {
+      handler = dropOnReuse();
+      const post = (stream: boolean) =>
+        fetch(`${strict.url}/api/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: `${MODEL}-${++calls}`, messages: [{ role: 'user', content: 'Hi' }], stream }),
+        });
+      for (let i = 0; i < 4; i++) {
+        const response = await post(false);
+        expect(response.status, await response.clone().text()).toBe(200);
+        await response.arrayBuffer();
+      }
+      for (let i = 0; i < 2; i++) {
+        const response = await post(true);
+        expect(response.status).toBe(200);
+        expect(dataOf(await response.text()).at(-1)).toBe('[DONE]');
+      }
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it('Connection: close, and a socket dropped when reused: the next requests still succeed', async () => {
+    handler = (_req, res) => {
+      res.setHeader('connection', 'close');
+      reply(200, completion({ content: 'fresh' }))(_req, res, '');
+    };
+    for (let i = 0; i < 3; i++) expect((await chat()).status).toBe(200);
+
+    handler = dropOnReuse();
+    for (let i = 0; i < 4; i++) {
+      const response = await chat();
+      expect(response.status).toBe(200);
+      expect(
+        ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+      ).toBe('fresh');
+    }
+    for (let i = 0; i < 2; i++) {
+      const text = await (await chat({ stream: true })).text();
+      expect(dataOf(text).at(-1)).toBe('[DONE]');
+    }
+  });
+});
