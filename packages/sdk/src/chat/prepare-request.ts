@@ -78,10 +78,15 @@ export function prepareRequest(params: ChatRequest, config: ResolvedConfig, open
   if (!Array.isArray(params.messages) || params.messages.length === 0) {
     throw invalid('messages must be a non-empty array of { role, content } objects');
   }
-  let request: ChatRequest = { ...config.defaults, ...params } as ChatRequest;
+  const request: ChatRequest = { ...config.defaults, ...params } as ChatRequest;
   if (config.defaults.provider && params.provider)
     request.provider = { ...config.defaults.provider, ...params.provider };
-  if (request.model !== undefined) request = withTarget(request, resolveTarget(request.model, config, openRouterApi));
+  if (request.model !== undefined) {
+    // `withTarget` on the copy made just above, without copying it again.
+    const target = resolveTarget(request.model, config, openRouterApi);
+    request.model = target.model;
+    if (target.provider) request.provider = { ...target.provider, ...request.provider };
+  }
   if (Array.isArray(request.models)) {
     request.models = request.models.map((m) => resolveTarget(m, config, openRouterApi).model);
   }

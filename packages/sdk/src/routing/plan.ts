@@ -56,7 +56,9 @@ export function planTargets(input: PlanInput): Target[] {
     const resolved = resolveTarget(name, config, input.openRouterApi);
     return {
       model: resolved.model,
-      request: withTarget(request, resolved),
+      // The request as it is when the target changes nothing in it (the usual case: the caller's model was
+      // resolved before routing): a copy per request would be the same object again.
+      request: resolved.model === request.model && !resolved.provider ? request : withTarget(request, resolved),
       requested:
         origin === 'request' || (origin === 'default' && request.model === undefined && input.catalog === undefined),
       origin,

@@ -75,6 +75,26 @@ function url(base: string, path: string, query?: SendOptions['query']): string {
   return out;
 }
 
+const NO_CONTEXT: ErrorContext = Object.freeze({});
+
+function deadlineTimeout(options: SendOptions, context: ErrorContext): TimeoutError {
+  const error = new TimeoutError(`No complete answer within the ${options.deadlineMs} ms deadline`, {
+    retryable: true,
+    model: context.model,
+  });
+  error.phase = 'deadline';
+  return error;
+}
+
+function headersTimeout(transport: Transport, context: ErrorContext): TimeoutError {
+  const error = new TimeoutError(`No response headers within ${transport.config.headersTimeoutMs} ms`, {
+    retryable: true,
+    model: context.model,
+  });
+  error.phase = 'headers';
+  return error;
+}
+
 /** Parses an error body: OpenRouter's envelope when it is JSON, else the first bytes of the text. */
 export function parseErrorBody(text: string, status: number): WireError {
   try {
@@ -94,6 +114,9 @@ export function parseErrorBody(text: string, status: number): WireError {
  * typed errors for non-2xx answers (body read with a size bound) and for network failures.
  */
 export class Transport {
+  /** `config.headers` plus the JSON content type, for requests with a body and no per-call headers. */
+  private jsonHeaders: Record<string, string> | undefined;
+
   constructor(readonly config: TransportConfig) {}
 
   /** Throws MissingApiKeyError when this endpoint needs a key and none is configured (before any network call). */
@@ -103,46 +126,41 @@ export class Transport {
   }
 
   async send(options: SendOptions): Promise<Sent> {
-    const context = options.context ?? {};
+    const context = options.context ?? NO_CONTEXT;
     if (options.auth !== 'public') this.assertKey();
     const lifetime = new RequestLifetime(options.signal);
     if (lifetime.signal.aborted) throw stopError(lifetime, undefined, context);
     const startedAt = Date.now();
-    const deadline = () => {
-      const error = new TimeoutError(`No complete answer within the ${options.deadlineMs} ms deadline`, {
-        retryable: true,
-        model: context.model,
-      });
-      error.phase = 'deadline';
-      return error;
-    };
-    const headersTimeout = () => {
-      const error = new TimeoutError(`No response headers within ${this.config.headersTimeoutMs} ms`, {
-        retryable: true,
-        model: context.model,
-      });
-      error.phase = 'headers';
-      return error;
-    };
-    // The earlier timeout first, so the lifetime's one timer is armed once (a tie still fires the deadline first).
+    const deadlineMs = options.deadlineMs;
+    const headersMs = this.config.headersTimeoutMs;
+    // The reasons are built only when a timeout fires (no closures per request); the earlier timeout is set first,
+    // so the lifetime's one timer is armed once (a tie still fires the deadline first).
     let clearHeaders: () => void;
-    if (this.config.headersTimeoutMs < (options.deadlineMs ?? 0)) {
-      clearHeaders = lifetime.after(this.config.headersTimeoutMs, headersTimeout);
-      lifetime.after(options.deadlineMs, deadline);
+    if (headersMs < (deadlineMs ?? 0)) {
+      clearHeaders = lifetime.after(headersMs, headersTimeout, this, context);
+      lifetime.after(deadlineMs, deadlineTimeout, options, context);
     } else {
-      lifetime.after(options.deadlineMs, deadline);
-      clearHeaders = lifetime.after(this.config.headersTimeoutMs, headersTimeout);
+      lifetime.after(deadlineMs, deadlineTimeout, options, context);
+      clearHeaders = lifetime.after(headersMs, headersTimeout, this, context);
     }
-    const headers: Record<string, string> = { ...this.config.headers };
-    if (options.headers)
+    const hasBody = options.body !== undefined;
+    let headers: Record<string, string>;
+    if (options.headers) {
+      headers = { ...this.config.headers };
       for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (hasBody) headers['content-type'] = 'application/json';
+    } else {
+      // A copy of a template built once per transport: same keys in the same order as building it here, without
+      // adding a property to a fresh copy on every request (fetch gets its own object, as before).
+      this.jsonHeaders ??= { ...this.config.headers, 'content-type': 'application/json' };
+      headers = hasBody ? { ...this.jsonHeaders } : { ...this.config.headers };
+    }
     let response: Response;
     try {
       response = await this.config.fetch(url(this.config.baseURL, options.path, options.query), {
         method: options.method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: hasBody ? JSON.stringify(options.body) : undefined,
         signal: lifetime.signal,
       });
     } catch (cause) {
@@ -171,7 +189,7 @@ export class Transport {
   /** A JSON call; a 200 whose body is `{error}` becomes the same typed error as the matching HTTP status. */
   async json<T>(options: SendOptions): Promise<{ data: T; response: Response; startedAt: number }> {
     const { response, lifetime, startedAt } = await this.send(options);
-    const context = options.context ?? {};
+    const context = options.context ?? NO_CONTEXT;
     let text: string;
     try {
       text = await response.text();
