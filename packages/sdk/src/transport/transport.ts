@@ -40,6 +40,26 @@ export interface Sent {
   startedAt: number;
 }
 
+/** Immediate resends of a request that met a keep-alive socket the server had just closed. */
+const STALE_SOCKET_RESENDS = 2;
+
+/**
+ * Whether fetch failed, before any answer, on a pooled keep-alive socket that had already carried a response and
+ * that the server closed as it was reused (its idle timeout firing just then): the classic keep-alive race. It says
+ * nothing about the upstream, so the request goes again at once on another connection rather than surfacing as a
+ * connection error that costs a retry backoff (or fails outright with retries off). undici wraps the socket error
+ * as the `cause` of fetch's TypeError.
+ */
+function staleKeepAlive(error: unknown): boolean {
+  for (let e = error as { code?: unknown; socket?: { bytesRead?: unknown }; cause?: unknown } | undefined; e; ) {
+    if (e.code === 'UND_ERR_SOCKET' || e.code === 'ECONNRESET' || e.code === 'EPIPE') {
+      return typeof e.socket?.bytesRead === 'number' && e.socket.bytesRead > 0;
+    }
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 /** Maps why a request stopped (our abort reason, or fetch's own failure) to a typed error. */
 export function stopError(lifetime: RequestLifetime, cause: unknown, context: ErrorContext = {}): SwitchyardError {
   const reason = lifetime.reason;
@@ -156,13 +176,21 @@ export class Transport {
       headers = hasBody ? { ...this.jsonHeaders } : { ...this.config.headers };
     }
     let response: Response;
+    const body = hasBody ? JSON.stringify(options.body) : undefined;
     try {
-      response = await this.config.fetch(url(this.config.baseURL, options.path, options.query), {
-        method: options.method,
-        headers,
-        body: hasBody ? JSON.stringify(options.body) : undefined,
-        signal: lifetime.signal,
-      });
+      for (let resent = 0; ; resent++) {
+        try {
+          response = await this.config.fetch(url(this.config.baseURL, options.path, options.query), {
+            method: options.method,
+            headers,
+            body,
+            signal: lifetime.signal,
+          });
+          break;
+        } catch (cause) {
+          if (resent >= STALE_SOCKET_RESENDS || lifetime.signal.aborted || !staleKeepAlive(cause)) throw cause;
+        }
+      }
     } catch (cause) {
       lifetime.dispose();
       throw stopError(lifetime, cause, context);
