@@ -100,9 +100,9 @@ export async function createApp(
   app.addHook('onResponse', async (request, reply) => {
     const seconds = reply.elapsedTime / 1000;
     services.metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
+    // request.log already carries reqId (fastify's child logger binding): not repeated here.
     request.log.info(
       {
-        reqId: request.id,
         method: request.method,
         url: request.url.split('?')[0],
         status: reply.statusCode,

@@ -217,4 +217,19 @@ describe('health, metrics, home', () => {
     expect(messages.some((m) => m.startsWith('SIMULATOR MODE'))).toBe(true);
     expect(messages.some((m) => m.startsWith('open access'))).toBe(true);
   });
+
+  it('logs one line per request with its id once (no duplicate JSON keys)', async () => {
+    await fetch(`${gw.url}/healthz`);
+    const line = gw
+      .logs()
+      .split('\n')
+      .find((l) => l.includes('"msg":"request"') && l.includes('"url":"/healthz"'));
+    expect(line).toBeDefined();
+    expect(line?.match(/"reqId":/g)).toHaveLength(1);
+    expect(JSON.parse(line as string)).toMatchObject({
+      method: 'GET',
+      status: 200,
+      reqId: expect.stringMatching(/^req_/),
+    });
+  });
 });
