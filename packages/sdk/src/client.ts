@@ -9,7 +9,7 @@ import { prepareRequest } from './chat/prepare-request.js';
 import type { ChatResult } from './chat/types.js';
 import type { ResolvedConfig, SwitchyardOptions } from './config/options.js';
 import { resolveConfig } from './config/resolve-config.js';
-import { type EmbeddingResult, runEmbeddings } from './embeddings.js';
+import type { EmbeddingResult } from './embeddings.js';
 import { NotFoundError } from './errors/http-errors.js';
 import { SwitchyardError } from './errors/switchyard-error.js';
 import type { Credits, EmbeddingRequest, Generation, KeyInfo } from './protocol/account.js';
@@ -162,8 +162,11 @@ export class Switchyard {
   }
 
   /** Embeddings for one input or many. */
-  embed(request: EmbeddingRequest, options: CallOptions = {}): Promise<EmbeddingResult> {
-    return runEmbeddings(this.backend, request, { ...options, deadlineMs: this.deadline(options) });
+  async embed(request: EmbeddingRequest, options: CallOptions = {}): Promise<EmbeddingResult> {
+    const runOptions = { ...options, deadlineMs: this.deadline(options) };
+    // Loaded on first use (a lazy chunk in browser bundles): chat-only apps never need it.
+    const { runEmbeddings } = await import('./embeddings.js');
+    return runEmbeddings(this.backend, request, runOptions);
   }
 
   private async openRouterJson<T>(path: string, query?: Record<string, string>, signal?: AbortSignal): Promise<T> {

@@ -5,9 +5,8 @@ import type { Model, ModelEndpoints, ModelPricing } from '../protocol/catalog.js
 import type { ProviderBackend } from '../providers/provider.js';
 import { findModel } from '../routing/catalog-lookup.js';
 import type { RoutingEvents } from '../routing/events.js';
-import { readDiskCatalog, writeDiskCatalog } from './disk-cache.js';
 import { type ExactPrices, pricesOf } from './prices.js';
-import { type CatalogQuery, queryModels } from './query.js';
+import type { CatalogQuery } from './query.js';
 import { type Copy, type Freshness, Revalidating } from './revalidating.js';
 
 /** Default time a fetched catalog is served without asking the network again. */
@@ -204,12 +203,15 @@ export class ModelCatalog {
 
   /** Models matching `query` (text models unless `outputModalities` says otherwise), in its `sort` order. */
   async search(query: CatalogQuery = {}): Promise<Model[]> {
-    return queryModels(await this.list(), query);
+    // Loaded on first use (a lazy chunk in browser bundles): most apps never search the catalog.
+    const [models, { queryModels }] = await Promise.all([this.list(), import('./query.js')]);
+    return queryModels(models, query);
   }
 
   /** The first `n` models of `search(query)`: by default the `n` most popular text models. */
   async top(n: number, query: CatalogQuery = {}): Promise<Model[]> {
-    return queryModels(await this.list(), { ...query, limit: n });
+    const [models, { queryModels }] = await Promise.all([this.list(), import('./query.js')]);
+    return queryModels(models, { ...query, limit: n });
   }
 
   /** A model's exact prices (femto-dollar bigints per component, see `pricesOf`). */
@@ -293,6 +295,8 @@ export class ModelCatalog {
     if (dir === undefined) return;
     try {
       const baseURL = await this.source.baseURL();
+      // The disk cache only exists with `cacheDir` (Node, Bun, Deno): browser bundles load it lazily, if ever.
+      const { readDiskCatalog } = await import('./disk-cache.js');
       const saved = await readDiskCatalog(dir, baseURL);
       if (saved) this.cell.seed({ value: saved.models, fetchedAt: saved.fetchedAt, from: 'disk' });
     } catch {
@@ -305,6 +309,7 @@ export class ModelCatalog {
     if (dir === undefined) return;
     try {
       const baseURL = await this.source.baseURL();
+      const { writeDiskCatalog } = await import('./disk-cache.js');
       await writeDiskCatalog(dir, { version: 1, baseURL, fetchedAt: copy.fetchedAt, models: copy.value });
     } catch {
       // ignored: the next successful fetch writes again

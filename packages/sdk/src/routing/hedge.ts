@@ -1,5 +1,5 @@
 import type { StreamEvent } from '../chat/types.js';
-import { SwitchyardError } from '../errors/switchyard-error.js';
+import type { SwitchyardError } from '../errors/switchyard-error.js';
 
 /** A stream attempt's events, in batches (see `streamAttempt`). */
 type Events = AsyncGenerator<StreamEvent[]>;
@@ -24,7 +24,7 @@ export interface FirstEvent {
   loserError?: SwitchyardError;
 }
 
-interface Runner {
+export interface Runner {
   generator: Events;
   controller: AbortController;
   next: Promise<IteratorResult<StreamEvent[]>>;
@@ -41,14 +41,9 @@ function run(start: (signal: AbortSignal) => Events, parent: AbortSignal | undef
   return { generator, controller, next: generator.next(), hedged };
 }
 
-async function cancel(runner: Runner): Promise<void> {
-  runner.controller.abort(new SwitchyardError('Lost the hedge race'));
-  runner.next.catch(() => {});
-  await runner.generator.return(undefined).catch(() => {});
-}
-
 /**
- * Waits for the first batch of events (it holds the first content token: streams emit nothing before it) of the primary stream. With
+ * Waits for the first batch of events (it holds the first content token: streams emit nothing before it) of the
+ * primary stream. With
  * hedging on, when the primary is silent for `hedgeAfterMs`, the hedge starts too; the first to produce content
  * wins and the other is aborted. A stream that fails before content simply leaves the race; when both fail, the
  * primary's error is thrown.
@@ -62,34 +57,28 @@ export async function raceHedge(input: HedgeInput): Promise<FirstEvent> {
   const silence = new Promise<'hedge'>((resolve) => {
     timer = setTimeout(() => resolve('hedge'), input.hedgeAfterMs);
   });
-  const early = await Promise.race([
+  // Settled before the race module loads, so a primary failing meanwhile is already handled.
+  const early = Promise.race([
     primary.next.then(
       () => 'primary' as const,
       () => 'primary' as const,
     ),
     silence,
   ]);
-  clearTimeout(timer);
-  if (early === 'primary') return { generator: primary.generator, step: await primary.next, hedged: false };
-  input.onHedge?.();
-  const backup = run(input.hedge, input.signal, true);
-  const settle = (runner: Runner) =>
-    runner.next.then(
-      (step) => ({ runner, step, error: undefined }),
-      (error: unknown) => ({ runner, step: undefined, error }),
-    );
-  const firstDone = await Promise.race([settle(primary), settle(backup)]);
-  const other = firstDone.runner === primary ? backup : primary;
-  if (firstDone.step) {
-    await cancel(other);
-    return { generator: firstDone.runner.generator, step: firstDone.step, hedged: firstDone.runner.hedged };
+  // The race itself is loaded on first use (a lazy chunk in browser bundles): hedging is off by default. The
+  // primary and the silence timer are already running, so loading it costs the race no time. Should the chunk fail
+  // to load (a browser that lost its connection to the app's server), the primary carries on unhedged.
+  const race = await import('./hedge-race.js').catch(() => undefined);
+  if (!race) {
+    clearTimeout(timer);
+    return { generator: primary.generator, step: await primary.next, hedged: false };
   }
-  // The first to settle failed before content: the other one is all that is left.
-  const loserError = firstDone.error instanceof SwitchyardError ? firstDone.error : undefined;
-  try {
-    const step = await other.next;
-    return { generator: other.generator, step, hedged: other.hedged, loserError };
-  } catch (error) {
-    throw firstDone.runner === primary ? firstDone.error : error;
-  }
+  const hedge = input.hedge;
+  return race.finishRace(
+    input,
+    primary,
+    await early,
+    () => clearTimeout(timer),
+    () => run(hedge, input.signal, true),
+  );
 }
