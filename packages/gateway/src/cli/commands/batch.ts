@@ -1,8 +1,7 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { BatchFlags } from '../batch/run-batch.js';
 import { parseNonNegative, parsePositive } from '../parse-options.js';
-import { parseDuration } from '../probe/duration.js';
-import { FREE_MODELS_PER_MINUTE } from '../probe/rate-pacer.js';
+import { rateLimitOptions } from '../support/rate-limit-options.js';
 
 // The definition of `switchyard batch` only: loaded by every `switchyard` run (for the help), so the implementation
 // (batch/run-batch.ts, with the SDK and the progress bar) is imported by the action.
@@ -52,7 +51,7 @@ Exit codes: 0 every line answered, 1 a line failed or the batch stopped early, 2
 
 /** `switchyard batch`: one chat request per line of a JSONL file. */
 export function registerBatch(program: Command): void {
-  program
+  const command = program
     .command('batch')
     .description('send one chat request per line of a JSONL file; answers to a JSONL file in input order')
     .argument('<input>', 'JSONL file with one request per line (- = stdin)')
@@ -60,19 +59,8 @@ export function registerBatch(program: Command): void {
     .option('--model <id>', 'model for lines that name none')
     .option('--max-tokens <n>', 'max_tokens for lines that set none', parsePositive)
     .option('--concurrency <n>', 'requests at the same time', parsePositive, 4)
-    .option('--rpm <n>', 'at most this many requests a minute (0 = no limit)', parseNonNegative, 0)
-    .option(
-      '--free-rpm <n>',
-      `free-model requests per minute (OpenRouter's free tier: ${FREE_MODELS_PER_MINUTE}; 0 = no limit)`,
-      parseNonNegative,
-      FREE_MODELS_PER_MINUTE,
-    )
-    // The default's description is given: commander would print the parsed 120000, which reads as seconds here.
-    .addOption(
-      new Option('--max-wait <duration>', 'longest wait for a rate limit before a line fails')
-        .argParser(parseDuration)
-        .default(120_000, '2m'),
-    )
+    .option('--rpm <n>', 'at most this many requests a minute (0 = no limit)', parseNonNegative, 0);
+  rateLimitOptions(command, 'a line fails')
     .option('--budget <usd>', 'spend at most this many USD in this run', dollars)
     .option('--resume', 'continue an interrupted batch: lines already answered are skipped')
     .option('--retry-failed', 'with --resume: send the lines that failed again (failed requests and bad lines)')

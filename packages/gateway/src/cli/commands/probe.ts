@@ -1,8 +1,8 @@
-import { type Command, Option } from 'commander';
-import { modelList, parseNonNegative, parsePositive } from '../parse-options.js';
+import type { Command } from 'commander';
+import { modelList, parsePositive } from '../parse-options.js';
 import { parseDuration } from '../probe/duration.js';
-import { FREE_MODELS_PER_MINUTE } from '../probe/rate-pacer.js';
 import type { ProbeFlags } from '../probe/run-probe.js';
+import { rateLimitOptions } from '../support/rate-limit-options.js';
 
 // The definition of `switchyard probe` only: loaded by every `switchyard` run (for the help), so the implementation
 // (probe/run-probe.ts, with the SDK and the progress bar) is imported by the action.
@@ -31,7 +31,7 @@ Exit codes: 0 every model answered, 1 at least one failed, 2 wrong usage, 130 in
 
 /** `switchyard probe`: the requirement docs' "test every model" run. */
 export function registerProbe(program: Command): void {
-  program
+  const command = program
     .command('probe')
     .description('test models with a short prompt: success, latency, time to first token, tokens, cost, errors')
     .option('--all', 'every chat model of the catalog')
@@ -41,19 +41,8 @@ export function registerProbe(program: Command): void {
     .option('--prompt <text>', 'what to ask each model', 'Hello, world!')
     .option('--max-tokens <n>', 'longest answer per model', parsePositive, 100)
     .option('--delay <duration>', 'pause between the starts of two tests (500ms, 20s, 3m)', parseDuration, 0)
-    .option('--concurrency <n>', 'tests at the same time', parsePositive, 4)
-    .option(
-      '--free-rpm <n>',
-      `free-model requests per minute (OpenRouter's free tier: ${FREE_MODELS_PER_MINUTE}; 0 = no limit)`,
-      parseNonNegative,
-      FREE_MODELS_PER_MINUTE,
-    )
-    // The default's description is given: commander would print the parsed 120000, which reads as seconds here.
-    .addOption(
-      new Option('--max-wait <duration>', 'longest wait for a rate limit before recording a failure')
-        .argParser(parseDuration)
-        .default(120_000, '2m'),
-    )
+    .option('--concurrency <n>', 'tests at the same time', parsePositive, 4);
+  rateLimitOptions(command, 'recording a failure')
     .option('--out <file>', 'JSON results, written after every model', 'probe-results.json')
     .option('--log <file>', 'log file', 'probe.log')
     .option('--no-log', 'write no log file')
