@@ -14,6 +14,17 @@ describe('money', () => {
     expect(parseUsd(undefined)).toBe(0n);
   });
 
+  it('gives the same answers from its cache of parsed strings, also after the cache fills up', () => {
+    expect(parseUsd(' 0.00000015 ')).toBe(150_000_000n);
+    expect(parseUsd('0.00000015')).toBe(150_000_000n);
+    // More distinct strings than the cache holds: every one still parses right, first and second time.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 1; i <= 3000; i++) expect(parseUsd(`0.${String(i).padStart(9, '0')}`)).toBe(BigInt(i) * 1_000_000n);
+    }
+    expect(parseUsd('-1')).toBe(0n);
+    expect(parseUsd('-1')).toBe(0n);
+  });
+
   it('does not drift where floats do', () => {
     let float = 0;
     let exact = 0n;
