@@ -45,6 +45,11 @@ export type Rejection = {
   reason: string;
 };
 
+/** How long a reservation holds its money when the request never settles (a crashed caller): then it expires. */
+export const DEFAULT_TTL_MS = 15 * 60_000;
+/** How long settled and expired reservations are kept (idempotent settle/release) before they are pruned. */
+export const DEFAULT_RETAIN_MS = 7 * 24 * 3_600_000;
+
 export const SCOPE_RANK: Record<BudgetScope, number> = { key: 0, user: 1, global: 2 };
 export const PERIOD_RANK: Record<BudgetPeriod, number> = { day: 0, month: 1, total: 2 };
 

@@ -5,7 +5,6 @@
  * over loopback to 127.0.0.1.
  */
 import { createOpenRouter, type OpenRouterProvider } from '@openrouter/ai-sdk-provider';
-import type { SimulatorHandle } from '@switchyard/simulator';
 import {
   APICallError,
   embed,
@@ -18,11 +17,8 @@ import {
   streamText,
   tool,
 } from 'ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-
-const MODEL = 'openai/gpt-4o-mini';
-const EMBEDDING_MODEL = 'openai/text-embedding-3-small';
+import { describe, expect, it } from 'vitest';
+import { EMBEDDING_MODEL, MODEL, useCompatGateway, WEATHER_PARAMETERS } from './compat-gateway.js';
 
 interface WeatherInput {
   city: string;
@@ -48,36 +44,17 @@ const citySchema = jsonSchema<City>({
   additionalProperties: false,
 });
 
-let gw: TestGateway;
+const { gateway, simulator } = useCompatGateway();
 
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-
-afterAll(async () => {
-  await gw?.stop();
-});
-
-function openrouter(baseURL = gw.baseURL): OpenRouterProvider {
+function openrouter(baseURL = gateway().baseURL): OpenRouterProvider {
   return createOpenRouter({ baseURL, apiKey: 'x' });
-}
-
-function simulator(): SimulatorHandle {
-  const sim = gw.services.upstream.simulator;
-  if (!sim) throw new Error('the test gateway should run on its embedded simulator');
-  return sim;
 }
 
 /** A weather tool whose executions are recorded. */
 function weatherTool(executed: WeatherInput[]) {
   return tool({
     description: 'Current weather for a city',
-    inputSchema: jsonSchema<WeatherInput>({
-      type: 'object',
-      properties: { city: { type: 'string', minLength: 1 }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-      required: ['city', 'unit'],
-      additionalProperties: false,
-    }),
+    inputSchema: jsonSchema<WeatherInput>(WEATHER_PARAMETERS),
     execute: async (input) => {
       executed.push(input);
       return { city: input.city, temperature: 21, unit: input.unit, conditions: 'sunny' };
@@ -229,7 +206,7 @@ describe('AI SDK + @openrouter/ai-sdk-provider through the gateway', () => {
 
   it('works the same with the /v1 base URL', async () => {
     const result = await generateText({
-      model: openrouter(`${gw.url}/v1`).chat(MODEL),
+      model: openrouter(`${gateway().url}/v1`).chat(MODEL),
       prompt: 'Say exactly: via /v1',
       maxRetries: 0,
     });

@@ -3,51 +3,25 @@
  * gateway's shapes, status codes or SSE framing drift from what OpenAI-compatible clients parse, these tests fail.
  * Every request goes over loopback to 127.0.0.1.
  */
-import type { SimulatorHandle } from '@switchyard/simulator';
 import OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { EMBEDDING_MODEL, MODEL, useCompatGateway, WEATHER_PARAMETERS } from './compat-gateway.js';
 
-const MODEL = 'openai/gpt-4o-mini';
-const EMBEDDING_MODEL = 'openai/text-embedding-3-small';
 const weatherTool = {
   type: 'function' as const,
-  function: {
-    name: 'get_weather',
-    description: 'Current weather for a city',
-    parameters: {
-      type: 'object',
-      properties: { city: { type: 'string', minLength: 1 }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-      required: ['city', 'unit'],
-      additionalProperties: false,
-    },
-  },
+  function: { name: 'get_weather', description: 'Current weather for a city', parameters: WEATHER_PARAMETERS },
 };
 
-let gw: TestGateway;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-
-afterAll(async () => {
-  await gw?.stop();
-});
+const { gateway, simulator } = useCompatGateway();
 
 /** No client-side retries unless a test asks for them: a rejected response must fail at once. */
 function client(options: ConstructorParameters<typeof OpenAI>[0] = {}): OpenAI {
-  return new OpenAI({ baseURL: gw.baseURL, apiKey: 'anything', maxRetries: 0, timeout: 15_000, ...options });
-}
-
-function simulator(): SimulatorHandle {
-  const sim = gw.services.upstream.simulator;
-  if (!sim) throw new Error('the test gateway should run on its embedded simulator');
-  return sim;
+  return new OpenAI({ baseURL: gateway().baseURL, apiKey: 'anything', maxRetries: 0, timeout: 15_000, ...options });
 }
 
 async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
@@ -207,7 +181,7 @@ describe('openai client through the gateway', () => {
   });
 
   it('works the same with the /v1 base URL', async () => {
-    const v1 = client({ baseURL: `${gw.url}/v1` });
+    const v1 = client({ baseURL: `${gateway().url}/v1` });
     const completion = await v1.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Say exactly: via /v1' }],

@@ -7,47 +7,21 @@ import { OpenRouter } from '@openrouter/sdk';
 import type { ChatMessages, ChatResult, ChatStreamChunk } from '@openrouter/sdk/models';
 import { BadRequestResponseError, TooManyRequestsResponseError } from '@openrouter/sdk/models/errors';
 import type { SendChatCompletionRequestResponse } from '@openrouter/sdk/models/operations';
-import type { SimulatorHandle } from '@switchyard/simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { EMBEDDING_MODEL, MODEL, useCompatGateway, WEATHER_PARAMETERS } from './compat-gateway.js';
 
-const MODEL = 'openai/gpt-4o-mini';
-const EMBEDDING_MODEL = 'openai/text-embedding-3-small';
 const weatherTool = {
   type: 'function' as const,
-  function: {
-    name: 'get_weather',
-    description: 'Current weather for a city',
-    parameters: {
-      type: 'object',
-      properties: { city: { type: 'string', minLength: 1 }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-      required: ['city', 'unit'],
-      additionalProperties: false,
-    },
-  },
+  function: { name: 'get_weather', description: 'Current weather for a city', parameters: WEATHER_PARAMETERS },
 };
 
 type Stream = AsyncIterable<ChatStreamChunk>;
 
-let gw: TestGateway;
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-
-afterAll(async () => {
-  await gw?.stop();
-});
+const { gateway, simulator } = useCompatGateway();
 
 /** No client-side retries unless a test asks for them: a response the SDK rejects must fail at once. */
-function client(serverURL = gw.baseURL): OpenRouter {
+function client(serverURL = gateway().baseURL): OpenRouter {
   return new OpenRouter({ apiKey: 'anything', serverURL, retryConfig: { strategy: 'none' }, timeoutMs: 15_000 });
-}
-
-function simulator(): SimulatorHandle {
-  const sim = gw.services.upstream.simulator;
-  if (!sim) throw new Error('the test gateway should run on its embedded simulator');
-  return sim;
 }
 
 function isStream(result: SendChatCompletionRequestResponse): result is SendChatCompletionRequestResponse & Stream {
@@ -260,7 +234,7 @@ describe('@openrouter/sdk through the gateway', () => {
   });
 
   it('works the same with the /v1 server URL', async () => {
-    const v1 = client(`${gw.url}/v1`);
+    const v1 = client(`${gateway().url}/v1`);
     const result = asResult(
       await v1.chat.send({
         chatRequest: { model: MODEL, messages: [{ role: 'user', content: 'Say exactly: via /v1' }] },

@@ -5,7 +5,7 @@ import { InvalidRequestError } from '../errors/http-errors.js';
 import type { ProviderPreferences } from '../protocol/chat.js';
 import type { FunctionTool, Message, Tool } from '../protocol/messages.js';
 import { type Femto, parseUsd, toUsd } from '../usage/money.js';
-import { addUsage, type Usage } from '../usage/usage.js';
+import { addUsage, type Usage, ZERO_USAGE } from '../usage/usage.js';
 import {
   InvalidSchemaError,
   ToolCallError,
@@ -30,14 +30,6 @@ import type {
 } from './tool-types.js';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const ZERO: Usage = {
-  promptTokens: 0,
-  completionTokens: 0,
-  totalTokens: 0,
-  cachedTokens: 0,
-  cacheWriteTokens: 0,
-  reasoningTokens: 0,
-};
 
 interface PreparedTool {
   definition: ToolDefinition;
@@ -88,7 +80,7 @@ function failureText(kind: ToolFailure['kind'], name: string, detail: string, av
 class LoopState {
   readonly steps: ToolStep[] = [];
   readonly newMessages: Message[] = [];
-  usage: Usage = ZERO;
+  usage: Usage = ZERO_USAGE;
   spent: Femto = 0n;
   constructor(public messages: Message[]) {}
 

@@ -14,6 +14,7 @@
  * Which errors count as failures is the engine's call (a 400 says nothing about the target's health); this class
  * counts whatever it is told.
  */
+import { BREAKER_DEFAULTS, type BreakerConfig } from '../config/routing-options.js';
 import { ConfigError } from '../errors/client-errors.js';
 import {
   addOutcome,
@@ -25,20 +26,8 @@ import {
   windowCounts,
 } from './breaker-store.js';
 
-export interface BreakerOptions {
-  /** Consecutive failures that open the breaker (default 5). */
-  failureThreshold?: number;
-  /** Also open when the failure rate over the window reaches this share (0–1, default 0.5) … */
-  failureRate?: number;
-  /** … once at least this many requests are in the window (default 10). */
-  minRequests?: number;
-  /** Window of the failure-rate rule (default 60_000 ms). */
-  windowMs?: number;
-  /** Time an open breaker waits before admitting one probe (default 60_000 ms). */
-  recoveryMs?: number;
-  /** How long a half-open probe may take before another probe is admitted (default 60_000 ms). */
-  probeTimeoutMs?: number;
-}
+/** The breaker settings (`[breaker]` in switchyard.toml); one definition, with its defaults, in config. */
+export type BreakerOptions = BreakerConfig;
 
 export type BreakerEvent = {
   type: 'breaker_open' | 'breaker_half_open' | 'breaker_close';
@@ -69,14 +58,7 @@ export interface BreakerSnapshot {
 
 type Resolved = Required<BreakerOptions>;
 
-const DEFAULTS: Resolved = {
-  failureThreshold: 5,
-  failureRate: 0.5,
-  minRequests: 10,
-  windowMs: 60_000,
-  recoveryMs: 60_000,
-  probeTimeoutMs: 60_000,
-};
+const DEFAULTS: Resolved = BREAKER_DEFAULTS;
 
 /** Error messages can be long upstream bodies; the record should stay small. */
 const MAX_MESSAGE = 200;

@@ -13,6 +13,8 @@ import {
   checkReserve,
   counterId,
   counterKeysFor,
+  DEFAULT_RETAIN_MS,
+  DEFAULT_TTL_MS,
   emptyCounter,
   heldByCounter,
   planClose,
@@ -45,9 +47,6 @@ import { askOf, normalizeLimit, spendOf } from '../budget-validation.js';
 import { periodKey } from '../periods.js';
 import { UnknownReservationError } from '../store-errors.js';
 import { inTransaction } from './open-pool.js';
-
-const DEFAULT_TTL_MS = 15 * 60_000;
-const DEFAULT_RETAIN_MS = 7 * 24 * 3_600_000;
 
 type Queryable = pg.Pool | pg.PoolClient;
 

@@ -22,7 +22,15 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { closeRedis } from '../../shared/redis-connection.js';
 import { RedisCommandError, toRedisError } from '../../shared/redis-errors.js';
-import { type CounterKey, checkReserve, counterKeysFor, emptyCounter, toUsage } from '../budget-logic.js';
+import {
+  type CounterKey,
+  checkReserve,
+  counterKeysFor,
+  DEFAULT_RETAIN_MS,
+  DEFAULT_TTL_MS,
+  emptyCounter,
+  toUsage,
+} from '../budget-logic.js';
 import { encodeCounters, recordToLimit, recordToReservation } from '../budget-records.js';
 import type { BudgetStore } from '../budget-store.js';
 import { newCrossings, notify } from '../budget-thresholds.js';
@@ -44,8 +52,6 @@ import { BudgetKeys, COUNTER_LIFETIME, closedCounters, counterState } from './bu
 import { CLAIM_ALERT, CLOSE, COUNTER_FIELDS, RESERVE, RESERVE_STRIDE } from './budget-scripts.js';
 
 const DAY = 86_400_000;
-const DEFAULT_TTL_MS = 15 * 60_000;
-const DEFAULT_RETAIN_MS = 7 * DAY;
 /** Reservations examined per sweep round. */
 const SWEEP_BATCH = 200;
 

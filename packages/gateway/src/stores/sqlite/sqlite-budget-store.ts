@@ -12,6 +12,8 @@ import {
   checkReserve,
   counterId,
   counterKeysFor,
+  DEFAULT_RETAIN_MS,
+  DEFAULT_TTL_MS,
   emptyCounter,
   heldByCounter,
   planClose,
@@ -43,9 +45,6 @@ import type {
 import { askOf, normalizeLimit, spendOf } from '../budget-validation.js';
 import { periodKey } from '../periods.js';
 import { UnknownReservationError } from '../store-errors.js';
-
-const DEFAULT_TTL_MS = 15 * 60_000;
-const DEFAULT_RETAIN_MS = 7 * 24 * 3_600_000;
 
 type Row = Record<string, unknown>;
 
