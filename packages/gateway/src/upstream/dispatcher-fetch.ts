@@ -76,7 +76,8 @@ class PooledResponse {
 }
 
 /**
- * A `fetch` for the SDK's `fetch` option that sends through an undici dispatcher (the gateway's keep-alive pool)
+ * A `fetch` for the SDK's `fetch` option (whose transport resends a request that met a just-closed keep-alive
+ * socket: `resendOnStaleSocket`) that sends through an undici dispatcher (the gateway's keep-alive pool)
  * with `dispatcher.request` instead of undici's WHATWG fetch: the same connection reuse, a fraction of the CPU per
  * request. Aborts come from `init.signal`; errors are undici's (the SDK's transport classifies any non-abort
  * failure as a connection error).
@@ -84,39 +85,17 @@ class PooledResponse {
 export function dispatcherFetch(dispatcher: Dispatcher): typeof fetch {
   const send = async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const options: Dispatcher.RequestOptions = {
+    const { statusCode, headers, body } = await dispatcher.request({
       origin: url.origin,
       path: url.pathname + url.search,
       method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
       headers: init.headers as Record<string, string> | undefined,
       body: init.body as string | undefined,
       signal: init.signal ?? undefined,
-    };
-    for (let retry = 0; ; retry++) {
-      try {
-        const { statusCode, headers, body } = await dispatcher.request(options);
-        return new PooledResponse(statusCode, headers, decoded(headers, body)) as unknown as Response;
-      } catch (error) {
-        if (retry >= STALE_SOCKET_RETRIES || init.signal?.aborted || !staleKeepAlive(error)) throw error;
-      }
-    }
+    });
+    return new PooledResponse(statusCode, headers, decoded(headers, body)) as unknown as Response;
   };
   return send as typeof fetch;
-}
-
-/** Immediate resends of a request that met a keep-alive socket the server had just closed. */
-const STALE_SOCKET_RETRIES = 2;
-
-/**
- * Whether a request failed, before any answer, on a pooled keep-alive socket that had already carried a response
- * and that the server closed as it was reused (its idle timeout firing just then, or `Connection: close` ignored):
- * the classic keep-alive race. Such a failure says nothing about the upstream, so the request is sent again on
- * another connection at once, instead of surfacing as a connection error (and costing a backoff) upstream.
- */
-function staleKeepAlive(error: unknown): boolean {
-  const e = error as { code?: unknown; socket?: { bytesRead?: unknown } } | undefined;
-  if (!e || (e.code !== 'UND_ERR_SOCKET' && e.code !== 'ECONNRESET' && e.code !== 'EPIPE')) return false;
-  return typeof e.socket?.bytesRead === 'number' && e.socket.bytesRead > 0;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type BreakerStore, Switchyard, type SwitchyardOptions } from '@switchyard/sdk';
+import { type BreakerStore, resendOnStaleSocket, Switchyard, type SwitchyardOptions } from '@switchyard/sdk';
 import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
 import { Agent } from 'undici';
 import type { GatewayConfig } from '../config/gateway-config.js';
@@ -36,8 +36,10 @@ function pooledFetch(): { fetch: typeof fetch; agent: Agent } {
 
 /** GET against the upstream base URL with the upstream key (never the client's). */
 function upstreamGet(fetcher: typeof fetch, baseURL: string, apiKey: string) {
+  // Relayed GETs bypass the SDK's transport, so they get its keep-alive resend here.
+  const send = resendOnStaleSocket(fetcher);
   return (pathAndQuery: string, signal?: AbortSignal) =>
-    fetcher(`${baseURL.replace(/\/$/, '')}${pathAndQuery}`, {
+    send(`${baseURL.replace(/\/$/, '')}${pathAndQuery}`, {
       headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
       signal,
     });

@@ -5,6 +5,7 @@ import { SwitchyardError } from '../errors/switchyard-error.js';
 import type { WireError } from '../protocol/chat.js';
 import { readBounded } from './read-bounded.js';
 import { RequestLifetime } from './signals.js';
+import { resendOnStaleSocket } from './stale-socket.js';
 
 export interface TransportConfig {
   baseURL: string;
@@ -38,26 +39,6 @@ export interface Sent {
   response: Response;
   lifetime: RequestLifetime;
   startedAt: number;
-}
-
-/** Immediate resends of a request that met a keep-alive socket the server had just closed. */
-const STALE_SOCKET_RESENDS = 2;
-
-/**
- * Whether fetch failed, before any answer, on a pooled keep-alive socket that had already carried a response and
- * that the server closed as it was reused (its idle timeout firing just then): the classic keep-alive race. It says
- * nothing about the upstream, so the request goes again at once on another connection rather than surfacing as a
- * connection error that costs a retry backoff (or fails outright with retries off). undici wraps the socket error
- * as the `cause` of fetch's TypeError.
- */
-function staleKeepAlive(error: unknown): boolean {
-  for (let e = error as { code?: unknown; socket?: { bytesRead?: unknown }; cause?: unknown } | undefined; e; ) {
-    if (e.code === 'UND_ERR_SOCKET' || e.code === 'ECONNRESET' || e.code === 'EPIPE') {
-      return typeof e.socket?.bytesRead === 'number' && e.socket.bytesRead > 0;
-    }
-    e = e.cause as typeof e;
-  }
-  return false;
 }
 
 /** Maps why a request stopped (our abort reason, or fetch's own failure) to a typed error. */
@@ -137,7 +118,12 @@ export class Transport {
   /** `config.headers` plus the JSON content type, for requests with a body and no per-call headers. */
   private jsonHeaders: Record<string, string> | undefined;
 
-  constructor(readonly config: TransportConfig) {}
+  /** `config.fetch`, sending again at once a request that met a keep-alive socket the server had just closed. */
+  private readonly fetch: typeof fetch;
+
+  constructor(readonly config: TransportConfig) {
+    this.fetch = resendOnStaleSocket(config.fetch);
+  }
 
   /** Throws MissingApiKeyError when this endpoint needs a key and none is configured (before any network call). */
   assertKey(): void {
@@ -178,19 +164,12 @@ export class Transport {
     let response: Response;
     const body = hasBody ? JSON.stringify(options.body) : undefined;
     try {
-      for (let resent = 0; ; resent++) {
-        try {
-          response = await this.config.fetch(url(this.config.baseURL, options.path, options.query), {
-            method: options.method,
-            headers,
-            body,
-            signal: lifetime.signal,
-          });
-          break;
-        } catch (cause) {
-          if (resent >= STALE_SOCKET_RESENDS || lifetime.signal.aborted || !staleKeepAlive(cause)) throw cause;
-        }
-      }
+      response = await this.fetch(url(this.config.baseURL, options.path, options.query), {
+        method: options.method,
+        headers,
+        body,
+        signal: lifetime.signal,
+      });
     } catch (cause) {
       lifetime.dispose();
       throw stopError(lifetime, cause, context);
