@@ -55,6 +55,30 @@ export function successRecord(line: number, id: LineId, r: ChatResult): BatchRec
   };
 }
 
+/** The record of a line without an answer: `error` says why, `cost_usd` and `attempts` what trying it took. */
+function unansweredRecord(
+  line: number,
+  id: LineId,
+  model: string | null,
+  error: FailureRecord,
+  spent: { cost_usd: number; attempts: number },
+): BatchRecord {
+  return {
+    line,
+    id,
+    model,
+    text: null,
+    finish_reason: null,
+    usage: null,
+    cost_usd: spent.cost_usd,
+    provider: error.provider,
+    generation_id: null,
+    latency_ms: null,
+    attempts: spent.attempts,
+    error,
+  };
+}
+
 export function failureLineRecord(
   line: number,
   id: LineId,
@@ -65,35 +89,11 @@ export function failureLineRecord(
 ): BatchRecord {
   const failure = failureRecord(error);
   if (message) failure.message = message;
-  return {
-    line,
-    id,
-    model,
-    text: null,
-    finish_reason: null,
-    usage: null,
-    cost_usd: sent ? failedCost(error) : 0,
-    provider: failure.provider,
-    generation_id: null,
-    latency_ms: null,
-    attempts: sent ? failedAttempts(error) : 0,
-    error: failure,
-  };
+  const spent = sent ? { cost_usd: failedCost(error), attempts: failedAttempts(error) } : { cost_usd: 0, attempts: 0 };
+  return unansweredRecord(line, id, model, failure, spent);
 }
 
 export function badLineRecord(line: number, id: LineId, model: string | null, message: string): BatchRecord {
-  return {
-    line,
-    id,
-    model,
-    text: null,
-    finish_reason: null,
-    usage: null,
-    cost_usd: 0,
-    provider: null,
-    generation_id: null,
-    latency_ms: null,
-    attempts: 0,
-    error: { code: 'bad_line', status: null, message, provider: null },
-  };
+  const error = { code: 'bad_line', status: null, message, provider: null };
+  return unansweredRecord(line, id, model, error, { cost_usd: 0, attempts: 0 });
 }
