@@ -1,24 +1,25 @@
 /**
- * Browser bundle size of the SDK: esbuild (`platform: 'browser'`, `format: 'esm'`, bundle + minify) of
- * `src/index.ts` — every public export, which is the worst case for an app — and of `{ Switchyard }` alone (what
- * tree shaking leaves for the common `new Switchyard(…)` use). Sizes are min and min+gzip (node:zlib, level 9).
+ * Browser bundle size of the SDK as an app's bundler sees the published package: esbuild (`platform: 'browser'`,
+ * so the `browser` export condition and `sideEffects` apply; ESM, minified, split at dynamic imports) of
+ * `export { Switchyard } from '@switchyard/sdk'` (what an app that uses the client ships) and of
+ * `export * from '@switchyard/sdk'` (every export: the worst case). Sizes are min+gzip (node:zlib, level 9).
+ *
+ * What counts against the budget is what the page loads up front: the entry and the chunks it imports statically.
+ * The rest is reported beside it, by the dynamic import that loads it: the routing engine (started by
+ * `new Switchyard()`, awaited by the first call; see `routing/engine.ts`), the streaming code (first `stream()`),
+ * and what loads on first use (agents toolkit, catalog search, disk cache, embeddings, cost back-fill, hedging,
+ * context-length recovery). `totalGzipBytes` is everything, compressed together.
  *
  * The SDK reaches Node modules only through `import()` of a variable specifier, so a browser build must not see any
- * Node builtin: esbuild errors on a static `node:` import for the browser platform, and any builtin that still shows
- * up among the bundle's imports fails the measurement.
- *
- * The build splits code at dynamic imports, as an app's bundler does: what counts is what the page loads up front
- * (the entry and the chunks it imports statically). Code loaded on first use — the agents toolkit behind
- * `sy.runTools()` / `sy.object()` — is reported beside it as `lazyGzipBytes`.
+ * Node builtin: any builtin among the bundle's imports fails the measurement.
  */
 import { builtinModules } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Message, type Metafile } from 'esbuild';
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SRC = join(PACKAGE, 'src');
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 
 export interface Contributor {
@@ -26,68 +27,65 @@ export interface Contributor {
   bytes: number;
 }
 
+export interface LazyGroup {
+  /** The module the dynamic import loads (its path inside the package). */
+  module: string;
+  gzipBytes: number;
+}
+
 export interface BundleResult {
   label: string;
   minBytes: number;
   gzipBytes: number;
-  /** min+gzip of the chunks only a dynamic `import()` loads (not counted in `gzipBytes`). */
-  lazyGzipBytes: number;
-  /** Minified bytes per `src/` folder (top-level files under `(root)`), largest first. */
-  folders: Contributor[];
-  /** Minified bytes per source file, largest first, with the shortest import chain to it (see `bundle`). */
-  files: (Contributor & { chain: string[] })[];
+  /** What dynamic imports load, by module, each counted once (the first group to reach a shared chunk has it). */
+  lazy: LazyGroup[];
+  /** All output, compressed together. */
+  totalGzipBytes: number;
+  /** Minified bytes per package file of the up-front output, largest first. */
+  files: Contributor[];
   warnings: string[];
 }
 
+/** Dynamic imports in the order their chunks are attributed (shared chunks go to the first that reaches them). */
+const LAZY_ORDER = ['routing/engine.js', 'chat/stream-attempt.js'];
+
 function formatMessage(message: Message): string {
   const where = message.location ? `${message.location.file}:${message.location.line}: ` : '';
-  const notes = message.notes.map((note) => ` (${note.text})`).join('');
-  return `${where}${message.text}${notes}`;
-}
-
-/** Shortest import chain from `entry` to every input (breadth first over the metafile's import graph). */
-function importChains(metafile: Metafile, entry: string): Map<string, string[]> {
-  const chains = new Map<string, string[]>([[entry, [entry]]]);
-  const queue = [entry];
-  while (queue.length > 0) {
-    const from = queue.shift()!;
-    for (const imported of metafile.inputs[from]?.imports ?? []) {
-      if (chains.has(imported.path) || !metafile.inputs[imported.path]) continue;
-      chains.set(imported.path, [...chains.get(from)!, imported.path]);
-      queue.push(imported.path);
-    }
-  }
-  return chains;
+  return `${where}${message.text}${message.notes.map((note) => ` (${note.text})`).join('')}`;
 }
 
 /** Node builtins the bundle still imports (static or literal dynamic imports left external). */
 function builtinImports(metafile: Metafile): string[] {
   const found = new Set<string>();
-  for (const input of Object.values(metafile.inputs)) {
-    for (const imported of input.imports) if (BUILTINS.has(imported.path)) found.add(imported.path);
+  for (const node of [...Object.values(metafile.inputs), ...Object.values(metafile.outputs)]) {
+    for (const imported of node.imports) if (BUILTINS.has(imported.path)) found.add(imported.path);
   }
-  for (const output of Object.values(metafile.outputs)) {
-    for (const imported of output.imports) if (BUILTINS.has(imported.path)) found.add(imported.path);
-  }
-  for (const path of Object.keys(metafile.inputs)) if (BUILTINS.has(path)) found.add(path);
   return [...found];
 }
 
-/**
- * `chainRoot`: the input import chains start from (default: the entry). For `{ Switchyard }` it is `client.ts`, the
- * module defining the class: the re-exports of `index.ts` are shorter paths, but tree shaking drops them.
- */
-async function bundle(
-  label: string,
-  entry: { stdin: string } | { file: string },
-  chainRoot?: string,
-): Promise<BundleResult> {
+/** `path` and every output it imports statically, transitively. */
+function staticClosure(outputs: Metafile['outputs'], path: string): Set<string> {
+  const closure = new Set([path]);
+  for (const at of closure) {
+    for (const imported of outputs[at]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && outputs[imported.path]) closure.add(imported.path);
+    }
+  }
+  return closure;
+}
+
+/** A package file's name for the report: `dist/routing/engine.js` → `routing/engine.js`. */
+function shortName(input: string): string {
+  const at = input.lastIndexOf('/dist/');
+  if (at >= 0) return input.slice(at + 6);
+  return input.startsWith('dist/') ? input.slice(5) : input;
+}
+
+async function bundle(label: string, contents: string): Promise<BundleResult> {
   let result: Awaited<ReturnType<typeof build>>;
   try {
     result = await build({
-      ...('file' in entry
-        ? { entryPoints: [entry.file] }
-        : { stdin: { contents: entry.stdin, resolveDir: PACKAGE, sourcefile: 'entry.ts', loader: 'ts' } }),
+      stdin: { contents, resolveDir: PACKAGE, sourcefile: 'app.js', loader: 'js' },
       bundle: true,
       minify: true,
       format: 'esm',
@@ -105,66 +103,55 @@ async function bundle(
   }
   const metafile = result.metafile!;
   const builtins = builtinImports(metafile);
-  if (builtins.length > 0) {
+  if (builtins.length > 0)
     throw new Error(`the browser bundle (${label}) imports Node builtins: ${builtins.join(', ')}`);
-  }
   const outputs = metafile.outputs;
-  const entryPath = Object.keys(outputs).find(
-    (path) => outputs[path]?.entryPoint !== undefined && path.endsWith('.js'),
+  const js = Object.keys(outputs).filter((path) => path.endsWith('.js'));
+  const entry = js.find((path) => outputs[path]?.entryPoint === '<stdin>');
+  if (!entry) throw new Error(`esbuild produced no entry chunk (${label})`);
+  const bytes = new Map(
+    (result.outputFiles ?? []).map((file) => [`out/${file.path.split('/out/')[1]}`, file.contents]),
   );
-  if (!entryPath) throw new Error(`esbuild produced no JavaScript (${label})`);
-  // Up front: the entry and, transitively, the chunks it imports statically.
-  const upFront = new Set([entryPath]);
-  for (const path of upFront) {
-    for (const imported of outputs[path]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && outputs[imported.path]) upFront.add(imported.path);
-    }
+  const gzip = (paths: Iterable<string>) =>
+    gzipSync(Buffer.concat([...paths].map((path) => bytes.get(path) ?? new Uint8Array())), { level: 9 }).length;
+
+  const upFront = staticClosure(outputs, entry);
+  const counted = new Set(upFront);
+  const dynamicEntries = js
+    .filter((path) => path !== entry && outputs[path]?.entryPoint)
+    .map((path) => ({ path, module: shortName(outputs[path]!.entryPoint!) }))
+    .sort((a, b) => rank(a.module) - rank(b.module) || a.module.localeCompare(b.module));
+  const lazy: LazyGroup[] = [];
+  for (const { path, module } of dynamicEntries) {
+    const fresh = [...staticClosure(outputs, path)].filter((p) => !counted.has(p));
+    for (const p of fresh) counted.add(p);
+    if (fresh.length > 0) lazy.push({ module, gzipBytes: gzip(fresh) });
   }
-  const contents = new Map(
-    (result.outputFiles ?? []).map((file) => [relative(process.cwd(), file.path), file.contents]),
-  );
-  const joined = (paths: string[]) => Buffer.concat(paths.map((path) => contents.get(path) ?? new Uint8Array()));
-  const jsPaths = Object.keys(outputs).filter((path) => path.endsWith('.js'));
-  const initial = joined(jsPaths.filter((path) => upFront.has(path)));
-  const lazyPaths = jsPaths.filter((path) => !upFront.has(path));
-  const lazy = joined(lazyPaths);
-  const folders = new Map<string, number>();
-  const files: BundleResult['files'] = [];
-  const short = (path: string) => {
-    const rel = relative(SRC, join(PACKAGE, path)).split('\\').join('/');
-    return rel.startsWith('..') ? path : rel;
-  };
-  for (const [outputPath, outputMeta] of Object.entries(outputs)) {
-    if (!upFront.has(outputPath)) continue;
-    const chains = importChains(metafile, chainRoot ?? outputMeta.entryPoint ?? '');
-    for (const [path, { bytesInOutput }] of Object.entries(outputMeta.inputs)) {
-      const rel = relative(SRC, join(PACKAGE, path)).split('\\').join('/');
-      const inSrc = !rel.startsWith('..');
-      const name = inSrc ? rel : path;
-      const folder = !inSrc ? '(outside src)' : rel.includes('/') ? `${rel.slice(0, rel.indexOf('/'))}/` : '(root)';
-      folders.set(folder, (folders.get(folder) ?? 0) + bytesInOutput);
-      const chain = (chains.get(path) ?? []).map(short);
-      if (bytesInOutput > 0) files.push({ name, bytes: bytesInOutput, chain });
+  const files: Contributor[] = [];
+  for (const path of upFront) {
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[path]?.inputs ?? {})) {
+      if (bytesInOutput > 0) files.push({ name: shortName(input), bytes: bytesInOutput });
     }
   }
   return {
     label,
-    minBytes: initial.length,
-    gzipBytes: gzipSync(initial, { level: 9 }).length,
-    lazyGzipBytes: lazyPaths.length === 0 ? 0 : gzipSync(lazy, { level: 9 }).length,
-    folders: [...folders].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
+    minBytes: [...upFront].reduce((sum, path) => sum + (bytes.get(path)?.length ?? 0), 0),
+    gzipBytes: gzip(upFront),
+    lazy,
+    totalGzipBytes: gzip(js),
     files: files.sort((a, b) => b.bytes - a.bytes),
     warnings: result.warnings.map(formatMessage),
   };
 }
 
-/** The full public API (`src/index.ts`, budgeted) and `{ Switchyard }` alone (for comparison). */
-export async function measureBundles(): Promise<{ full: BundleResult; switchyardOnly: BundleResult }> {
-  const full = await bundle('all exports of src/index.ts', { file: join(SRC, 'index.ts') });
-  const switchyardOnly = await bundle(
-    '{ Switchyard } only',
-    { stdin: "export { Switchyard } from './src/index.ts';" },
-    'src/client.ts',
-  );
-  return { full, switchyardOnly };
+function rank(module: string): number {
+  const at = LAZY_ORDER.indexOf(module);
+  return at < 0 ? LAZY_ORDER.length : at;
+}
+
+/** `{ Switchyard }` (budgeted) and every export (reported), as an app's bundler resolves the published package. */
+export async function measureBundles(): Promise<{ switchyardOnly: BundleResult; full: BundleResult }> {
+  const switchyardOnly = await bundle('{ Switchyard }', "export { Switchyard } from '@switchyard/sdk';");
+  const full = await bundle('every export', "export * from '@switchyard/sdk';");
+  return { switchyardOnly, full };
 }

@@ -8,7 +8,14 @@ const started = Date.now();
 // Content-hashed chunks of earlier builds would pile up beside the new ones.
 rmSync('dist/bundle', { recursive: true, force: true });
 await build({
-  entryPoints: { index: 'src/index.ts', 'config-file': 'src/config-file.ts', agents: 'src/agents/index.ts' },
+  entryPoints: {
+    index: 'src/index.ts',
+    'config-file': 'src/config-file.ts',
+    agents: 'src/agents/index.ts',
+    routing: 'src/routing/index.ts',
+    context: 'src/context/index.ts',
+    sse: 'src/sse/index.ts',
+  },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

@@ -3,13 +3,14 @@ import type { ObjectOptions, ObjectResult } from './agents/structured-output.js'
 import type { RunToolsOptions, ToolLoopResult, ToolLoopStream } from './agents/tool-types.js';
 import { loadAgents } from './agents/toolkit.js';
 import { catalogFor, type ModelCatalog } from './catalog/model-catalog.js';
-import type { ChatStream } from './chat/chat-stream.js';
+import { ChatStream } from './chat/chat-stream.js';
 import { prepareRequest } from './chat/prepare-request.js';
 
 import type { ChatResult } from './chat/types.js';
 import type { ResolvedConfig, SwitchyardOptions } from './config/options.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { EmbeddingResult } from './embeddings.js';
+import { chunkLoadError } from './errors/chunk-load.js';
 import { NotFoundError } from './errors/http-errors.js';
 import { SwitchyardError } from './errors/switchyard-error.js';
 import type { Credits, EmbeddingRequest, Generation, KeyInfo } from './protocol/account.js';
@@ -20,12 +21,12 @@ import './providers/index.js';
 import type { ProviderBackend } from './providers/provider.js';
 import { createProvider } from './providers/registry.js';
 import type { BreakerSnapshot } from './routing/circuit-breaker.js';
-import { CircuitBreakers } from './routing/circuit-breaker.js';
+import { deferredBatches } from './routing/deferred-batches.js';
+import type { Engine, EngineInput } from './routing/engine.js';
 import type { RoutingEventMap, RoutingEventName } from './routing/events.js';
 import { RoutingEvents } from './routing/events.js';
-import { type HealthStats, HealthTracker } from './routing/health.js';
-import { OpenBreakers } from './routing/open-upstreams.js';
-import { type RouteOptions, Router } from './routing/router.js';
+import type { HealthStats } from './routing/health.js';
+import type { RouteOptions } from './routing/router.js';
 import { UsageAccounting } from './usage/accounting.js';
 import type { Cost } from './usage/cost.js';
 import type { UsageTags } from './usage/sink.js';
@@ -71,11 +72,11 @@ export class Switchyard {
   readonly events = new RoutingEvents();
   private readonly backend: ProviderBackend;
   private readonly backends = new Map<string, ProviderBackend>();
-  private readonly breakers: CircuitBreakers;
-  private readonly openBreakers: OpenBreakers;
-  private readonly healthTracker = new HealthTracker();
-  private readonly router: Router;
   private readonly accounting: UsageAccounting;
+  private readonly engineInput: EngineInput;
+  /** The routing engine, once loaded (see `loadEngine`). */
+  private engine: Engine | undefined;
+  private engineLoading: Promise<Engine> | undefined;
 
   constructor(options: SwitchyardOptions = {}) {
     this.config = resolveConfig(options);
@@ -88,21 +89,31 @@ export class Switchyard {
       autoBackfill: this.config.costBackfill && this.backend.openRouterApi,
       generation: (id, signal) => this.openRouterJson<Generation>('/generation', { id }, signal),
     });
-    this.breakers = new CircuitBreakers(this.config.breaker, options.breakerStore, Date.now, (event) => {
-      this.openBreakers.note(event);
-      this.events.emit(event.type, { key: event.key, reason: event.reason, at: event.at });
-    });
-    this.openBreakers = new OpenBreakers(this.breakers);
-    this.router = new Router({
+    this.engineInput = {
       config: this.config,
       backend: this.backend,
-      breakers: this.breakers,
-      openBreakers: this.openBreakers,
-      health: this.healthTracker,
       events: this.events,
+      breakerStore: options.breakerStore,
       retryOn: options.retryOn,
       budget: options.budget,
-    });
+    };
+    // Started now, awaited by the first call: the engine is a chunk of its own in browser bundles (see engine.ts).
+    this.loadEngine().catch(() => {});
+  }
+
+  /** The routing engine (router, breakers, health), loaded once; a failed load is retried by the next call. */
+  private loadEngine(): Promise<Engine> {
+    this.engineLoading ??= import('./routing/engine.js').then(
+      ({ createEngine }) => {
+        this.engine = createEngine(this.engineInput);
+        return this.engine;
+      },
+      (error: unknown) => {
+        this.engineLoading = undefined;
+        throw chunkLoadError("the SDK's routing engine", error);
+      },
+    );
+    return this.engineLoading;
   }
 
   /** Subscribes to a routing event; returns the unsubscribe function. */
@@ -112,7 +123,8 @@ export class Switchyard {
 
   /** Circuit-breaker states and recent per-target health (latency, error rate). */
   async health(): Promise<{ breakers: BreakerSnapshot[]; targets: HealthStats[] }> {
-    return { breakers: await this.breakers.snapshot(), targets: this.healthTracker.all() };
+    const engine = this.engine ?? (await this.loadEngine());
+    return { breakers: await engine.breakers.snapshot(), targets: engine.health.all() };
   }
 
   /** The provider requests go to (`openrouter`, `simulator`, a configured OpenAI-compatible server, …). */
@@ -151,14 +163,24 @@ export class Switchyard {
   /** One chat completion, through retries, circuit breakers and the fallback chain (`result.attempts`). */
   async chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
     const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
-    return this.router.chat(request, this.route(options, request));
+    const engine = this.engine ?? (await this.loadEngine());
+    return engine.router.chat(request, this.route(options, request));
   }
 
   /** A streaming chat completion: iterate it for events, or `await stream.final()`. Failures before the first
    * content token are retried or failed over invisibly. */
   stream(params: ChatParams, options: CallOptions = {}): ChatStream {
     const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
-    return this.router.stream(request, this.route(options, request));
+    const route = this.route(options, request);
+    return new ChatStream(
+      {
+        batches: (signal) =>
+          this.engine
+            ? this.engine.router.streamBatches(request, route, signal)
+            : deferredBatches(this.loadEngine().then((engine) => engine.router.streamBatches(request, route, signal))),
+      },
+      options.signal,
+    );
   }
 
   /** Embeddings for one input or many. */
@@ -300,11 +322,18 @@ export class Switchyard {
       backend = createProvider(this.config, name);
       this.backends.set(name, backend);
     }
+    // Same settings, events and usage accounting; its own backend, catalog and routing engine (breakers are per
+    // backend anyway).
     Object.assign(copy, {
       config: this.config,
+      events: this.events,
       backend,
       backends: this.backends,
       models: catalogFor(backend, this.catalogSettings()),
+      accounting: this.accounting,
+      engineInput: { ...this.engineInput, backend },
+      engine: undefined,
+      engineLoading: undefined,
     });
     return copy;
   }

@@ -43,7 +43,10 @@ export {
   ROUTING_DEFAULTS,
   type RoutingOptions,
 } from './config/routing-options.js';
-export * from './context/index.js';
+// The context tools, the routing engine's parts and the SSE codec have entry points of their own
+// (`@switchyard/sdk/context`, `/routing`, `/sse`): re-exported here, they would make bundlers load the routing engine
+// (a lazily loaded chunk, see routing/engine.ts) with the page. Their types and error classes stay here.
+export type { ContextCheck, ContextCheckOptions, PruneOptions, PruneResult, TokenizerFamily } from './context/index.js';
 export type { EmbeddingResult } from './embeddings.js';
 export * from './errors/index.js';
 export type * from './protocol/account.js';
@@ -52,8 +55,29 @@ export type * from './protocol/chat.js';
 export type * from './protocol/messages.js';
 export type { ConversationRequest, Provider, SystemBlock } from './providers/conversation.js';
 export * from './providers/index.js';
-export * from './routing/index.js';
-export * from './sse/index.js';
+export { CircuitOpenError } from './routing/circuit-open-error.js';
+export { RoutingEvents } from './routing/events.js';
+export type {
+  Admission,
+  AttemptOutcome,
+  AttemptRecord,
+  BreakerEvent,
+  BreakerOptions,
+  BreakerRecord,
+  BreakerSnapshot,
+  BreakerState,
+  BreakerStore,
+  CallEnd,
+  HealthStats,
+  PreflightProblem,
+  RetryOn,
+  RouteOptions,
+  RoutingEventMap,
+  RoutingEventName,
+} from './routing/index.js';
+export { PreflightError, PriceGuardError } from './routing/routing-errors.js';
+export { SseEventTooLargeError } from './sse/errors.js';
+export type { ReadSseOptions, SseDecoderOptions, SseEvent, SseItem } from './sse/index.js';
 export { UsageAggregator, type UsageDimension, type UsageTotals } from './usage/aggregator.js';
 export { countImages } from './usage/completion-cost.js';
 export {

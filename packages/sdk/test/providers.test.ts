@@ -123,6 +123,27 @@ describe('openai-compatible provider', () => {
     expect(r.cost.source).toBe('computed');
   });
 
+  it('serves provider({ name }) for another configured provider beside the default one', async () => {
+    const sy = new Switchyard({
+      env: {},
+      apiKey: 'sk-or-v1-unused',
+      providers: { local: { type: 'openai-compatible', baseURL } },
+    });
+    expect(sy.providerName).toBe('openrouter');
+    const attempts: string[] = [];
+    sy.on('attempt', (a) => attempts.push(a.backend));
+    const local = sy.provider({ name: 'local', model: 'llama3.1:8b' });
+    expect(local.name).toBe('local');
+    expect(local.metadata.kind).toBe('local');
+    const r = await local.sendMessage('hi');
+    expect(r.text).toBe('local answer');
+    expect(r.attempts?.[0]?.backend).toBe('local');
+    expect(attempts).toEqual(['local']);
+    expect(bodies.at(-1)).toMatchObject({ model: 'llama3.1:8b', messages: [{ role: 'user', content: 'hi' }] });
+    expect(await local.isAvailable()).toBe(true);
+    await sy.close();
+  });
+
   it('reports an unreachable server as unavailable', async () => {
     const sy = new Switchyard({
       env: {},

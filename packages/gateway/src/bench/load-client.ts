@@ -1,4 +1,4 @@
-import { SseDecoder } from '@switchyard/sdk';
+import { SseDecoder } from '@switchyard/sdk/sse';
 import { Pool } from 'undici';
 
 /** Where a client sends chat completions: the simulator itself (direct) or the gateway in front of it. */

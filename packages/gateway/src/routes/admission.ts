@@ -1,11 +1,5 @@
-import {
-  estimateRequestTokens,
-  estimateTextTokens,
-  InvalidRequestError,
-  PermissionDeniedError,
-  RateLimitError,
-  SwitchyardError,
-} from '@switchyard/sdk';
+import { InvalidRequestError, PermissionDeniedError, RateLimitError, SwitchyardError } from '@switchyard/sdk';
+import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, callerId } from '../http/auth.js';
 import type { Caller } from '../keys/key-types.js';

@@ -1,4 +1,5 @@
-import { type ChatResult, estimateTextTokens, type SwitchyardError } from '@switchyard/sdk';
+import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
+import { estimateTextTokens } from '@switchyard/sdk/context';
 import { callerId } from '../http/auth.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';

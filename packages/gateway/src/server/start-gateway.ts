@@ -1,4 +1,5 @@
-import { type BreakerStore, ConfigError, MemoryBreakerStore } from '@switchyard/sdk';
+import { type BreakerStore, ConfigError } from '@switchyard/sdk';
+import { MemoryBreakerStore } from '@switchyard/sdk/routing';
 import type { SimulatorOptions } from '@switchyard/simulator';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';

@@ -1,4 +1,4 @@
-import { readSse } from '@switchyard/sdk';
+import { readSse } from '@switchyard/sdk/sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELLO, post, startTestGateway, type TestGateway } from '../support/gateway.js';
 

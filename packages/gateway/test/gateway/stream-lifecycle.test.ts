@@ -1,4 +1,4 @@
-import { readSse } from '@switchyard/sdk';
+import { readSse } from '@switchyard/sdk/sse';
 import type { Scenario } from '@switchyard/simulator';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -3,7 +3,8 @@
  * updates under concurrent writers on separate connections, record lifetimes, and the point of it all: SDK clients
  * of different "instances" (separate stores on separate connections) agree on which targets are open.
  */
-import { type BreakerRecord, CircuitBreakers, CircuitOpenError, Switchyard } from '@switchyard/sdk';
+import { type BreakerRecord, CircuitOpenError, Switchyard } from '@switchyard/sdk';
+import { CircuitBreakers } from '@switchyard/sdk/routing';
 import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBreakerStore, type RedisBreakerStoreOptions } from '../../src/shared/redis-breaker-store.js';

@@ -3,9 +3,7 @@ import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
 import type { ProviderBackend } from '../providers/provider.js';
 import { completionCost, completionCostNow } from '../usage/completion-cost.js';
 import type { Cost } from '../usage/cost.js';
-import { ChatStream } from './chat-stream.js';
 import { contentText, toChatResult } from './result.js';
-import { streamAttempt } from './stream-attempt.js';
 import type { ChatResult } from './types.js';
 
 export interface RunOptions {
@@ -72,14 +70,6 @@ export async function runChat(
   // Prices already in memory (the usual case) need no await: each one is a hop on the answer's critical path.
   result.cost = completionCostNow(backend, data, request, result.usage) ?? (await costOf(backend, data, request));
   return result;
-}
-
-/** One streaming chat attempt against `backend`; the request starts when the stream is first read. */
-export function runStream(backend: ProviderBackend, request: ChatRequest, options: RunOptions = {}): ChatStream {
-  return new ChatStream(
-    { batches: (signal) => streamAttempt(attemptOptions(backend, request, options), signal) },
-    options.signal,
-  );
 }
 
 /** How to open one streaming attempt of `request` against `backend`. */

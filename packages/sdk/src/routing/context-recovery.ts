@@ -1,37 +1,14 @@
 import { pruneOldest } from '../context/prune.js';
 import type { ChatRequest } from '../protocol/chat.js';
-import type { Message } from '../protocol/messages.js';
+import { isDroppable } from './droppable-context.js';
+
+// Loaded by the routing loop on the first context-length problem (a lazy chunk in browser bundles): most apps never
+// hit one, and pruning brings the history pruner with it.
 
 /** `This endpoint's maximum context length is 131072 tokens.` → 131072. */
 export function contextLimitFromMessage(message: string): number | undefined {
   const match = /maximum context length is (\d+)/i.exec(message);
   return match ? Number(match[1]) : undefined;
-}
-
-/** Messages marked as droppable context (the caller's `context`, e.g. retrieved documents). */
-export const DROPPABLE = Symbol.for('switchyard.droppable-context');
-
-export function markDroppable(messages: Message[]): Message[] {
-  return messages.map((m) => Object.assign({ ...m }, { [DROPPABLE]: true }));
-}
-
-export function isDroppable(message: Message): boolean {
-  return (message as { [DROPPABLE]?: boolean })[DROPPABLE] === true;
-}
-
-/** Inserts droppable context right before the last user message (where retrieved documents usually go). */
-export function withContext(request: ChatRequest, context: Message[] | undefined): ChatRequest {
-  if (!context || context.length === 0) return request;
-  const messages = [...request.messages];
-  let at = messages.length;
-  for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]?.role === 'user') {
-      at = i;
-      break;
-    }
-  }
-  messages.splice(at, 0, ...markDroppable(context));
-  return { ...request, messages };
 }
 
 /**

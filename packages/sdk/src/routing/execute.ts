@@ -10,7 +10,6 @@ import type { Usage } from '../usage/usage.js';
 import { findModel } from './catalog-lookup.js';
 import { breakerKey, type CircuitBreakers } from './circuit-breaker.js';
 import { CircuitOpenError } from './circuit-open-error.js';
-import { contextLimitFromMessage, shrinkForContext } from './context-recovery.js';
 import type { RoutingEvents } from './events.js';
 import type { HealthTracker } from './health.js';
 import type { OpenBreakers } from './open-upstreams.js';
@@ -139,6 +138,7 @@ export async function executeTargets<T>(
         }
         let problems = preflightProblems(request, row, promptTokens);
         if (problems.some((p) => p.kind === 'context') && routing.onContextLengthError !== 'fail' && context) {
+          const { shrinkForContext } = await import('./context-recovery.js');
           const shrunk = shrinkForContext(request, routing.onContextLengthError, context, family);
           if (shrunk) {
             request = shrunk;
@@ -267,6 +267,7 @@ export async function executeTargets<T>(
         };
 
         if (error instanceof ContextLengthError && !contextRecovered && routing.onContextLengthError !== 'fail') {
+          const { contextLimitFromMessage, shrinkForContext } = await import('./context-recovery.js');
           const shrunk = shrinkForContext(
             request,
             routing.onContextLengthError,

@@ -1,7 +1,7 @@
 import { catalogOf } from '../catalog/model-catalog.js';
 import { ChatStream } from '../chat/chat-stream.js';
+import { loadStreamAttempt } from '../chat/load-stream.js';
 import { attemptOptions, type RunOptions, runChat } from '../chat/run-chat.js';
-import { streamAttempt } from '../chat/stream-attempt.js';
 import type { ChatResult, StreamEvent } from '../chat/types.js';
 import { estimateRequestTokens } from '../context/token-estimator.js';
 import type { SwitchyardError } from '../errors/switchyard-error.js';
@@ -11,7 +11,7 @@ import type { Message } from '../protocol/messages.js';
 import { OpenRouterApiBackend } from '../providers/openrouter.js';
 import { findModel } from './catalog-lookup.js';
 import { breakerKey } from './circuit-breaker.js';
-import { withContext } from './context-recovery.js';
+import { withContext } from './droppable-context.js';
 import { countsAgainstTarget, type EngineDeps, executeTargets, typedError } from './execute.js';
 import { raceHedge } from './hedge.js';
 import { planTargets, type Target } from './plan.js';
@@ -148,22 +148,22 @@ export class Router {
    * over invisibly; after content, a failure is a `StreamError` with the partial output — never a silent end.
    */
   stream(params: ChatRequest, options: RouteOptions = {}): ChatStream {
-    return new ChatStream({ batches: (signal) => this.streamEvents(params, options, signal) }, options.signal);
+    return new ChatStream({ batches: (signal) => this.streamBatches(params, options, signal) }, options.signal);
   }
 
-  /** The stream's events in batches (one per network read; see `streamAttempt`). */
-  private streamEvents(
+  /** The stream's events in batches (one per network read; see `streamAttempt`), for a `ChatStream` to hand out. */
+  streamBatches(
     params: ChatRequest,
     options: RouteOptions,
     signal: AbortSignal,
   ): AsyncIterator<readonly StreamEvent[]> {
     const { backend, breakers, health } = this.deps;
     const hedgeAfterMs = this.deps.config.routing.hedgeAfterMs;
-    const open = (request: ChatRequest, attemptSignal: AbortSignal, deadlineMs: number) =>
-      streamAttempt(attemptOptions(backend, request, { ...options, deadlineMs }), attemptSignal);
-
     // Routing happens on the first next(): everything until the first content token may be retried or failed over.
     const start = async () => {
+      const { streamAttempt } = await loadStreamAttempt();
+      const open = (request: ChatRequest, attemptSignal: AbortSignal, deadlineMs: number) =>
+        streamAttempt(attemptOptions(backend, request, { ...options, deadlineMs }), attemptSignal);
       const deadlineAt = this.deadline(options);
       const { targets, catalog } = await this.plan(params, options);
       return executeTargets(this.deps, targets, catalog, deadlineAt, signal, async (request, deadlineMs) => {

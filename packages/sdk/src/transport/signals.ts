@@ -91,7 +91,8 @@ class TimerQueue {
   }
 
   private disarm(): void {
-    if (this.timer !== undefined) this.clearWith?.(this.timer);
+    // Called on the global object: browsers throw "Illegal invocation" when a timer function runs with another `this`.
+    if (this.timer !== undefined) this.clearWith?.call(globalThis, this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
   }

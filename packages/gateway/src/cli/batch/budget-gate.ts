@@ -1,4 +1,5 @@
-import { type ChatParams, type ChatRequest, estimateRequestTokens, type Model, pricesOf, toUsd } from '@switchyard/sdk';
+import { type ChatParams, type ChatRequest, type Model, pricesOf, toUsd } from '@switchyard/sdk';
+import { estimateRequestTokens } from '@switchyard/sdk/context';
 
 /**
  * The most a request can cost on `model`, in USD: the estimated prompt at the prompt price, plus the largest answer

@@ -1,4 +1,5 @@
-import { isRetryable, RateLimitError, type SwitchyardError } from '@switchyard/sdk';
+import { RateLimitError, type SwitchyardError } from '@switchyard/sdk';
+import { isRetryable } from '@switchyard/sdk/routing';
 import { formatDuration } from './duration.js';
 
 /** How often one request is tried again after 429s before it is recorded as rate limited. */

@@ -1,0 +1,11 @@
+import { ConnectionError } from './client-errors.js';
+
+/**
+ * The error for a lazily loaded part of the SDK that failed to load. In a browser bundle each such part is a chunk
+ * fetched from the app's server, so the likely cause is the connection: a `ConnectionError`, retryable (the next
+ * call tries the load again).
+ */
+export function chunkLoadError(what: string, cause: unknown): ConnectionError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new ConnectionError(`Could not load ${what}: ${reason}`, { cause, retryable: true });
+}
