@@ -107,7 +107,8 @@ async function bundle(label: string, contents: string): Promise<BundleResult> {
     throw new Error(`the browser bundle (${label}) imports Node builtins: ${builtins.join(', ')}`);
   const outputs = metafile.outputs;
   const js = Object.keys(outputs).filter((path) => path.endsWith('.js'));
-  const entry = js.find((path) => outputs[path]?.entryPoint === '<stdin>');
+  const isApp = (path: string) => ['<stdin>', 'app.js'].includes(outputs[path]?.entryPoint ?? '');
+  const entry = js.find(isApp);
   if (!entry) throw new Error(`esbuild produced no entry chunk (${label})`);
   const bytes = new Map(
     (result.outputFiles ?? []).map((file) => [`out/${file.path.split('/out/')[1]}`, file.contents]),
@@ -118,7 +119,7 @@ async function bundle(label: string, contents: string): Promise<BundleResult> {
   const upFront = staticClosure(outputs, entry);
   const counted = new Set(upFront);
   const dynamicEntries = js
-    .filter((path) => path !== entry && outputs[path]?.entryPoint)
+    .filter((path) => !isApp(path) && outputs[path]?.entryPoint)
     .map((path) => ({ path, module: shortName(outputs[path]!.entryPoint!) }))
     .sort((a, b) => rank(a.module) - rank(b.module) || a.module.localeCompare(b.module));
   const lazy: LazyGroup[] = [];
