@@ -6,7 +6,7 @@ import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { inBandError, sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
-import { settleRequest } from './settlement.js';
+import { settleAfterReply, settleRequest } from './settlement.js';
 
 async function nonStreaming(
   services: GatewayServices,
@@ -92,7 +92,8 @@ async function streaming(
     // Some upstreams end a finished stream without `data: [DONE]`; the SDK accepts that, OpenAI clients expect it.
     if (!forwardedDone) await out.write(DONE);
     out.end();
-    await settleRequest(services, admitted, requestId, true, { result });
+    // Never throws (a failure is logged), so a settlement problem cannot run the error path below a second time.
+    await settleAfterReply(services, admitted, requestId, true, { result });
   } catch (caught) {
     const error = caught as SwitchyardError;
     await settleRequest(services, admitted, requestId, true, { error, partialText });

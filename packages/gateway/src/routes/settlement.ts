@@ -69,6 +69,15 @@ export async function settleRequest(
   if (result) services.metrics.result(result, stream);
 }
 
+/** `settleRequest` once the reply is out: a failure can no longer change the answer, so it is logged, not thrown. */
+export async function settleAfterReply(...args: Parameters<typeof settleRequest>): Promise<void> {
+  try {
+    await settleRequest(...args);
+  } catch (error) {
+    args[0].logger.error({ err: error, requestId: args[2] }, 'settling a request after its reply failed');
+  }
+}
+
 export function newRequestId(): string {
   return `req_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
 }

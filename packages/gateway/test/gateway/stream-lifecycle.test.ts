@@ -142,3 +142,33 @@ describe('graceful shutdown', () => {
     expect(g.logLines().some((l) => String(l.msg).startsWith('grace period over'))).toBe(true);
   });
 });
+
+describe('settlement of a finished stream', () => {
+  it('logs a settlement failure once, without a second settlement or an error frame after [DONE]', async () => {
+    const g = await start();
+    gw = g;
+    const accounting = g.services.accounting;
+    const calls: string[] = [];
+    const settle = accounting.settle.bind(accounting);
+    const release = accounting.release.bind(accounting);
+    accounting.settle = async () => {
+      calls.push('settle');
+      throw new Error('budget store unavailable');
+    };
+    accounting.release = async (reservation) => {
+      calls.push('release');
+      return release(reservation);
+    };
+    try {
+      const frames = await post(`${g.baseURL}/chat/completions`, streamOf('openai/gpt-4o-mini')).then(dataFrames);
+      expect(frames.at(-1)).toBe('[DONE]');
+      expect(frames.filter((f) => f === '[DONE]')).toHaveLength(1);
+      expect(frames.some((f) => f.includes('"error"'))).toBe(false);
+      await until(() => g.logLines().some((l) => l.msg === 'settling a request after its reply failed'));
+      expect(calls).toEqual(['settle']);
+    } finally {
+      accounting.settle = settle;
+      accounting.release = release;
+    }
+  });
+});
