@@ -32,7 +32,13 @@ describe('switchyard bench', () => {
     const { code, stdout, stderr } = await run(args, 55_000);
     expect(stderr).not.toMatch(/switchyard bench:|Error/);
     expect(code, stdout.slice(-2000)).toBe(0);
-    for (const heading of ['== Non-stream chat', '== Streamed chat', '== Concurrency sweep', '== Gateway memory']) {
+    const headings = [
+      '== Non-stream chat',
+      '== Streamed chat',
+      '== Concurrency sweep',
+      '== Reference: a minimal proxy',
+    ];
+    for (const heading of [...headings, '== Gateway memory']) {
       expect(stdout).toContain(heading);
     }
     expect(stdout).toMatch(/^ {2}(PASS|FAIL) {2}added latency, non-stream, p50: /m);
@@ -77,7 +83,18 @@ describe('switchyard bench', () => {
       'added time to first token, p99',
       'throughput, share of direct',
     ]);
-    for (const v of result.budgets) expect(typeof v.pass).toBe('boolean');
+    for (const v of result.budgets) {
+      expect(typeof v.pass).toBe('boolean');
+      expect(Number.isFinite(v.floor)).toBe(true);
+    }
+    // The minimal proxy went through the same measurements.
+    sane(result.floor.nonStream.proxy, 200);
+    for (const metric of ['ttfb', 'ttft', 'total']) sane(result.floor.stream.proxy[metric], 50);
+    expect(result.floor.sweep.map((p: { concurrency: number }) => p.concurrency)).toEqual([1, 8]);
+    for (const point of result.floor.sweep) expect(point.gateway.errors).toBe(0);
+    positive(result.floor.throughputRatio);
+    expect(result.budgets[0].floor).toBe(result.floor.nonStream.added.p50);
+    expect(stdout).toMatch(/minimal proxy: [+-]\d/);
     expect(result.profiles).toEqual([]);
   }, 60_000);
 

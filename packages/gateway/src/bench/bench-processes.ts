@@ -10,12 +10,15 @@ const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
  * Stops a child whose parent died (see child-guard.ts). Compiled next to this file; when this module runs from
  * `src/` (tests), the compiled copy in `dist/` is used — the children run the built CLI either way.
  */
-const GUARD = (() => {
-  const beside = new URL('./child-guard.js', import.meta.url);
-  return existsSync(fileURLToPath(beside))
-    ? beside.href
-    : new URL('../../dist/bench/child-guard.js', import.meta.url).href;
-})();
+const GUARD = compiled('child-guard.js').href;
+/** The minimal proxy the gateway is compared with (floor-proxy.ts), compiled the same way. */
+const FLOOR_PROXY = fileURLToPath(compiled('floor-proxy.js'));
+
+/** A compiled module of this folder: beside this file, or in `dist/` when this module runs from `src/`. */
+function compiled(name: string): URL {
+  const beside = new URL(`./${name}`, import.meta.url);
+  return existsSync(fileURLToPath(beside)) ? beside : new URL(`../../dist/bench/${name}`, import.meta.url);
+}
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_KEPT = 16_384;
@@ -64,10 +67,13 @@ interface SpawnOptions {
   env: NodeJS.ProcessEnv;
   /** Extra node flags (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** The program to run (default: the `switchyard` CLI). */
+  script?: string;
 }
 
 function spawnCli(options: SpawnOptions) {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', GUARD, BIN, ...options.args], {
+  const program = options.script ?? BIN;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', GUARD, program, ...options.args], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,24 +147,19 @@ function loopbackOrigin(url: string, what: string): string {
   return parsed.origin;
 }
 
-/** `switchyard simulate --pace instant --port 0`: its base URL is the first line it prints. */
-export async function startSimulatorChild(options: { cwd: string; lifetimeMs: number }): Promise<BenchChild> {
-  const spawned = spawnCli({
-    name: 'simulator',
-    args: ['simulate', '--pace', 'instant', '--port', '0', '--host', '127.0.0.1'],
-    cwd: options.cwd,
-    env: childEnv({}, options.lifetimeMs),
-  });
+/** A child that prints its URL on its first line of output. */
+async function startPrintingChild(options: SpawnOptions): Promise<BenchChild> {
+  const spawned = spawnCli(options);
   try {
     const url = await within(
       START_TIMEOUT_MS,
-      'the simulator did not print its URL',
+      `the ${options.name} did not print its URL`,
       Promise.race([firstLine(spawned.child), spawned.failedEarly]),
     );
     return {
-      name: 'simulator',
+      name: options.name,
       pid: spawned.child.pid ?? -1,
-      origin: loopbackOrigin(url, 'the simulator'),
+      origin: loopbackOrigin(url, `the ${options.name}`),
       output: spawned.output,
       stop: spawned.stop,
     };
@@ -166,6 +167,31 @@ export async function startSimulatorChild(options: { cwd: string; lifetimeMs: nu
     await spawned.stop();
     throw error;
   }
+}
+
+/** `switchyard simulate --pace instant --port 0`: its base URL is the first line it prints. */
+export function startSimulatorChild(options: { cwd: string; lifetimeMs: number }): Promise<BenchChild> {
+  return startPrintingChild({
+    name: 'simulator',
+    args: ['simulate', '--pace', 'instant', '--port', '0', '--host', '127.0.0.1'],
+    cwd: options.cwd,
+    env: childEnv({}, options.lifetimeMs),
+  });
+}
+
+/** The minimal proxy (floor-proxy.ts) in front of `upstreamOrigin`. */
+export function startFloorProxyChild(options: {
+  cwd: string;
+  upstreamOrigin: string;
+  lifetimeMs: number;
+}): Promise<BenchChild> {
+  return startPrintingChild({
+    name: 'minimal proxy',
+    script: FLOOR_PROXY,
+    args: [loopbackOrigin(options.upstreamOrigin, 'the upstream')],
+    cwd: options.cwd,
+    env: childEnv({}, options.lifetimeMs),
+  });
 }
 
 /** A free TCP port on 127.0.0.1 (bound, then released for the child to take). */

@@ -34,6 +34,17 @@ export interface Verdict {
   /** `max`: measured must not exceed the budget; `min`: must reach it. */
   kind: 'max' | 'min';
   pass: boolean;
+  /** The same statistic for the minimal proxy (`floor`), for reference: not judged. */
+  floor?: number;
+}
+
+/** What the minimal proxy (floor-proxy.ts: node:http + undici, no logic) adds, measured the same way. */
+export interface FloorResult {
+  nonStream: { direct: Summary; proxy: Summary; added: { p50: number; p99: number } };
+  stream: { direct: StreamSummary; proxy: StreamSummary; added: { ttftP50: number; ttftP99: number } };
+  sweep: SweepPoint[];
+  /** Best proxy requests/s over the sweep as a share of the best direct requests/s. */
+  throughputRatio: number;
 }
 
 /** The JSON `switchyard bench` writes (`--json`). Times in ms, memory in bytes. */
@@ -70,6 +81,8 @@ export interface BenchResult {
     nonStream: { gateway?: CpuUse; simulator?: CpuUse };
     stream: { gateway?: CpuUse; simulator?: CpuUse };
   };
+  /** The reference point: a proxy with no logic on the same machine, in the same run. */
+  floor: FloorResult;
   budgets: Verdict[];
   profiles: GatewayProfile[];
 }

@@ -11,16 +11,52 @@ export const BUDGETS = {
   throughputPercent: 40,
 } as const;
 
-function verdict(name: string, measured: number, budget: number, unit: Verdict['unit'], kind: Verdict['kind']) {
+function verdict(
+  name: string,
+  measured: number,
+  budget: number,
+  unit: Verdict['unit'],
+  kind: Verdict['kind'],
+  floor: number,
+): Verdict {
   const pass = Number.isFinite(measured) && (kind === 'max' ? measured <= budget : measured >= budget);
-  return { name, measured, budget, unit, kind, pass };
+  return { name, measured, budget, unit, kind, pass, floor };
 }
 
 export function judge(result: Omit<BenchResult, 'budgets' | 'profiles'>): Verdict[] {
+  const { floor } = result;
   return [
-    verdict('added latency, non-stream, p50', result.nonStream.added.p50, BUDGETS.addedP50Ms, 'ms', 'max'),
-    verdict('added latency, non-stream, p99', result.nonStream.added.p99, BUDGETS.addedP99Ms, 'ms', 'max'),
-    verdict('added time to first token, p99', result.stream.added.ttftP99, BUDGETS.addedTtftP99Ms, 'ms', 'max'),
-    verdict('throughput, share of direct', 100 * result.throughput.ratio, BUDGETS.throughputPercent, '%', 'min'),
+    verdict(
+      'added latency, non-stream, p50',
+      result.nonStream.added.p50,
+      BUDGETS.addedP50Ms,
+      'ms',
+      'max',
+      floor.nonStream.added.p50,
+    ),
+    verdict(
+      'added latency, non-stream, p99',
+      result.nonStream.added.p99,
+      BUDGETS.addedP99Ms,
+      'ms',
+      'max',
+      floor.nonStream.added.p99,
+    ),
+    verdict(
+      'added time to first token, p99',
+      result.stream.added.ttftP99,
+      BUDGETS.addedTtftP99Ms,
+      'ms',
+      'max',
+      floor.stream.added.ttftP99,
+    ),
+    verdict(
+      'throughput, share of direct',
+      100 * result.throughput.ratio,
+      BUDGETS.throughputPercent,
+      '%',
+      'min',
+      100 * floor.throughputRatio,
+    ),
   ];
 }

@@ -146,6 +146,45 @@ function cpuSection(write: Write, r: BenchResult): void {
   );
 }
 
+function floorSection(write: Write, r: BenchResult): void {
+  const f = r.floor;
+  write('');
+  write('== Reference: a minimal proxy (node:http in, undici pool out, no logic), measured the same way in this run');
+  table(
+    write,
+    ['measure', 'direct', 'minimal proxy', 'added', 'gateway added'],
+    [
+      [
+        'non-stream p50 ms',
+        ms(f.nonStream.direct.p50),
+        ms(f.nonStream.proxy.p50),
+        signed(f.nonStream.added.p50),
+        signed(r.nonStream.added.p50),
+      ],
+      [
+        'non-stream p99 ms',
+        ms(f.nonStream.direct.p99),
+        ms(f.nonStream.proxy.p99),
+        signed(f.nonStream.added.p99),
+        signed(r.nonStream.added.p99),
+      ],
+      [
+        'stream TTFT p99 ms',
+        ms(f.stream.direct.ttft.p99),
+        ms(f.stream.proxy.ttft.p99),
+        signed(f.stream.added.ttftP99),
+        signed(r.stream.added.ttftP99),
+      ],
+    ],
+    ['l', 'r', 'r', 'r', 'r'],
+  );
+  write(
+    `  throughput: the minimal proxy reaches ${ms(100 * f.throughputRatio, 1)} % of direct ` +
+      `(${f.sweep.map((p) => `c=${p.concurrency}: ${int(p.gateway.rps)} req/s`).join(', ')}); ` +
+      `the gateway ${ms(100 * r.throughput.ratio, 1)} %`,
+  );
+}
+
 function rssText(reading: RssReading | undefined): string {
   if (!reading) return 'n/a';
   const peak = reading.peakBytes === undefined ? '' : `, peak so far ${mib(reading.peakBytes)}`;
@@ -162,7 +201,9 @@ function rssSection(write: Write, r: BenchResult): void {
 export function verdictLine(v: Verdict): string {
   const unit = v.unit === 'ms' ? ' ms' : ' %';
   const value = v.unit === 'ms' ? signed(v.measured) : ms(v.measured, 1);
-  return `${v.pass ? 'PASS' : 'FAIL'}  ${v.name}: ${value}${unit} (budget ${v.kind === 'max' ? '≤' : '≥'} ${v.budget}${unit})`;
+  const floor =
+    v.floor === undefined ? '' : `; minimal proxy: ${v.unit === 'ms' ? signed(v.floor) : ms(v.floor, 1)}${unit}`;
+  return `${v.pass ? 'PASS' : 'FAIL'}  ${v.name}: ${value}${unit} (budget ${v.kind === 'max' ? '≤' : '≥'} ${v.budget}${unit}${floor})`;
 }
 
 export function printProfile(write: Write, p: GatewayProfile): void {
@@ -191,6 +232,7 @@ export function printReport(write: Write, r: BenchResult): void {
   nonStreamSection(write, r);
   streamSection(write, r);
   sweepSection(write, r);
+  floorSection(write, r);
   cpuSection(write, r);
   rssSection(write, r);
   if (r.profiles.length > 0) {

@@ -20,11 +20,12 @@ import { join, resolve } from 'node:path';
 import {
   type BenchChild,
   killChildrenNow,
+  startFloorProxyChild,
   startGatewayChild,
   startSimulatorChild,
   terminateChildren,
 } from './bench-processes.js';
-import type { BenchResult, BenchSettings, StreamSummary } from './bench-result.js';
+import type { BenchResult, BenchSettings, FloorResult, StreamSummary } from './bench-result.js';
 import { judge } from './budgets.js';
 import { interleaved, samplesPerSide } from './interleave.js';
 import { LoadClient, type StreamTiming, type Target } from './load-client.js';
@@ -63,6 +64,28 @@ function best(points: SweepPoint[], side: 'direct' | 'gateway') {
   let top = { rps: 0, concurrency: 0 };
   for (const p of points) if (p[side].rps > top.rps) top = { rps: p[side].rps, concurrency: p.concurrency };
   return top;
+}
+
+function floorOf(
+  plain: Record<'direct' | 'gateway', number[]>,
+  streamed: Record<'direct' | 'gateway', StreamTiming[]>,
+  points: SweepPoint[],
+): FloorResult {
+  const direct = summarize(plain.direct);
+  const proxy = summarize(plain.gateway);
+  const sDirect = streamSummary(streamed.direct);
+  const sProxy = streamSummary(streamed.gateway);
+  const top = { direct: best(points, 'direct').rps, proxy: best(points, 'gateway').rps };
+  return {
+    nonStream: { direct, proxy, added: { p50: proxy.p50 - direct.p50, p99: proxy.p99 - direct.p99 } },
+    stream: {
+      direct: sDirect,
+      proxy: sProxy,
+      added: { ttftP50: sProxy.ttft.p50 - sDirect.ttft.p50, ttftP99: sProxy.ttft.p99 - sDirect.ttft.p99 },
+    },
+    sweep: points,
+    throughputRatio: top.direct > 0 ? top.proxy / top.direct : Number.NaN,
+  };
 }
 
 function validate(settings: BenchSettings): void {
@@ -204,6 +227,36 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
     });
     const afterSweep = await gatewayRss(gateway.pid, gateway.origin);
 
+    // The reference point: the same three measurements through a proxy without any logic (floor-proxy.ts).
+    write('the same through a minimal proxy (node:http + undici, no logic), for reference …');
+    const proxy = await startFloorProxyChild({ cwd: dir, upstreamOrigin: simulator.origin, lifetimeMs });
+    children.push(proxy);
+    const proxyClient = new LoadClient({ side: 'gateway', origin: proxy.origin, path, headers }, connections);
+    clients.push(proxyClient);
+    const viaProxy = { direct: c.direct, gateway: proxyClient };
+    const floorPlain = await interleaved({
+      sides,
+      ...plainShape,
+      deadline,
+      sample: (side) => viaProxy[side].once(body),
+    });
+    const floorStreamed = await interleaved({
+      sides,
+      ...streamShape,
+      deadline,
+      sample: (side) => viaProxy[side].stream(streamBody),
+    });
+    const floorPoints = await sweep({
+      clients: viaProxy,
+      levels: settings.concurrency,
+      seconds: settings.sweepSeconds,
+      body,
+      deadline,
+      pids: { gateway: proxy.pid, simulator: simulator.pid },
+    });
+    await proxy.stop();
+    const floor = floorOf(floorPlain, floorStreamed, floorPoints);
+
     const nsDirect = summarize(plain.direct);
     const nsGateway = summarize(plain.gateway);
     const sDirect = streamSummary(streamed.direct);
@@ -256,6 +309,7 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
       },
       rss: { idle, afterSweep },
       cpu: { nonStream: plainCpu, stream: streamCpu },
+      floor,
     };
     const budgets = judge(measured);
     for (const v of budgets) write(`  ${verdictLine(v)}`);
