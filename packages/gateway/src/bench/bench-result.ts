@@ -45,6 +45,8 @@ export interface FloorResult {
   sweep: SweepPoint[];
   /** Best proxy requests/s over the sweep as a share of the best direct requests/s. */
   throughputRatio: number;
+  /** The proxy's CPU per non-stream request at c=1 (warm-up included); Linux only. */
+  cpu?: CpuUse;
 }
 
 /** The JSON `switchyard bench` writes (`--json`). Times in ms, memory in bytes. */

@@ -183,6 +183,10 @@ function floorSection(write: Write, r: BenchResult): void {
       `(${f.sweep.map((p) => `c=${p.concurrency}: ${int(p.gateway.rps)} req/s`).join(', ')}); ` +
       `the gateway ${ms(100 * r.throughput.ratio, 1)} %`,
   );
+  write(
+    `  CPU per non-stream request at c=1: minimal proxy ${us(f.cpu, 'cpuUsPerRequest')} µs, ` +
+      `gateway ${us(r.cpu.nonStream.gateway, 'cpuUsPerRequest')} µs`,
+  );
 }
 
 function rssText(reading: RssReading | undefined): string {

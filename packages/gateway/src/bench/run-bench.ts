@@ -234,12 +234,14 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
     const proxyClient = new LoadClient({ side: 'gateway', origin: proxy.origin, path, headers }, connections);
     clients.push(proxyClient);
     const viaProxy = { direct: c.direct, gateway: proxyClient };
+    const proxyMeter = cpuMeter(proxy.pid);
     const floorPlain = await interleaved({
       sides,
       ...plainShape,
       deadline,
       sample: (side) => viaProxy[side].once(body),
     });
+    const proxyCpu = proxyMeter(samplesPerSide(plainShape));
     const floorStreamed = await interleaved({
       sides,
       ...streamShape,
@@ -255,7 +257,7 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
       pids: { gateway: proxy.pid, simulator: simulator.pid },
     });
     await proxy.stop();
-    const floor = floorOf(floorPlain, floorStreamed, floorPoints);
+    const floor = { ...floorOf(floorPlain, floorStreamed, floorPoints), cpu: proxyCpu };
 
     const nsDirect = summarize(plain.direct);
     const nsGateway = summarize(plain.gateway);
