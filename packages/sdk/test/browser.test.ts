@@ -75,6 +75,15 @@ window.failOnce = async () => {
   }
 };
 
+window.tryChat = async () => {
+  try {
+    const r = await window.sy.chat({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say exactly: again' }] });
+    return { ok: true, text: r.text };
+  } catch (error) {
+    return { ok: false, code: error.code, retryable: error.retryable, typed: error instanceof SwitchyardError };
+  }
+};
+
 window.bareKey = async () => {
   try {
     await new Switchyard({ env: {} }).chat({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
@@ -120,10 +129,16 @@ async function buildApp(): Promise<Built> {
 }
 
 /** Serves the built app from its own origin and records which files the page asked for. */
-function serveApp({ dir, entry }: Built, requested: string[]): Promise<Server> {
+/** `refuseOnce`: files answered 503 the first time they are asked for (a flaky connection to the app's server). */
+function serveApp({ dir, entry }: Built, requested: string[], refuseOnce: Set<string>): Promise<Server> {
   const server = createServer(async (req, res) => {
     const name = (req.url ?? '/').split('?')[0]!.slice(1) || 'index.html';
     requested.push(name);
+    if (refuseOnce.delete(name)) {
+      res.writeHead(503);
+      res.end();
+      return;
+    }
     if (name === 'index.html') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!doctype html><title>switchyard</title><script type="module" src="/${entry}"></script>`);
@@ -147,10 +162,11 @@ describe('the SDK in Chromium', () => {
   let app: Server;
   let browser: Browser;
   const requested: string[] = [];
+  const refuseOnce = new Set<string>();
 
   beforeAll(async () => {
     built = await buildApp();
-    app = await serveApp(built, requested);
+    app = await serveApp(built, requested, refuseOnce);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   }, 60_000);
 
@@ -211,6 +227,24 @@ describe('the SDK in Chromium', () => {
       );
       expect(pageErrors).toEqual([]);
     } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('fails a call whose chunk did not load with a retryable ConnectionError, and loads it on the next call', async () => {
+    const page = await browser.newPage();
+    const engineChunk = built.chunkOf.get('routing/engine.ts')!;
+    refuseOnce.add(engineChunk);
+    try {
+      await page.goto(`http://127.0.0.1:${(app.address() as AddressInfo).port}/`);
+      await page.waitForFunction(() => typeof (window as { construct?: unknown }).construct === 'function');
+      await page.evaluate((url) => (window as unknown as { construct: (u: string) => void }).construct(url), sim().url);
+      const tryChat = () => page.evaluate(() => (window as unknown as { tryChat: () => Promise<unknown> }).tryChat());
+      expect(await tryChat()).toEqual({ ok: false, code: 'connection_error', retryable: true, typed: true });
+      expect(refuseOnce.has(engineChunk)).toBe(false);
+      expect(await tryChat()).toEqual({ ok: true, text: 'again' });
+    } finally {
+      refuseOnce.clear();
       await page.close();
     }
   }, 60_000);
