@@ -10,7 +10,7 @@ import type { ChatResult } from './chat/types.js';
 import type { ResolvedConfig, SwitchyardOptions } from './config/options.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { EmbeddingResult } from './embeddings.js';
-import { chunkLoadError } from './errors/chunk-load.js';
+import { lazyModule } from './errors/chunk-load.js';
 import { NotFoundError } from './errors/http-errors.js';
 import { SwitchyardError } from './errors/switchyard-error.js';
 import type { Credits, EmbeddingRequest, Generation, KeyInfo } from './protocol/account.js';
@@ -30,6 +30,9 @@ import type { RouteOptions } from './routing/router.js';
 import { UsageAccounting } from './usage/accounting.js';
 import type { Cost } from './usage/cost.js';
 import type { UsageTags } from './usage/sink.js';
+
+/** The routing engine's code: a chunk of its own in browser bundles (see routing/engine.ts). */
+const loadEngineModule = lazyModule("the SDK's routing engine", () => import('./routing/engine.js'));
 
 /** Per-call options. */
 export interface CallOptions {
@@ -101,16 +104,16 @@ export class Switchyard {
     this.loadEngine().catch(() => {});
   }
 
-  /** The routing engine (router, breakers, health), loaded once; a failed load is retried by the next call. */
+  /** The routing engine (router, breakers, health), made once; a failed load is retried by the next call. */
   private loadEngine(): Promise<Engine> {
-    this.engineLoading ??= import('./routing/engine.js').then(
+    this.engineLoading ??= loadEngineModule().then(
       ({ createEngine }) => {
         this.engine = createEngine(this.engineInput);
         return this.engine;
       },
       (error: unknown) => {
         this.engineLoading = undefined;
-        throw chunkLoadError("the SDK's routing engine", error);
+        throw error;
       },
     );
     return this.engineLoading;

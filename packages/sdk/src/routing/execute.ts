@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config/options.js';
 import { estimateRequestTokens } from '../context/token-estimator.js';
+import { lazyModule } from '../errors/chunk-load.js';
 import { AbortError } from '../errors/client-errors.js';
 import { ContextLengthError, TimeoutError } from '../errors/http-errors.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
@@ -19,6 +20,9 @@ import { priceGuardProblem } from './price-guard.js';
 import { isRetryable, isTargetSpecific, type RetryOn, retryDelayMs, sleep } from './retry-policy.js';
 import { PreflightError, PriceGuardError } from './routing-errors.js';
 import type { AttemptRecord } from './trace.js';
+
+/** Shrinking a prompt that is too long: loaded on the first context-length problem (most apps never meet one). */
+const loadContextRecovery = lazyModule("the SDK's context-length recovery", () => import('./context-recovery.js'));
 
 export interface EngineDeps {
   config: ResolvedConfig;
@@ -138,7 +142,7 @@ export async function executeTargets<T>(
         }
         let problems = preflightProblems(request, row, promptTokens);
         if (problems.some((p) => p.kind === 'context') && routing.onContextLengthError !== 'fail' && context) {
-          const { shrinkForContext } = await import('./context-recovery.js');
+          const { shrinkForContext } = await loadContextRecovery();
           const shrunk = shrinkForContext(request, routing.onContextLengthError, context, family);
           if (shrunk) {
             request = shrunk;
@@ -267,7 +271,7 @@ export async function executeTargets<T>(
         };
 
         if (error instanceof ContextLengthError && !contextRecovered && routing.onContextLengthError !== 'fail') {
-          const { contextLimitFromMessage, shrinkForContext } = await import('./context-recovery.js');
+          const { contextLimitFromMessage, shrinkForContext } = await loadContextRecovery();
           const shrunk = shrinkForContext(
             request,
             routing.onContextLengthError,
