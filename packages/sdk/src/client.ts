@@ -33,6 +33,8 @@ import type { UsageTags } from './usage/sink.js';
 
 /** The routing engine's code: a chunk of its own in browser bundles (see routing/engine.ts). */
 const loadEngineModule = lazyModule("the SDK's routing engine", () => import('./routing/engine.js'));
+/** Embeddings: loaded on first use (a lazy chunk); chat-only apps never need them. */
+const loadEmbeddings = lazyModule("the SDK's embeddings code", () => import('./embeddings.js'));
 
 /** Per-call options. */
 export interface CallOptions {
@@ -189,8 +191,7 @@ export class Switchyard {
   /** Embeddings for one input or many. */
   async embed(request: EmbeddingRequest, options: CallOptions = {}): Promise<EmbeddingResult> {
     const runOptions = { ...options, deadlineMs: this.deadline(options) };
-    // Loaded on first use (a lazy chunk in browser bundles): chat-only apps never need it.
-    const { runEmbeddings } = await import('./embeddings.js');
+    const { runEmbeddings } = await loadEmbeddings();
     return runEmbeddings(this.backend, request, runOptions);
   }
 

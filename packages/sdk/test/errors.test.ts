@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
+import { lazyModule } from '../src/errors/chunk-load.js';
 import { errorFromWire } from '../src/errors/from-response.js';
 import {
   AuthenticationError,
+  ConnectionError,
   ContextLengthError,
   InsufficientCreditsError,
   InvalidModelError,
@@ -178,5 +180,27 @@ describe('errorFromWire', () => {
     const error = new StreamError('cut', { partial: { text: 'Hel', reasoning: '', toolCalls: [] } });
     expect(error.partial.text).toBe('Hel');
     expect(error.code).toBe('stream_error');
+  });
+});
+
+describe('lazyModule (the loader of split-off chunks)', () => {
+  it('loads once for concurrent callers, turns a failed load into a retryable ConnectionError and tries again', async () => {
+    let loads = 0;
+    const load = lazyModule('the test chunk', async () => {
+      loads++;
+      if (loads === 1) throw new TypeError('Failed to fetch dynamically imported module: /chunk-x.js');
+      return { value: 42 };
+    });
+    const failed = await load().catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(ConnectionError);
+    expect(failed).toMatchObject({ code: 'connection_error', retryable: true });
+    expect((failed as Error).message).toBe(
+      'Could not load the test chunk: Failed to fetch dynamically imported module: /chunk-x.js',
+    );
+    const [a, b] = await Promise.all([load(), load()]);
+    expect(a).toEqual({ value: 42 });
+    expect(b).toBe(a);
+    expect(await load()).toBe(a);
+    expect(loads).toBe(2);
   });
 });

@@ -1,3 +1,4 @@
+import { lazyModule } from '../errors/chunk-load.js';
 import type { generateObject } from './structured-output.js';
 import type { runTools, streamTools } from './tool-loop.js';
 
@@ -13,8 +14,10 @@ export interface AgentsToolkit {
   generateObject: typeof generateObject;
 }
 
+/** `@switchyard/sdk/agents` itself, which installs the toolkit when it loads. */
+const loadEntry = lazyModule("the SDK's agents toolkit", () => import('./index.js'));
+
 let installed: AgentsToolkit | undefined;
-let loading: Promise<AgentsToolkit> | undefined;
 
 /** Called by `@switchyard/sdk/agents` when it loads. */
 export function installAgents(toolkit: AgentsToolkit): void {
@@ -24,6 +27,5 @@ export function installAgents(toolkit: AgentsToolkit): void {
 /** The toolkit, loaded on first use. */
 export function loadAgents(): Promise<AgentsToolkit> {
   if (installed) return Promise.resolve(installed);
-  loading ??= import('./index.js').then(() => installed as AgentsToolkit);
-  return loading;
+  return loadEntry().then(() => installed as AgentsToolkit);
 }

@@ -1,3 +1,4 @@
+import { lazyModule } from '../errors/chunk-load.js';
 import { AbortError } from '../errors/client-errors.js';
 import { InvalidModelError } from '../errors/http-errors.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
@@ -8,6 +9,9 @@ import type { RoutingEvents } from '../routing/events.js';
 import { type ExactPrices, pricesOf } from './prices.js';
 import type { CatalogQuery } from './query.js';
 import { type Copy, type Freshness, Revalidating } from './revalidating.js';
+
+/** Search and sort: loaded on first use (a lazy chunk in browser bundles); most apps never search the catalog. */
+const loadQuery = lazyModule("the SDK's catalog search", () => import('./query.js'));
 
 /** Default time a fetched catalog is served without asking the network again. */
 export const CATALOG_TTL_MS = 60 * 60 * 1000;
@@ -203,14 +207,13 @@ export class ModelCatalog {
 
   /** Models matching `query` (text models unless `outputModalities` says otherwise), in its `sort` order. */
   async search(query: CatalogQuery = {}): Promise<Model[]> {
-    // Loaded on first use (a lazy chunk in browser bundles): most apps never search the catalog.
-    const [models, { queryModels }] = await Promise.all([this.list(), import('./query.js')]);
+    const [models, { queryModels }] = await Promise.all([this.list(), loadQuery()]);
     return queryModels(models, query);
   }
 
   /** The first `n` models of `search(query)`: by default the `n` most popular text models. */
   async top(n: number, query: CatalogQuery = {}): Promise<Model[]> {
-    const [models, { queryModels }] = await Promise.all([this.list(), import('./query.js')]);
+    const [models, { queryModels }] = await Promise.all([this.list(), loadQuery()]);
     return queryModels(models, { ...query, limit: n });
   }
 

@@ -1,10 +1,14 @@
 import type { ChatResult } from '../chat/types.js';
+import { lazyModule } from '../errors/chunk-load.js';
 import { ConfigError } from '../errors/client-errors.js';
 import type { Generation } from '../protocol/account.js';
 import type { RoutingEvents } from '../routing/events.js';
 import type { CallEnd } from '../routing/router.js';
 import type { Cost } from './cost.js';
 import { UsageFeed, type UsageSink, type UsageTags } from './sink.js';
+
+/** Cost back-fill: loaded on first use (a lazy chunk); only `costBackfill` and `sy.backfillCost()` need it. */
+const loadBackfill = lazyModule("the SDK's cost back-fill", () => import('./backfill.js'));
 
 /** How long a background back-fill waits out `/generation`'s "not yet available" window. */
 const BACKFILL_WAIT_MS = 10_000;
@@ -61,8 +65,7 @@ export class UsageAccounting {
    * and tells the usage sinks.
    */
   async backfill(result: ChatResult, options: { signal?: AbortSignal; waitMs?: number } = {}): Promise<Cost> {
-    // Loaded on first use (a lazy chunk in browser bundles): only `costBackfill` and `sy.backfillCost()` need it.
-    const { backfillCost } = await import('./backfill.js');
+    const { backfillCost } = await loadBackfill();
     return backfillCost(result, options, {
       generation: this.deps.generation,
       events: this.deps.events,
