@@ -139,3 +139,19 @@ describe('cost', () => {
     expect(resolveCost(unreported, usage, { prompt: '-1', completion: '-1' })?.usd).toBe(0);
   });
 });
+
+describe('parseUsd of numbers', () => {
+  it('gives exactly what parsing the number written with 15 decimals gives, and 0 for what is no amount', () => {
+    const samples = [0, -0, 1, 0.1, 0.0000036, 1.5e-7, 2.5e-15, 4e-16, 123.456789, 9007.199254740993, 1e20, 1e21, 5e22];
+    let seed = 7;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 48271) % 2147483647;
+      samples.push((seed / 2147483647) * 10 ** ((seed % 24) - 16));
+    }
+    for (const value of samples) expect(parseUsd(value), String(value)).toBe(parseUsd(value.toFixed(15)));
+    expect(parseUsd(0.0000036)).toBe(3_600_000_000n);
+    for (const value of [-1, -1e-9, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(parseUsd(value)).toBe(0n);
+    }
+  });
+});

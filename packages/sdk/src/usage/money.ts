@@ -29,9 +29,14 @@ export function parseUsd(value: unknown): Femto {
     parsedStrings.set(value, parsed);
     return parsed;
   }
-  return parseUsdText(
-    typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(DECIMALS) : '') : String(value).trim(),
-  );
+  if (typeof value === 'number') {
+    // `toFixed` writes a non-negative number below 1e21 as digits, a point and exactly DECIMALS digits: without the
+    // point that is the amount in femto-dollars, the same value the text parser computes, without its regex.
+    if (!Number.isFinite(value) || value < 0) return 0n;
+    if (value < 1e21) return BigInt(value.toFixed(DECIMALS).replace('.', ''));
+    return parseUsdText(value.toFixed(DECIMALS));
+  }
+  return parseUsdText(String(value).trim());
 }
 
 function parseUsdText(text: string): Femto {
@@ -56,7 +61,8 @@ export function toUsd(femto: Femto): number {
 
 /** `tokens × pricePerToken`, exactly. */
 export function times(tokens: number, price: Femto): Femto {
-  return BigInt(Math.max(0, Math.round(tokens))) * price;
+  // Most components of a bill have no tokens (cache, reasoning, images): skip the BigInt work for them.
+  return tokens > 0 ? BigInt(Math.round(tokens)) * price : 0n;
 }
 
 /** Formats for humans: `$0.000123`, `$1.50`. */
