@@ -81,7 +81,6 @@ export class Switchyard {
   private readonly engineInput: EngineInput;
   /** The routing engine, once loaded (see `loadEngine`). */
   private engine: Engine | undefined;
-  private engineLoading: Promise<Engine> | undefined;
 
   constructor(options: SwitchyardOptions = {}) {
     this.config = resolveConfig(options);
@@ -106,19 +105,12 @@ export class Switchyard {
     this.loadEngine().catch(() => {});
   }
 
-  /** The routing engine (router, breakers, health), made once; a failed load is retried by the next call. */
-  private loadEngine(): Promise<Engine> {
-    this.engineLoading ??= loadEngineModule().then(
-      ({ createEngine }) => {
-        this.engine = createEngine(this.engineInput);
-        return this.engine;
-      },
-      (error: unknown) => {
-        this.engineLoading = undefined;
-        throw error;
-      },
-    );
-    return this.engineLoading;
+  /** The routing engine (router, breakers, health), made once its chunk is in (`lazyModule` loads it once and
+   * retries a failed load). */
+  private async loadEngine(): Promise<Engine> {
+    const { createEngine } = await loadEngineModule();
+    this.engine ??= createEngine(this.engineInput);
+    return this.engine;
   }
 
   /** Subscribes to a routing event; returns the unsubscribe function. */
@@ -337,7 +329,6 @@ export class Switchyard {
       accounting: this.accounting,
       engineInput: { ...this.engineInput, backend },
       engine: undefined,
-      engineLoading: undefined,
     });
     return copy;
   }

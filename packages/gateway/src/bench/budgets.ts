@@ -25,29 +25,26 @@ function verdict(
 
 export function judge(result: Omit<BenchResult, 'budgets' | 'profiles'>): Verdict[] {
   const { floor } = result;
+  /** An added time in ms that must stay within its budget. */
+  const addedMs = (name: string, measured: number, budget: number, floorValue: number) =>
+    verdict(name, measured, budget, 'ms', 'max', floorValue);
   return [
-    verdict(
+    addedMs(
       'added latency, non-stream, p50',
       result.nonStream.added.p50,
       BUDGETS.addedP50Ms,
-      'ms',
-      'max',
       floor.nonStream.added.p50,
     ),
-    verdict(
+    addedMs(
       'added latency, non-stream, p99',
       result.nonStream.added.p99,
       BUDGETS.addedP99Ms,
-      'ms',
-      'max',
       floor.nonStream.added.p99,
     ),
-    verdict(
+    addedMs(
       'added time to first token, p99',
       result.stream.added.ttftP99,
       BUDGETS.addedTtftP99Ms,
-      'ms',
-      'max',
       floor.stream.added.ttftP99,
     ),
     verdict(

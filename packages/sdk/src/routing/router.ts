@@ -1,5 +1,4 @@
 import { catalogOf } from '../catalog/model-catalog.js';
-import { ChatStream } from '../chat/chat-stream.js';
 import { loadStreamAttempt } from '../chat/load-stream.js';
 import { attemptOptions, type RunOptions, runChat } from '../chat/run-chat.js';
 import type { ChatResult, StreamEvent } from '../chat/types.js';
@@ -143,15 +142,11 @@ export class Router {
   }
 
   /**
-   * A streaming completion through the fallback chain. Nothing reaches the consumer before the first content
-   * token, so failures until then (HTTP errors, in-band errors, stalls, first-token timeouts) are retried or failed
-   * over invisibly; after content, a failure is a `StreamError` with the partial output — never a silent end.
+   * A streaming completion through the fallback chain, as batches of events (one per network read; see
+   * `streamAttempt`) for a `ChatStream` to hand out. Nothing reaches the consumer before the first content token, so
+   * failures until then (HTTP errors, in-band errors, stalls, first-token timeouts) are retried or failed over
+   * invisibly; after content, a failure is a `StreamError` with the partial output — never a silent end.
    */
-  stream(params: ChatRequest, options: RouteOptions = {}): ChatStream {
-    return new ChatStream({ batches: (signal) => this.streamBatches(params, options, signal) }, options.signal);
-  }
-
-  /** The stream's events in batches (one per network read; see `streamAttempt`), for a `ChatStream` to hand out. */
   streamBatches(
     params: ChatRequest,
     options: RouteOptions,
