@@ -3,10 +3,19 @@
  * completion at once (child process, see `upstream-server.ts`), for raw `fetch` + `JSON.parse`, the `openai` client
  * and our SDK's `chat()`. Clients take turns in blocks, so drift hits all alike; the first requests of each client
  * are a warm-up (JIT, connection pool) and are not recorded.
+ *
+ * `measureLatencyInChild` runs it in a fresh Node process: in the bench's own process the streaming section leaves
+ * a large heap behind, and its scavenges (and their pauses) then land on whichever client allocates most — a cost
+ * of the bench's history, not of the client. The child loads only the three clients.
  */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type OpenAI from 'openai';
 import type * as Sdk from '../src/index.js';
 import { MODEL } from './upstream-server.js';
+
+const THIS_FILE = fileURLToPath(import.meta.url);
 
 export const LATENCY_CLIENTS = ['raw fetch + JSON.parse', 'openai', 'switchyard'] as const;
 export type LatencyClient = (typeof LATENCY_CLIENTS)[number];
@@ -126,5 +135,52 @@ export async function measureLatency(options: LatencyOptions): Promise<LatencyRo
       p99Us: percentile(sorted, 99),
       cpuUsPerRequest: cpu.get(client)! / sorted.length,
     };
+  });
+}
+
+/** What the child is told (as JSON in its environment): `measureLatency`'s options without the loaded modules. */
+type ChildInput = Omit<LatencyOptions, 'sdk' | 'OpenAI'> & { sdkEntry: string };
+
+/**
+ * `measureLatency` in a fresh `node` child (see the file comment), given the SDK entry to import (the published
+ * bundle). Killed when it outlives `deadline`; its rows come back as JSON on stdout.
+ */
+export function measureLatencyInChild(options: Omit<LatencyOptions, 'sdk' | 'OpenAI'>, sdkEntry: string) {
+  const input: ChildInput = { ...options, sdkEntry };
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', THIS_FILE, '--child'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BENCH_LATENCY_INPUT: JSON.stringify(input) },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), Math.max(1000, options.deadline - Date.now() + 5000));
+  return new Promise<LatencyRow[]>((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (code, signal) => {
+      clearTimeout(killer);
+      if (code === 0) done(JSON.parse(stdout) as LatencyRow[]);
+      else fail(new Error(`latency child failed (${code ?? signal}): ${stderr.slice(0, 1000)}`));
+    });
+  });
+}
+
+async function child(): Promise<void> {
+  const input = JSON.parse(process.env.BENCH_LATENCY_INPUT ?? '{}') as ChildInput;
+  const sdk = (await import(pathToFileURL(input.sdkEntry).href)) as typeof Sdk;
+  const { default: OpenAIClass } = await import('openai');
+  const rows = await measureLatency({ ...input, sdk, OpenAI: OpenAIClass });
+  process.stdout.write(JSON.stringify(rows));
+}
+
+if (process.argv.includes('--child') && process.argv[1] && resolve(process.argv[1]) === THIS_FILE) {
+  child().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
   });
 }

@@ -60,13 +60,24 @@ describe('MemoryBreakerStore', () => {
   it('evicts the least recently updated key beyond maxKeys', async () => {
     const store = new MemoryBreakerStore({ maxKeys: 3 });
     for (const key of ['a', 'b', 'c']) await store.update(key, () => record(1));
-    await store.update('a', (current) => current!); // a is now the most recent
+    await store.update('a', () => record(1_500)); // a is now the most recent
     await store.get('b'); // reads do not count as use
     await store.update('d', () => record(2));
     expect(store.size).toBe(3);
     expect((await store.entries()).map(([k]) => k)).toEqual(['c', 'a', 'd']);
     await store.update('e', () => record(3));
     expect((await store.entries()).map(([k]) => k)).toEqual(['a', 'd', 'e']);
+  });
+
+  it('keeps the place of a record written again within a second (the eviction order is approximate)', async () => {
+    const store = new MemoryBreakerStore({ maxKeys: 2 });
+    await store.update('a', () => record(1_000));
+    await store.update('b', () => record(1_000));
+    await store.update('a', () => record(1_999)); // 999 ms later: stays the older one
+    expect((await store.entries()).map(([k]) => k)).toEqual(['a', 'b']);
+    expect((await store.get('a'))?.updatedAt).toBe(1_999);
+    await store.update('c', () => record(2_000));
+    expect((await store.entries()).map(([k]) => k)).toEqual(['b', 'c']);
   });
 
   it('validates maxKeys', () => {

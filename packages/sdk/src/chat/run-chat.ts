@@ -1,6 +1,6 @@
 import { errorFromWire } from '../errors/from-response.js';
 import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
-import type { ProviderBackend } from '../providers/provider.js';
+import { type ProviderBackend, transportOf } from '../providers/provider.js';
 import { completionCost, completionCostNow } from '../usage/completion-cost.js';
 import type { Cost } from '../usage/cost.js';
 import { contentText, toChatResult } from './result.js';
@@ -33,7 +33,8 @@ export async function runChat(
   request: ChatRequest,
   options: RunOptions = {},
 ): Promise<ChatResult> {
-  const transport = await backend.transport();
+  const ready = transportOf(backend);
+  const transport = ready instanceof Promise ? await ready : ready;
   const body = { ...request, stream: false };
   const context = { model: request.model };
   const { data, startedAt } = await transport.json<ChatCompletion>({

@@ -71,6 +71,10 @@ class OpenAICompatibleBackend implements ProviderBackend {
     return this.client;
   }
 
+  transportNow(): Transport {
+    return this.client;
+  }
+
   async isAvailable(): Promise<boolean> {
     try {
       await this.listModels();

@@ -39,12 +39,18 @@ export class OpenRouterApiBackend implements ProviderBackend {
     readonly type: string,
     readonly metadata: ProviderMetadata,
     private readonly open: () => Promise<Transport>,
+    /** The transport when it is ready without waiting (see ProviderBackend.transportNow). */
+    private readonly ready?: () => Transport | undefined,
   ) {
     this.catalog = new ModelCatalog(openRouterSource(name, () => this.open()));
   }
 
   transport(): Promise<Transport> {
     return this.open();
+  }
+
+  transportNow(): Transport | undefined {
+    return this.ready?.();
   }
 
   async isAvailable(): Promise<boolean> {
@@ -74,5 +80,11 @@ export class OpenRouterApiBackend implements ProviderBackend {
 
 registerProvider('openrouter', ({ config, name, settings }) => {
   const transport = openRouterTransport(config, settings?.baseURL ?? config.baseURL, settings?.apiKey ?? config.apiKey);
-  return new OpenRouterApiBackend(name, 'openrouter', OPENROUTER_METADATA, async () => transport);
+  return new OpenRouterApiBackend(
+    name,
+    'openrouter',
+    OPENROUTER_METADATA,
+    async () => transport,
+    () => transport,
+  );
 });

@@ -29,6 +29,9 @@ export interface ProviderBackend {
   readonly openRouterApi: boolean;
   /** The HTTP transport to reach it (the simulator starts on first use). */
   transport(): Promise<Transport>;
+  /** The transport when it is ready now (`undefined`: await `transport()`). Saves a promise per request on the hot
+   * path; backends without it are always awaited. */
+  transportNow?(): Transport | undefined;
   /** Whether it can answer now (configured and reachable). */
   isAvailable(): Promise<boolean>;
   /** The models it serves, in the OpenRouter catalog shape. */
@@ -45,6 +48,11 @@ export interface ProviderContext {
   name: string;
   /** Its `[providers.<name>]` settings, for configured providers. */
   settings?: ResolvedProviderConfig;
+}
+
+/** The backend's transport, without a promise when it is ready (see `transportNow`). */
+export function transportOf(backend: ProviderBackend): Transport | Promise<Transport> {
+  return backend.transportNow?.() ?? backend.transport();
 }
 
 export type ProviderFactory = (context: ProviderContext) => ProviderBackend;

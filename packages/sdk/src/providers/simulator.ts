@@ -41,17 +41,29 @@ registerProvider('simulator', ({ config, name }) => {
     return started;
   };
   let transport: Promise<Transport> | undefined;
-  const backend = new OpenRouterApiBackend(name, 'simulator', SIMULATOR_METADATA, () => {
-    transport ??= start().then((sim) => openRouterTransport(config, sim.url, config.apiKey ?? DEV_KEY));
-    transport.catch(() => {
-      transport = undefined;
-    });
+  /** The transport once `transport` has resolved (until close). */
+  let ready: Transport | undefined;
+  const open = () => {
+    if (!transport) {
+      const opening = start().then((sim) => openRouterTransport(config, sim.url, config.apiKey ?? DEV_KEY));
+      transport = opening;
+      opening.then(
+        (opened) => {
+          if (transport === opening) ready = opened;
+        },
+        () => {
+          if (transport === opening) transport = undefined;
+        },
+      );
+    }
     return transport;
-  });
+  };
+  const backend = new OpenRouterApiBackend(name, 'simulator', SIMULATOR_METADATA, open, () => ready);
   backend.close = async () => {
     const sim = await started?.catch(() => undefined);
     started = undefined;
     transport = undefined;
+    ready = undefined;
     await sim?.close();
   };
   return backend;

@@ -104,6 +104,9 @@ export function windowCounts(
   return { requests, failures };
 }
 
+/** A record moves to the recent end of the eviction order when it was last moved longer ago than this. */
+const TOUCH_AFTER_MS = 1000;
+
 export interface MemoryBreakerStoreOptions {
   /** Most records kept; the least recently updated is evicted beyond it (default 10 000). */
   maxKeys?: number;
@@ -157,6 +160,12 @@ export class MemoryBreakerStore implements BreakerStore {
       Object.freeze(next.window.buckets);
       Object.freeze(next.window);
       Object.freeze(next);
+    }
+    // Map order is update order, approximately: a record written again within a second keeps its place (an
+    // overwrite), sparing the busiest keys a delete and re-insert on every request; eviction needs no more.
+    if (current !== undefined && next.updatedAt - current.updatedAt < TOUCH_AFTER_MS) {
+      this.#records.set(key, next);
+      return next;
     }
     this.#records.delete(key);
     this.#records.set(key, next);

@@ -47,7 +47,12 @@ export interface AttemptInfo {
   ttftMs?: number;
 }
 
-export type AttemptFn<T> = (request: ChatRequest, deadlineMs: number) => Promise<{ value: T; info: AttemptInfo }>;
+/** One attempt of `request` with `deadlineMs` left. */
+export type AttemptFn<T> = (request: ChatRequest, deadlineMs: number) => Promise<T>;
+
+/** What a successful attempt's value tells the trace (kept apart from `AttemptFn` so an attempt needs no wrapper
+ * promise to report it). */
+export type DescribeFn<T> = (value: T, request: ChatRequest, startedAt: number) => AttemptInfo;
 
 export interface Executed<T> {
   value: T;
@@ -84,6 +89,7 @@ export async function executeTargets<T>(
   deadlineAt: number,
   signal: AbortSignal | undefined,
   attempt: AttemptFn<T>,
+  describe: DescribeFn<T>,
 ): Promise<Executed<T>> {
   const { config, backend, breakers, health, events } = deps;
   const trace: AttemptRecord[] = [];
@@ -205,7 +211,8 @@ export async function executeTargets<T>(
         throw attach(lastError ? Object.assign(error, { cause: lastError }) : error, trace);
       }
       try {
-        const { value, info } = await attempt(request, remaining);
+        const value = await attempt(request, remaining);
+        const info = describe(value, request, startedAt);
         if (!breakers.successNow(key)) await breakers.success(key);
         if (info.provider) {
           const upstream = breakerKey(backend.name, target.model, info.provider);

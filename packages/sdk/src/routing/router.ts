@@ -8,10 +8,12 @@ import type { Model } from '../protocol/catalog.js';
 import type { ChatRequest } from '../protocol/chat.js';
 import type { Message } from '../protocol/messages.js';
 import { OpenRouterApiBackend } from '../providers/openrouter.js';
+import { transportOf } from '../providers/provider.js';
+import type { Transport } from '../transport/transport.js';
 import { findModel } from './catalog-lookup.js';
 import { breakerKey } from './circuit-breaker.js';
 import { withContext } from './droppable-context.js';
-import { countsAgainstTarget, type EngineDeps, executeTargets, typedError } from './execute.js';
+import { type AttemptInfo, countsAgainstTarget, type EngineDeps, executeTargets, typedError } from './execute.js';
 import { raceHedge } from './hedge.js';
 import { planTargets, type Target } from './plan.js';
 import type { AttemptRecord } from './trace.js';
@@ -30,6 +32,23 @@ export interface CallEnd {
   trace: AttemptRecord[];
   result?: ChatResult;
   error?: SwitchyardError;
+}
+
+/** The fallback chain of a call, and the catalog it was planned with. */
+interface Planned {
+  targets: Target[];
+  catalog?: readonly Model[];
+}
+
+/** What a non-streaming attempt's result tells the trace. */
+function describeResult(result: ChatResult): AttemptInfo {
+  return {
+    servedModel: result.model,
+    provider: result.provider,
+    usage: result.usage,
+    costUsd: result.cost.usd,
+    ttftMs: result.timing.ttftMs,
+  };
 }
 
 function ended(options: RouteOptions, end: CallEnd): void {
@@ -65,15 +84,26 @@ export class Router {
     return backend.listModels().catch(() => undefined);
   }
 
-  private async plan(
-    params: ChatRequest,
-    options: RouteOptions,
-  ): Promise<{ targets: Target[]; catalog?: readonly Model[] }> {
+  /** The fallback chain; without a promise when nothing needs fetching (the usual case: a promise per request is
+   * latency on every call). Throws MissingApiKeyError before anything touches the network. */
+  private plan(params: ChatRequest, options: RouteOptions): Planned | Promise<Planned> {
+    const transport = transportOf(this.deps.backend);
+    return transport instanceof Promise
+      ? transport.then((ready) => this.planWith(ready, params, options))
+      : this.planWith(transport, params, options);
+  }
+
+  private planWith(transport: Transport, params: ChatRequest, options: RouteOptions): Planned | Promise<Planned> {
     // A missing key fails before anything else touches the network (the catalog is public, chats are not).
-    (await this.deps.backend.transport()).assertKey();
+    transport.assertKey();
     const request = withContext(params, options.context);
     const listed = this.catalog(request);
-    const catalog = listed instanceof Promise ? await listed : listed;
+    return listed instanceof Promise
+      ? listed.then((catalog) => this.targets(request, catalog))
+      : this.targets(request, listed);
+  }
+
+  private targets(request: ChatRequest, catalog: readonly Model[] | undefined): Planned {
     const family = request.model && catalog ? findModel(catalog, request.model)?.architecture.tokenizer : undefined;
     const targets = planTargets({
       request,
@@ -112,28 +142,19 @@ export class Router {
 
   private async routeChat(params: ChatRequest, options: RouteOptions): Promise<ChatResult> {
     const deadlineAt = this.deadline(options);
-    const { targets, catalog } = await this.plan(params, options);
+    const planned = this.plan(params, options);
+    const { targets, catalog } = planned instanceof Promise ? await planned : planned;
+    const backend = this.deps.backend;
     const run = await executeTargets(
       this.deps,
       targets,
       catalog,
       deadlineAt,
       options.signal,
-      async (request, deadlineMs) => {
-        // Only what a non-streaming attempt reads (a copy of all the route options costs more on every call).
-        const run: RunOptions = { signal: options.signal, deadlineMs, headers: options.headers };
-        const result = await runChat(this.deps.backend, request, run);
-        return {
-          value: result,
-          info: {
-            servedModel: result.model,
-            provider: result.provider,
-            usage: result.usage,
-            costUsd: result.cost.usd,
-            ttftMs: result.timing.ttftMs,
-          },
-        };
-      },
+      // Only what a non-streaming attempt reads (a copy of all the route options costs more on every call).
+      (request, deadlineMs) =>
+        runChat(backend, request, { signal: options.signal, deadlineMs, headers: options.headers }),
+      describeResult,
     );
     run.value.requestedModel = params.model ?? run.record.model;
     run.record.generationId = run.value.generationId;
@@ -161,27 +182,36 @@ export class Router {
         streamAttempt(attemptOptions(backend, request, { ...options, deadlineMs }), attemptSignal);
       const deadlineAt = this.deadline(options);
       const { targets, catalog } = await this.plan(params, options);
-      return executeTargets(this.deps, targets, catalog, deadlineAt, signal, async (request, deadlineMs) => {
-        const startedAt = Date.now();
+      const hedgeTarget = (request: ChatRequest): Target | undefined => {
         const index = targets.findIndex((t) => t.model === request.model);
-        const hedgeTarget = hedgeAfterMs > 0 && index >= 0 ? targets[index + 1] : undefined;
-        const first = await raceHedge({
-          start: (s) => open(request, s, deadlineMs),
-          hedge: hedgeTarget ? (s) => open({ ...hedgeTarget.request }, s, deadlineMs) : undefined,
-          hedgeAfterMs,
-          signal,
-          onHedge: () =>
-            this.deps.events.emit('hedge', {
-              from: request.model ?? '',
-              to: hedgeTarget?.model ?? '',
-              afterMs: hedgeAfterMs,
-            }),
-        });
-        return {
-          value: first,
-          info: { servedModel: first.hedged ? hedgeTarget?.model : request.model, ttftMs: Date.now() - startedAt },
-        };
-      });
+        return hedgeAfterMs > 0 && index >= 0 ? targets[index + 1] : undefined;
+      };
+      return executeTargets(
+        this.deps,
+        targets,
+        catalog,
+        deadlineAt,
+        signal,
+        (request, deadlineMs) => {
+          const hedge = hedgeTarget(request);
+          return raceHedge({
+            start: (s) => open(request, s, deadlineMs),
+            hedge: hedge ? (s) => open({ ...hedge.request }, s, deadlineMs) : undefined,
+            hedgeAfterMs,
+            signal,
+            onHedge: () =>
+              this.deps.events.emit('hedge', {
+                from: request.model ?? '',
+                to: hedge?.model ?? '',
+                afterMs: hedgeAfterMs,
+              }),
+          });
+        },
+        (first, request, startedAt) => ({
+          servedModel: first.hedged ? hedgeTarget(request)?.model : request.model,
+          ttftMs: Date.now() - startedAt,
+        }),
+      );
     };
 
     let run: Awaited<ReturnType<typeof start>> | undefined;
