@@ -30,6 +30,37 @@ describe('simulator provider', () => {
     }
   });
 
+  it('hands out its transport without waiting only once started, and not after close (then starts again)', async () => {
+    const backend = createProvider(resolveConfig({ provider: 'simulator', env: {} }));
+    try {
+      expect(backend.transportNow?.()).toBeUndefined(); // not started: callers must await transport()
+      const started = await backend.transport();
+      expect(backend.transportNow?.()).toBe(started);
+      await backend.close();
+      expect(backend.transportNow?.()).toBeUndefined();
+      const restarted = await backend.transport();
+      expect(restarted).not.toBe(started);
+      expect(backend.transportNow?.()).toBe(restarted);
+      const sy = new Switchyard({ provider: 'simulator', env: {} });
+      try {
+        const r = await sy.chat({
+          model: 'openai/gpt-4o-mini',
+          messages: [{ role: 'user', content: 'Say exactly: ok' }],
+        });
+        expect(r.text).toBe('ok');
+        const second = await sy.chat({
+          model: 'openai/gpt-4o-mini',
+          messages: [{ role: 'user', content: 'Say exactly: again' }],
+        });
+        expect(second.text).toBe('again');
+      } finally {
+        await sy.close();
+      }
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('is chosen by DEFAULT_PROVIDER or the provider option', async () => {
     for (const sy of [
       new Switchyard({ env: { DEFAULT_PROVIDER: 'simulator' } }),
