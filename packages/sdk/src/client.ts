@@ -161,15 +161,14 @@ export class Switchyard {
   chat(params: ChatParams, options: CallOptions = {}): Promise<ChatResult> {
     // Not an async function: with the engine in place the router's promise is the answer (an async wrapper would add
     // a promise and two ticks to every call). Invalid parameters still reject rather than throw.
-    let request: ChatRequest;
     try {
-      request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
+      const request = prepareRequest(params as ChatRequest, this.config, this.backend.openRouterApi);
+      const engine = this.engine;
+      if (engine) return engine.router.chat(request, this.route(options, request));
+      return this.loadEngine().then((loaded) => loaded.router.chat(request, this.route(options, request)));
     } catch (error) {
       return Promise.reject(error);
     }
-    const engine = this.engine;
-    if (engine) return engine.router.chat(request, this.route(options, request));
-    return this.loadEngine().then((loaded) => loaded.router.chat(request, this.route(options, request)));
   }
 
   /** A streaming chat completion: iterate it for events, or `await stream.final()`. Failures before the first
