@@ -108,7 +108,8 @@ export function windowCounts(
 const TOUCH_AFTER_MS = 1000;
 
 export interface MemoryBreakerStoreOptions {
-  /** Most records kept; the least recently updated is evicted beyond it (default 10 000). */
+  /** Most records kept; beyond it the least recently updated is evicted (to the second: a record written again
+   * within a second of its last move keeps its place). Default 10 000. */
   maxKeys?: number;
 }
 
