@@ -1,5 +1,6 @@
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { chat, streamChat, streamedText, useSimulator } from './helpers.js';
+import { chat, KEY, streamChat, streamedText, useSimulator } from './helpers.js';
 
 const tool = {
   type: 'function',
@@ -147,5 +148,37 @@ describe('stream shapes', () => {
     expect(last?.usage.completion_tokens).toBeGreaterThan(0);
     const pieces = chunks.filter((c) => c.choices[0]?.delta?.content);
     expect(pieces.length).toBe(Math.ceil((last?.usage.completion_tokens ?? 0) / 4));
+  });
+});
+
+describe('connections', () => {
+  const sim = useSimulator({ seed: 11 });
+
+  it('closes the connection after a stream when the client asked for that', async () => {
+    const body = JSON.stringify({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
+    const answer = await new Promise<{ connection?: string; text: string }>((resolve, reject) => {
+      const req = request(`${sim().url}/chat/completions`, {
+        method: 'POST',
+        agent: false,
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', connection: 'close' },
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        // Resolves once the connection is gone: a server that kept it open would leave this waiting.
+        res.socket.once('close', () => resolve({ connection: res.headers.connection, text }));
+      });
+      req.end(body);
+    });
+    expect(answer.connection).toBe('close');
+    expect(answer.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
   });
 });

@@ -4,7 +4,6 @@ import { writeRespectingBackpressure } from './drain.js';
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',
-  connection: 'keep-alive',
   'x-accel-buffering': 'no',
 };
 

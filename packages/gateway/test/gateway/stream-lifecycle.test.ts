@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { readSse } from '@switchyard/sdk/sse';
 import type { Scenario } from '@switchyard/simulator';
 import Database from 'better-sqlite3';
@@ -51,6 +52,38 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A streamed chat over a connection of its own that asks to be closed after the answer. */
+function streamWithConnectionClose(url: string): Promise<{ connection?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify(streamOf('openai/gpt-4o-mini'));
+    const req = httpRequest(`${url}/chat/completions`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      // Resolves once the connection is gone: a server that kept it open would leave this waiting.
+      res.socket.once('close', () => resolve({ connection: res.headers.connection, body: text }));
+    });
+    req.end(body);
+  });
+}
+
+describe('connections', () => {
+  it('closes the connection after a stream when the client asked for that', async () => {
+    gw = await start();
+    const answer = await streamWithConnectionClose(gw.baseURL);
+    expect(answer.connection).toBe('close');
+    expect(answer.body).toContain('data: [DONE]');
+  });
+});
 
 describe('streams that go wrong', () => {
   it('ends a stream cut by an upstream error with an in-band error chunk and [DONE], never silently', async () => {

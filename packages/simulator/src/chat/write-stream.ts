@@ -102,7 +102,6 @@ export async function writeStream(job: StreamJob): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
-    connection: 'keep-alive',
     'access-control-allow-origin': '*',
     ...job.headers,
   });
