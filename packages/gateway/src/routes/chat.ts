@@ -6,8 +6,12 @@ import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { inBandError, sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
-import { settleAfterReply, settleRequest } from './settlement.js';
+import { type Outcome, settleAfterReply, settleRequest } from './settlement.js';
 
+/**
+ * A non-streamed chat. The answer goes out first and the request is settled after it (as a stream is), so the
+ * client does not wait for the bookkeeping; the request is still tracked until settled, so shutdown waits for it.
+ */
 async function nonStreaming(
   services: GatewayServices,
   admitted: Admitted,
@@ -15,13 +19,20 @@ async function nonStreaming(
   reply: FastifyReply,
   controller: AbortController,
 ) {
+  let outcome: Outcome;
   try {
-    const result = await services.upstream.sy.chat(admitted.body as never, {
-      signal: controller.signal,
-      headers: admitted.upstreamHeaders,
-    });
-    await settleRequest(services, admitted, requestId, false, { result });
-    return reply
+    outcome = {
+      result: await services.upstream.sy.chat(admitted.body as never, {
+        signal: controller.signal,
+        headers: admitted.upstreamHeaders,
+      }),
+    };
+  } catch (caught) {
+    outcome = { error: caught as SwitchyardError };
+  }
+  const { result, error } = outcome;
+  if (result) {
+    reply
       .headers({
         ...admitted.rateHeaders,
         'x-generation-id': result.generationId,
@@ -29,11 +40,9 @@ async function nonStreaming(
         'x-switchyard-attempts': String(result.attempts?.length ?? 1),
       })
       .send(result.raw);
-  } catch (caught) {
-    const error = caught as SwitchyardError;
-    await settleRequest(services, admitted, requestId, false, { error });
-    return sendError(reply, error, admitted.rateHeaders);
-  }
+  } else sendError(reply, error, admitted.rateHeaders);
+  await settleAfterReply(services, admitted, requestId, false, outcome);
+  return reply;
 }
 
 const GENERATION_ID = /"id":"([^"]+)"/;

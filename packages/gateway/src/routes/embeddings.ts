@@ -6,7 +6,11 @@ import { type Admitted, validateEmbeddingBody } from './admission.js';
 import { sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
 
-/** Settles the budget and records the embedding call in the ledger (one row, like one attempt). */
+/**
+ * Records the embedding call in the ledger (one row, like one attempt) and settles the budget; runs after the answer
+ * went out, and a failure is logged (the answer can no longer change). Rows are queued before the first await, as in
+ * `settleRequest`.
+ */
 async function settleEmbedding(
   services: GatewayServices,
   admitted: Admitted,
@@ -17,27 +21,31 @@ async function settleEmbedding(
 ) {
   const usd = result?.cost.usd ?? 0;
   const tokens = result?.promptTokens ?? 0;
-  if (admitted.caller.kind === 'key')
-    await services.limiter.adjustTokens(callerId(admitted.caller), tokens - admitted.estimatedTokens);
-  if (result) await services.accounting.settle(admitted.reservation, usd, tokens);
-  else await services.accounting.release(admitted.reservation);
-  services.accounting.record({
-    requestId,
-    caller: admitted.caller,
-    requestedModel: String(admitted.body.model),
-    stream: false,
-    trace: [],
-    error,
-    embedding: {
-      model: result?.model ?? String(admitted.body.model),
-      promptTokens: tokens,
-      costUsd: result ? usd : undefined,
-      costSource: result?.cost.source,
-      latencyMs: Date.now() - startedAt,
-      status: result ? 200 : error?.status,
-      code: error?.code,
-    },
-  });
+  try {
+    services.accounting.record({
+      requestId,
+      caller: admitted.caller,
+      requestedModel: String(admitted.body.model),
+      stream: false,
+      trace: [],
+      error,
+      embedding: {
+        model: result?.model ?? String(admitted.body.model),
+        promptTokens: tokens,
+        costUsd: result ? usd : undefined,
+        costSource: result?.cost.source,
+        latencyMs: Date.now() - startedAt,
+        status: result ? 200 : error?.status,
+        code: error?.code,
+      },
+    });
+    if (admitted.caller.kind === 'key')
+      await services.limiter.adjustTokens(callerId(admitted.caller), tokens - admitted.estimatedTokens);
+    if (result) await services.accounting.settle(admitted.reservation, usd, tokens);
+    else await services.accounting.release(admitted.reservation);
+  } catch (failure) {
+    services.logger.error({ err: failure, requestId }, 'settling an embedding request after its reply failed');
+  }
 }
 
 /** `POST /embeddings`: admitted like chat (key, allowed models, limits, budget), routed through the SDK, recorded. */
@@ -50,17 +58,20 @@ export function embeddingRoutes(app: FastifyInstance, services: GatewayServices)
         reply,
         async (admitted, requestId, controller) => {
           const startedAt = Date.now();
+          let result: EmbeddingResult | undefined;
+          let error: SwitchyardError | undefined;
           try {
-            const result = await services.upstream.sy.embed(admitted.body as never, {
+            result = await services.upstream.sy.embed(admitted.body as never, {
               signal: controller.signal,
               headers: admitted.upstreamHeaders,
             });
-            await settleEmbedding(services, admitted, requestId, startedAt, result);
-            return reply.headers(admitted.rateHeaders).send(result.raw);
-          } catch (error) {
-            await settleEmbedding(services, admitted, requestId, startedAt, undefined, error as SwitchyardError);
-            return sendError(reply, error, admitted.rateHeaders);
+          } catch (caught) {
+            error = caught as SwitchyardError;
           }
+          if (result) reply.headers(admitted.rateHeaders).send(result.raw);
+          else sendError(reply, error, admitted.rateHeaders);
+          await settleEmbedding(services, admitted, requestId, startedAt, result, error);
+          return reply;
         },
         validateEmbeddingBody,
       ),

@@ -30,8 +30,13 @@ async function cutStreamEstimate(
 }
 
 /**
- * The end of every admitted request, whatever its outcome: settle the budget reservation to what was spent (or
- * release it), correct the token estimate of the rate limiter, queue the ledger rows and count the metrics.
+ * The end of every admitted request, whatever its outcome: queue the ledger rows, count the metrics, correct the
+ * token estimate of the rate limiter and settle the budget reservation to what was spent (or release it).
+ *
+ * The ledger rows are queued before anything is awaited (except the estimate of a cut stream's cost), so that a
+ * caller who answers first and settles after (`settleAfterReply`) still has the generation on record by the time its
+ * client can ask for it. Until the reservation is settled it holds the worst case: a request admitted in between
+ * sees less budget left, never more.
  */
 export async function settleRequest(
   services: GatewayServices,
@@ -46,10 +51,6 @@ export async function settleRequest(
     usd = (await cutStreamEstimate(services, admitted, error, outcome.partialText)) ?? usd;
   }
   const tokens = result?.usage.totalTokens ?? error?.partial?.usage?.totalTokens ?? 0;
-  if (admitted.caller.kind === 'key')
-    await services.limiter.adjustTokens(callerId(admitted.caller), tokens - admitted.estimatedTokens);
-  if (usd > 0 || result) await services.accounting.settle(admitted.reservation, usd, tokens);
-  else await services.accounting.release(admitted.reservation);
   const trace = result?.attempts ?? error?.attempts ?? [];
   services.accounting.record({
     requestId,
@@ -67,6 +68,10 @@ export async function settleRequest(
   }
   services.metrics.attemptsOf(trace);
   if (result) services.metrics.result(result, stream);
+  if (admitted.caller.kind === 'key')
+    await services.limiter.adjustTokens(callerId(admitted.caller), tokens - admitted.estimatedTokens);
+  if (usd > 0 || result) await services.accounting.settle(admitted.reservation, usd, tokens);
+  else await services.accounting.release(admitted.reservation);
 }
 
 /** `settleRequest` once the reply is out: a failure can no longer change the answer, so it is logged, not thrown. */

@@ -205,3 +205,37 @@ describe('settlement of a finished stream', () => {
     }
   });
 });
+
+describe('settlement of a non-stream answer', () => {
+  it('answers before the budget is settled, with the generation already on record, and shutdown waits for it', async () => {
+    const g = await start();
+    gw = g;
+    const accounting = g.services.accounting;
+    const settle = accounting.settle.bind(accounting);
+    let letSettle!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      letSettle = resolve;
+    });
+    let settled = 0;
+    accounting.settle = async (...args) => {
+      await gate;
+      settled++;
+      return settle(...args);
+    };
+    try {
+      const response = await post(`${g.baseURL}/chat/completions`, HELLO);
+      expect(response.status).toBe(200);
+      const id = response.headers.get('x-generation-id');
+      expect((await response.json()).id).toBe(id);
+      expect(settled).toBe(0);
+      const generation = await fetch(`${g.baseURL}/generation?id=${id}`);
+      expect(generation.status).toBe(200);
+      expect(g.services.lifecycle.inflight).toBe(1);
+      letSettle();
+      await until(() => settled === 1 && g.services.lifecycle.inflight === 0);
+    } finally {
+      letSettle();
+      accounting.settle = settle;
+    }
+  });
+});
