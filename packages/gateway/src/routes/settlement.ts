@@ -82,7 +82,3 @@ export async function settleAfterReply(...args: Parameters<typeof settleRequest>
     args[0].logger.error({ err: error, requestId: args[2] }, 'settling a request after its reply failed');
   }
 }
-
-export function newRequestId(): string {
-  return `req_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
-}

@@ -1,6 +1,8 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { errorBody } from '../http/error-reply.js';
+import { requestIdFor } from '../http/request-id.js';
+import { lazyChildLogger } from '../logging/lazy-child-logger.js';
 import { accountRoutes } from '../routes/account.js';
 import { adminRoutes } from '../routes/admin.js';
 import { adminBudgetRoutes } from '../routes/admin-budgets.js';
@@ -13,7 +15,6 @@ import { simpleStreamRoutes } from '../routes/simple-stream.js';
 import { wsRoutes } from '../ws/ws-routes.js';
 import type { GatewayServices } from './services.js';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Served while draining, so load balancers can still see the process and scrape it. */
 const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -50,14 +51,10 @@ export async function createApp(
   const app: FastifyInstance = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger as never,
     bodyLimit: services.config.bodyLimit,
     // Proxies and clients may send their own id; anything odd-looking is replaced rather than echoed into logs.
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given)
-        ? given
-        : `req_${globalThis.crypto.randomUUID().replaceAll('-', '')}`;
-    },
+    genReqId: (request) => requestIdFor(request.headers['x-request-id']),
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
   });
@@ -100,6 +97,7 @@ export async function createApp(
   app.addHook('onResponse', async (request, reply) => {
     const seconds = reply.elapsedTime / 1000;
     services.metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
+    if (!services.logger.isLevelEnabled('info')) return;
     // request.log already carries reqId (fastify's child logger binding): not repeated here.
     request.log.info(
       {

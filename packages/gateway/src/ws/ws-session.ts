@@ -1,10 +1,11 @@
 import { AbortError, type ChatResult, type Switchyard, type SwitchyardError } from '@switchyard/sdk';
 import type { WebSocket } from 'ws';
 import { envelopeFor } from '../http/error-reply.js';
+import { newRequestId } from '../http/request-id.js';
 import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import { admitCaller } from '../routes/admission.js';
-import { newRequestId, settleRequest } from '../routes/settlement.js';
+import { settleRequest } from '../routes/settlement.js';
 import type { GatewayServices } from '../server/services.js';
 import { type ClientMessage, parseClientMessage, type ServerMessage, WsProtocolError } from './ws-messages.js';
 
