@@ -13,3 +13,13 @@ export async function writeRespectingBackpressure(res: ServerResponse, text: str
     res.on('close', done);
   });
 }
+
+/**
+ * Sends what was written to `res` so far now. Node corks a response's socket at its first write in a turn of the
+ * event loop and uncorks it when the turn ends; when a whole answer arrives in one upstream read, that turn handles
+ * every frame of it, so the first token would wait for the last. Called once the first content is written, it makes
+ * time to first token independent of the answer's length; later frames still leave together, one write per turn.
+ */
+export function flushNow(res: ServerResponse): void {
+  if (res.socket?.writableCorked) res.socket.uncork();
+}

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { writeRespectingBackpressure } from './drain.js';
+import { flushNow, writeRespectingBackpressure } from './drain.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -64,6 +64,11 @@ export class SseResponse {
     this.stopTimers();
     this.start(extraHeaders);
     await writeRespectingBackpressure(this.res, text);
+  }
+
+  /** Sends what was written so far at once instead of at the end of this turn of the event loop (see `flushNow`). */
+  flush(): void {
+    if (this.started && !this.closed) flushNow(this.res);
   }
 
   end(): void {

@@ -95,8 +95,11 @@ async function streaming(
         await out.write(event.text, id ? { 'x-generation-id': id } : undefined);
         forwardedError ??= upstreamErrorFrame(event.text);
         forwardedDone ||= DONE_FRAME.test(event.text);
-      } else if (event.type === 'text') partialText += event.text;
-      else if (event.type === 'done') result = event.result;
+      } else if (event.type === 'text') {
+        // The frame with the first content has been written (the SDK yields frames first): out with it now.
+        if (partialText === '') out.flush();
+        partialText += event.text;
+      } else if (event.type === 'done') result = event.result;
     }
     // Some upstreams end a finished stream without `data: [DONE]`; the SDK accepts that, OpenAI clients expect it.
     if (!forwardedDone) await out.write(DONE);

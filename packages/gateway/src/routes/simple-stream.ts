@@ -1,6 +1,6 @@
 import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { writeRespectingBackpressure } from '../http/drain.js';
+import { flushNow, writeRespectingBackpressure } from '../http/drain.js';
 import { envelopeFor } from '../http/error-reply.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
@@ -55,8 +55,10 @@ async function respond(
     for await (const event of stream) {
       if (event.type === 'text') {
         start();
+        const first = text === '';
         text += event.text;
         await writeRespectingBackpressure(res, sse ? `data: ${JSON.stringify({ text: event.text })}\n\n` : event.text);
+        if (first) flushNow(res);
       } else if (event.type === 'done') {
         result = event.result;
       }
