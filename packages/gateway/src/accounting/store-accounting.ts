@@ -39,6 +39,8 @@ function startOf(period: 'day' | 'week' | 'month', now: number): number {
  */
 export class StoreAccounting implements Accounting {
   #limited: Promise<Set<string>> | undefined;
+  /** What `#limited` resolved to, while it is the current answer (read without a promise on the request path). */
+  #limitedNow: Set<string> | undefined;
   #limitedAt = 0;
 
   constructor(
@@ -48,17 +50,30 @@ export class StoreAccounting implements Accounting {
     private readonly limitsCacheMs = 1_000,
   ) {}
 
-  private limited(now = Date.now()): Promise<Set<string>> {
+  private limited(now = Date.now()): Set<string> | Promise<Set<string>> {
     if (!this.#limited || now - this.#limitedAt > this.limitsCacheMs) {
       this.#limitedAt = now;
-      this.#limited = this.stores.budgets
+      this.#limitedNow = undefined;
+      const asked = this.stores.budgets
         .limits()
         .then((limits) => new Set(limits.map((l) => `${l.scope}:${l.scopeId}`)));
-      this.#limited.catch(() => {
-        this.#limited = undefined;
-      });
+      this.#limited = asked;
+      asked.then(
+        (set) => {
+          if (this.#limited === asked) this.#limitedNow = set;
+        },
+        () => {
+          if (this.#limited === asked) this.#limited = undefined;
+        },
+      );
     }
-    return this.#limited;
+    return this.#limitedNow ?? this.#limited;
+  }
+
+  /** Limits changed through this gateway: the next request reads them afresh. */
+  private forgetLimits(): void {
+    this.#limited = undefined;
+    this.#limitedNow = undefined;
   }
 
   private scopes(caller: Caller): ScopeRef[] {
@@ -68,18 +83,33 @@ export class StoreAccounting implements Accounting {
     return scopes;
   }
 
-  async reserve(caller: Caller, worstCaseUsd: number, tokens: number): Promise<ReserveOutcome> {
+  reserve(caller: Caller, worstCaseUsd: number, tokens: number): ReserveOutcome | Promise<ReserveOutcome> {
+    const limited = this.limited();
+    return limited instanceof Promise
+      ? limited.then((set) => this.reserveWith(set, caller, worstCaseUsd, tokens))
+      : this.reserveWith(limited, caller, worstCaseUsd, tokens);
+  }
+
+  private reserveWith(
+    limited: Set<string>,
+    caller: Caller,
+    worstCaseUsd: number,
+    tokens: number,
+  ): ReserveOutcome | Promise<ReserveOutcome> {
     const scopes = this.scopes(caller);
     // A key's own budget travels with the key record (read fresh per request), so a key created or changed by
     // another process is enforced at once; user and global limits come from the cached set.
     const keyBudget = caller.kind === 'key' && caller.key.budget !== undefined;
-    const limited = await this.limited();
     if (
       !keyBudget &&
       !limited.has(`global:${GLOBAL_ID}`) &&
       !scopes.some((s) => limited.has(`${s.scope}:${s.scopeId}`))
     )
       return { ok: true };
+    return this.reserveInStore(scopes, worstCaseUsd, tokens);
+  }
+
+  private async reserveInStore(scopes: ScopeRef[], worstCaseUsd: number, tokens: number): Promise<ReserveOutcome> {
     const result = await this.stores.budgets.reserve({
       scopes,
       costNano: usdToNano(Math.max(0, worstCaseUsd)),
@@ -153,7 +183,7 @@ export class StoreAccounting implements Accounting {
 
   async applyKeyBudget(key: VirtualKey): Promise<void> {
     await applyKeyBudget(this.stores.budgets, key);
-    this.#limited = undefined;
+    this.forgetLimits();
   }
 
   limits(): Promise<BudgetLimit[]> {
@@ -162,12 +192,12 @@ export class StoreAccounting implements Accounting {
 
   async setLimit(limit: BudgetLimit): Promise<void> {
     await this.stores.budgets.setLimit(limit);
-    this.#limited = undefined;
+    this.forgetLimits();
   }
 
   async removeLimit(scope: BudgetScope, scopeId: string, period: BudgetPeriod): Promise<void> {
     await this.stores.budgets.removeLimit(scope, scopeId, period);
-    this.#limited = undefined;
+    this.forgetLimits();
   }
 
   async report(groupBy: LedgerGroupBy, filter: LedgerFilter): Promise<Report> {

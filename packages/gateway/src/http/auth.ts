@@ -25,26 +25,36 @@ function presented(request: FastifyRequest): string | undefined {
 /**
  * Who is calling. With virtual keys configured, a valid `sk-sy-…` key is required (Bearer or `x-api-key`); with none
  * configured on a loopback-only gateway, access is open (and the start-up log says so). Clients' own OpenRouter keys
- * are never forwarded: the gateway uses its single upstream key.
+ * are never forwarded: the gateway uses its single upstream key. Answers without a promise when nothing needs to be
+ * looked up (open access known, no virtual key presented).
  */
-export async function authenticate(request: FastifyRequest, services: GatewayServices): Promise<Caller> {
+export function authenticate(request: FastifyRequest, services: GatewayServices): Caller | Promise<Caller> {
   const userHeader = request.headers['x-switchyard-user'];
   const userId = typeof userHeader === 'string' && userHeader.length <= 256 ? userHeader : undefined;
   const token = presented(request);
-  if (await services.openAccess()) {
-    // A presented virtual key is checked even when access is open: a revoked or mistyped key must fail loudly,
-    // not fall back to open access (other tokens, such as a client's dummy OpenAI key, are ignored).
-    if (token?.startsWith('sk-sy-')) {
-      const verified = await services.keys.verify(token);
-      if ('reason' in verified) throw new AuthError(`Invalid virtual key: ${verified.reason}`);
-      return { kind: 'key', key: verified.key, userId };
-    }
-    return { kind: 'open', userId };
-  }
+  const open = services.openAccess();
+  return typeof open === 'boolean'
+    ? callerOf(open, token, userId, services)
+    : open.then((o) => callerOf(o, token, userId, services));
+}
+
+function callerOf(
+  open: boolean,
+  token: string | undefined,
+  userId: string | undefined,
+  services: GatewayServices,
+): Caller | Promise<Caller> {
+  // With open access, a presented virtual key is still checked: a revoked or mistyped key must fail loudly, not fall
+  // back to open access (other tokens, such as a client's dummy OpenAI key, are ignored).
+  if (open && !token?.startsWith('sk-sy-')) return { kind: 'open', userId };
   if (!token)
     throw new AuthError(
       'No auth credentials found: send a switchyard virtual key (sk-sy-v1-…) in the Authorization header as a Bearer token',
     );
+  return verifiedCaller(token, userId, services);
+}
+
+async function verifiedCaller(token: string, userId: string | undefined, services: GatewayServices): Promise<Caller> {
   const verified = await services.keys.verify(token);
   if ('reason' in verified) throw new AuthError(`Invalid virtual key: ${verified.reason}`);
   return { kind: 'key', key: verified.key, userId };

@@ -1,10 +1,16 @@
-import { InvalidRequestError, PermissionDeniedError, RateLimitError, SwitchyardError } from '@switchyard/sdk';
+import {
+  InvalidRequestError,
+  type Model,
+  PermissionDeniedError,
+  RateLimitError,
+  SwitchyardError,
+} from '@switchyard/sdk';
 import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
 import type { FastifyRequest } from 'fastify';
 import { authenticate, callerId } from '../http/auth.js';
 import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
-import type { GatewayServices, Reservation } from '../server/services.js';
+import type { GatewayServices, Reservation, ReserveOutcome } from '../server/services.js';
 import { LedgerOverflowError } from '../stores/store-errors.js';
 
 /** A request that passed authentication, validation, rate limits and the budget. */
@@ -50,14 +56,13 @@ export function validateChatBody(body: unknown): Record<string, unknown> {
   return b;
 }
 
-/** Worst-case cost of a request on its model, from catalog prices (0 when the price is unknown). */
-async function worstCase(
-  services: GatewayServices,
-  body: Record<string, unknown>,
-): Promise<{ usd: number; tokens: number }> {
-  const { sy } = services.upstream;
-  const model = (body.model as string | undefined) ?? sy.config.defaultModel;
-  const row = model ? await sy.models.get(model).catch(() => undefined) : undefined;
+interface WorstCase {
+  usd: number;
+  tokens: number;
+}
+
+/** Worst-case cost of a request on its model's catalog row (0 USD when the price is unknown). */
+function worstCaseOn(body: Record<string, unknown>, row: Model | undefined): WorstCase {
   const embedding = body.input !== undefined;
   const prompt = embedding
     ? estimateTextTokens(
@@ -76,23 +81,44 @@ async function worstCase(
   };
 }
 
+/** Worst-case cost of a request on its model, from catalog prices; synchronous while the catalog is in memory. */
+function worstCase(services: GatewayServices, body: Record<string, unknown>): WorstCase | Promise<WorstCase> {
+  const { sy } = services.upstream;
+  const model = (body.model as string | undefined) ?? sy.config.defaultModel;
+  if (!model) return worstCaseOn(body, undefined);
+  const known = sy.models.getNow(model);
+  if (known) return worstCaseOn(body, known.model);
+  return sy.models.get(model).then(
+    (row) => worstCaseOn(body, row),
+    () => worstCaseOn(body, undefined),
+  );
+}
+
 /**
  * Admission of a chat request: who calls, is the body usable, may this key use this model, is it within its rate
  * limits and daily caps, and can its budget afford the worst case. Refusals are typed errors the route turns into
- * the error envelope (401, 400, 403, 429 with Retry-After and X-RateLimit-*, 402).
+ * the error envelope (401, 400, 403, 429 with Retry-After and X-RateLimit-*, 402); they may be thrown at once or
+ * come as a rejection. No promise is made when nothing needs to be waited for (open access, catalog in memory, no
+ * budget to reserve): admission runs on every request.
  */
-export async function admit(
+export function admit(
   request: FastifyRequest,
   services: GatewayServices,
   validate: (body: unknown) => Record<string, unknown> = validateChatBody,
-): Promise<Admitted> {
-  const caller = await authenticate(request, services);
-  const admitted = await admitCaller(caller, validate(request.body), services);
+): Admitted | Promise<Admitted> {
   // Fault injection through the gateway is a testing aid of simulator mode; a real upstream never sees the header.
   const fault = request.headers['x-simulator-fault'];
-  if (services.upstream.simulator && typeof fault === 'string')
-    admitted.upstreamHeaders = { 'x-simulator-fault': fault };
-  return admitted;
+  const headers = services.upstream.simulator && typeof fault === 'string' ? { 'x-simulator-fault': fault } : undefined;
+  const withHeaders = (admitted: Admitted) => {
+    if (headers) admitted.upstreamHeaders = headers;
+    return admitted;
+  };
+  const admitAs = (caller: Caller) => {
+    const admitted = admitCaller(caller, validate(request.body), services);
+    return admitted instanceof Promise ? admitted.then(withHeaders) : withHeaders(admitted);
+  };
+  const caller = authenticate(request, services);
+  return caller instanceof Promise ? caller.then(admitAs) : admitAs(caller);
 }
 
 /** Shape checks of an embeddings request. */
@@ -109,11 +135,11 @@ export function validateEmbeddingBody(body: unknown): Record<string, unknown> {
 }
 
 /** Admission for an already authenticated caller (the WebSocket authenticates once, at the upgrade). */
-export async function admitCaller(
+export function admitCaller(
   caller: Caller,
   body: Record<string, unknown>,
   services: GatewayServices,
-): Promise<Admitted> {
+): Admitted | Promise<Admitted> {
   if (caller.kind === 'key' && !modelAllowed(caller.key, body.model as string | undefined)) {
     throw new PermissionDeniedError(
       `This key may not use model ${String(body.model ?? '(default)')}; allowed: ${caller.key.allowedModels.join(', ')}`,
@@ -127,7 +153,25 @@ export async function admitCaller(
       retryAfterMs: 1000,
     });
   }
-  const cost = await worstCase(services, body);
+  const cost = worstCase(services, body);
+  // Open access has no rate limits: with the cost known, only the budget is left (often nothing to reserve).
+  if (caller.kind === 'open' && !(cost instanceof Promise)) {
+    const reserved = services.accounting.reserve(caller, cost.usd, cost.tokens);
+    return reserved instanceof Promise
+      ? reserved.then((outcome) => admittedOrRefused(caller, body, cost, outcome, {}))
+      : admittedOrRefused(caller, body, cost, reserved, {});
+  }
+  return admitWaiting(caller, body, services, cost);
+}
+
+/** The rest of `admitCaller` where something must be waited for: the catalog, the rate limiter, the budget store. */
+async function admitWaiting(
+  caller: Caller,
+  body: Record<string, unknown>,
+  services: GatewayServices,
+  pendingCost: WorstCase | Promise<WorstCase>,
+): Promise<Admitted> {
+  const cost = await pendingCost;
   const rateHeaders: Record<string, string> = {};
   if (caller.kind === 'key') {
     const decision = await services.limiter.take({
@@ -154,8 +198,19 @@ export async function admitCaller(
     }
   }
   const reserved = await services.accounting.reserve(caller, cost.usd, cost.tokens);
+  // A refused request gives back the tokens it was counted for.
+  if (!reserved.ok && caller.kind === 'key') await services.limiter.adjustTokens(callerId(caller), -cost.tokens);
+  return admittedOrRefused(caller, body, cost, reserved, rateHeaders);
+}
+
+function admittedOrRefused(
+  caller: Caller,
+  body: Record<string, unknown>,
+  cost: WorstCase,
+  reserved: ReserveOutcome,
+  rateHeaders: Record<string, string>,
+): Admitted {
   if (!reserved.ok) {
-    if (caller.kind === 'key') await services.limiter.adjustTokens(callerId(caller), -cost.tokens);
     throw new BudgetExceededError(`Budget exceeded (${reserved.scope}): ${reserved.reason}`, {
       status: 402,
       metadata: { scope: reserved.scope },

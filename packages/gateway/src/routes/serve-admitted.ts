@@ -23,7 +23,8 @@ export async function serveAdmitted(
   reply.header('x-request-id', requestId);
   let admitted: Admitted;
   try {
-    admitted = await admit(request, services, validate);
+    const pending = admit(request, services, validate);
+    admitted = pending instanceof Promise ? await pending : pending;
   } catch (error) {
     return sendError(reply, error, (error as { headers?: Record<string, string> }).headers);
   }

@@ -85,29 +85,35 @@ export async function createApp(
       ),
   );
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: they run on every request, and an async hook costs Fastify a promise to wait on.
+  app.addHook('onRequest', (request, reply, done) => {
     if (services.lifecycle.draining && !ALWAYS_SERVED.has(request.url.split('?')[0] ?? '')) {
-      return reply
+      // Answering from a callback hook ends the request here: `done` is not called.
+      reply
         .code(503)
         .header('connection', 'close')
         .header('retry-after', '1')
         .send(errorBody(503, 'shutting_down', 'The gateway is shutting down; retry shortly'));
+      return;
     }
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     services.metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
-    if (!services.logger.isLevelEnabled('info')) return;
-    // request.log already carries reqId (fastify's child logger binding): not repeated here.
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url.split('?')[0],
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request',
-    );
+    if (services.logger.isLevelEnabled('info')) {
+      // request.log already carries reqId (fastify's child logger binding): not repeated here.
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url.split('?')[0],
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   await app.register(websocket, { options: { maxPayload: services.config.bodyLimit } });

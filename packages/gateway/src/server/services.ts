@@ -47,7 +47,8 @@ export interface RequestRecord {
  * actual cost, release on failure) and the append-only ledger of attempts.
  */
 export interface Accounting {
-  reserve(caller: Caller, worstCaseUsd: number, tokens: number): Promise<ReserveOutcome>;
+  /** Synchronous when no store needs asking (no limit applies to the caller, and the set of limits is cached). */
+  reserve(caller: Caller, worstCaseUsd: number, tokens: number): ReserveOutcome | Promise<ReserveOutcome>;
   settle(reservation: Reservation | undefined, actualUsd: number, tokens: number): Promise<void>;
   release(reservation: Reservation | undefined): Promise<void>;
   /** Queues the ledger rows of a request (never waits on the disk). */
@@ -80,8 +81,11 @@ export interface GatewayServices {
   limiter: RateLimiter;
   metrics: GatewayMetrics;
   accounting: Accounting;
-  /** True when no virtual key exists and the gateway is loopback-only (or --insecure-no-auth). */
-  openAccess: () => Promise<boolean>;
+  /**
+   * True when no virtual key exists and the gateway is loopback-only (or --insecure-no-auth). Synchronous while the
+   * last answer is fresh (a second): it is asked on every request.
+   */
+  openAccess: () => boolean | Promise<boolean>;
   lifecycle: Lifecycle;
   /** Extra readiness checks (Redis). */
   readiness: { name: string; check: () => Promise<void> }[];

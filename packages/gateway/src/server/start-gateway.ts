@@ -42,15 +42,17 @@ export interface Gateway {
 }
 
 /** Whether requests without a key are served: only when no key exists and nobody beyond loopback can connect. */
-function openAccessCheck(config: GatewayConfig, keys: VirtualKeys): () => Promise<boolean> {
+function openAccessCheck(config: GatewayConfig, keys: VirtualKeys): () => boolean | Promise<boolean> {
   let cached: { open: boolean; until: number } | undefined;
-  return async () => {
-    const now = Date.now();
-    if (cached && cached.until > now) return cached.open;
+  const check = async (now: number) => {
     const open = (await keys.count()) === 0 && (!isPublicBind(config.host) || config.insecureNoAuth);
     // Short-lived: a key created by `switchyard keys create` in another process closes open access within a second.
     cached = { open, until: now + 1000 };
     return open;
+  };
+  return () => {
+    const now = Date.now();
+    return cached && cached.until > now ? cached.open : check(now);
   };
 }
 

@@ -180,3 +180,34 @@ describe('the ledger', () => {
     }
   });
 });
+
+describe('budgets under open access (no virtual keys)', () => {
+  let open: TestGateway;
+  beforeAll(async () => {
+    open = await startTestGateway({ env: { SWITCHYARD_ADMIN_TOKEN: ADMIN } });
+  });
+  afterAll(() => open?.stop());
+
+  it('reserves once per request: a global budget of 2 requests admits exactly 2', async () => {
+    const set = await fetch(`${open.url}/admin/budgets`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: 'global', period: 'day', requests: 2 }),
+    });
+    expect(set.status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await post(`${open.baseURL}/chat/completions`, HELLO);
+      statuses.push(response.status);
+      await response.arrayBuffer();
+    }
+    expect(statuses).toEqual([200, 200, 402]);
+    // Without a limit, open traffic reserves nothing and is still admitted and recorded.
+    const removed = await fetch(`${open.url}/admin/budgets/global/*/day`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(removed.status).toBe(200);
+    expect((await post(`${open.baseURL}/chat/completions`, HELLO)).status).toBe(200);
+  });
+});

@@ -4,7 +4,7 @@ import { InvalidModelError } from '../errors/http-errors.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import type { Model, ModelEndpoints, ModelPricing } from '../protocol/catalog.js';
 import type { ProviderBackend } from '../providers/provider.js';
-import { findModel } from '../routing/catalog-lookup.js';
+import { findModel, modelById } from '../routing/catalog-lookup.js';
 import type { RoutingEvents } from '../routing/events.js';
 import { type ExactPrices, pricesOf } from './prices.js';
 import type { CatalogQuery } from './query.js';
@@ -17,8 +17,6 @@ const loadQuery = lazyModule("the SDK's catalog search", () => import('./query.j
 export const CATALOG_TTL_MS = 60 * 60 * 1000;
 /** A failed catalog fetch is remembered this long, so an unreachable catalog does not cost every request a call. */
 export const CATALOG_FAILURE_TTL_MS = 60 * 1000;
-
-const VARIANTS = /:(nitro|floor|online|exacto|thinking|extended)$/;
 
 /** Where the catalog's data comes from (the provider's `/models` and `/models/{id}/endpoints`). */
 export interface CatalogSource {
@@ -198,11 +196,19 @@ export class ModelCatalog {
 
   /** One model by id (`:variant` suffixes resolve to their base row); InvalidModelError when unknown. */
   async get(id: string): Promise<Model> {
-    const models = await this.list();
-    const bare = id.replace(VARIANTS, '');
-    const found = models.find((m) => m.id === id) ?? models.find((m) => m.id === bare);
+    const found = modelById(await this.list(), id);
     if (!found) throw new InvalidModelError(`${id} is not a valid model ID`, { status: 404, model: id });
     return found;
+  }
+
+  /**
+   * `get(id)` answered from memory: `{ model }` (undefined when the listing has no such model), or `undefined` when
+   * the listing must be fetched or loaded first, or its last fetch failed (`get` says how). Synchronous, for code
+   * that asks on every request.
+   */
+  getNow(id: string): { model: Model | undefined } | undefined {
+    const listed = this.peekList();
+    return listed && 'value' in listed ? { model: modelById(listed.value, id) } : undefined;
   }
 
   /** Models matching `query` (text models unless `outputModalities` says otherwise), in its `sort` order. */

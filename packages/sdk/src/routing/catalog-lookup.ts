@@ -2,11 +2,34 @@ import type { Model } from '../protocol/catalog.js';
 
 const VARIANTS = /:(nitro|floor|online|exacto|thinking|extended)$/;
 
+/**
+ * Rows by id, built once per listing: a fetched listing is never changed (a refresh brings a new array), and a
+ * real catalog has hundreds of rows that were scanned on every request, several times.
+ */
+const indexes = new WeakMap<readonly Model[], Map<string, Model>>();
+
+function byId(models: readonly Model[]): Map<string, Model> {
+  let index = indexes.get(models);
+  if (!index) {
+    index = new Map();
+    // The first row of an id wins, as a scan would find it.
+    for (const model of models) if (!index.has(model.id)) index.set(model.id, model);
+    indexes.set(models, index);
+  }
+  return index;
+}
+
+/** The row of `id`, or of `id` without its routing variant (`:nitro`, `:floor`, …). */
+export function modelById(models: readonly Model[], id: string): Model | undefined {
+  const index = byId(models);
+  return index.get(id) ?? index.get(id.replace(VARIANTS, ''));
+}
+
 /** The catalog row serving `id`: exact, then without a routing variant, following `~…-latest` aliases. */
 export function findModel(models: readonly Model[], id: string): Model | undefined {
-  let row = models.find((m) => m.id === id) ?? models.find((m) => m.id === id.replace(VARIANTS, ''));
-  if (row?.alias_target) row = models.find((m) => m.id === row?.alias_target?.slug) ?? row;
-  return row;
+  const row = modelById(models, id);
+  const target = row?.alias_target?.slug;
+  return (target === undefined ? undefined : byId(models).get(target)) ?? row;
 }
 
 /** USD per million tokens of a per-token price string (negative router placeholders count as unknown). */
