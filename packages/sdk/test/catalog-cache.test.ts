@@ -7,14 +7,13 @@ import { catalogFile } from '../src/catalog/disk-cache.js';
 import {
   type CatalogSource,
   ConnectionError,
-  type Model,
   ModelCatalog,
   ModelsApi,
   RoutingEvents,
   Switchyard,
   type SwitchyardOptions,
 } from '../src/index.js';
-import { clientFor, hello, useSimulator } from './helpers.js';
+import { clientFor, hello, modelRow, useSimulator } from './helpers.js';
 
 /** A fetch that counts the catalog calls it passes on. */
 function countingFetch() {
@@ -38,17 +37,6 @@ function clocked(sim: SimulatorHandle, options: SwitchyardOptions = {}) {
   return { sy, clock, calls: counter.calls };
 }
 
-const row = (id: string): Model => ({
-  id,
-  name: id,
-  created: 0,
-  context_length: 1000,
-  architecture: { modality: 'text->text', input_modalities: ['text'], output_modalities: ['text'] },
-  pricing: { prompt: '0', completion: '0' },
-  top_provider: { is_moderated: false },
-  supported_parameters: [],
-});
-
 /** A scripted catalog source: each fetch answers the next list, or fails while `down`. */
 function scripted() {
   const state = { fetches: 0, down: false };
@@ -58,7 +46,7 @@ function scripted() {
     models: async () => {
       state.fetches++;
       if (state.down) throw new ConnectionError('Connection failed: offline');
-      return [row(`m/${state.fetches}`)];
+      return [modelRow(`m/${state.fetches}`)];
     },
   };
   return { state, source };
@@ -160,7 +148,7 @@ describe('catalog cache: TTL and stale-while-revalidate (injected clock)', () =>
       baseURL: async () => 'http://slow.invalid',
       models: async () => {
         await gate;
-        return [row('slow/1')];
+        return [modelRow('slow/1')];
       },
     });
     const controller = new AbortController();

@@ -1,26 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { type CatalogSource, ConnectionError, type Model, ModelCatalog } from '../src/index.js';
 import { findModel, modelById } from '../src/routing/catalog-lookup.js';
-
-const row = (id: string, extra: Partial<Model> = {}): Model => ({
-  id,
-  name: id,
-  created: 0,
-  context_length: 1000,
-  architecture: { modality: 'text->text', input_modalities: ['text'], output_modalities: ['text'] },
-  pricing: { prompt: '0', completion: '0' },
-  top_provider: { is_moderated: false },
-  supported_parameters: [],
-  ...extra,
-});
+import { modelRow } from './helpers.js';
 
 describe('catalog lookups by id', () => {
-  const first = row('openai/gpt-4o-mini', { name: 'first' });
+  const first = modelRow('openai/gpt-4o-mini', { name: 'first' });
   const listing: readonly Model[] = [
-    row('anthropic/claude-sonnet-4'),
+    modelRow('anthropic/claude-sonnet-4'),
     first,
-    row('openai/gpt-4o-mini', { name: 'duplicate' }),
-    row('anthropic/claude-sonnet-latest', { alias_target: { slug: 'anthropic/claude-sonnet-4' } } as Partial<Model>),
+    modelRow('openai/gpt-4o-mini', { name: 'duplicate' }),
+    modelRow('anthropic/claude-sonnet-latest', {
+      alias_target: { slug: 'anthropic/claude-sonnet-4' },
+    } as Partial<Model>),
   ];
 
   it('finds exact ids, ids with a routing variant, and the first row of a repeated id', () => {
@@ -33,7 +24,7 @@ describe('catalog lookups by id', () => {
   it('follows aliases in findModel (not in modelById), and a new listing is indexed afresh', () => {
     expect(findModel(listing, 'anthropic/claude-sonnet-latest')?.id).toBe('anthropic/claude-sonnet-4');
     expect(modelById(listing, 'anthropic/claude-sonnet-latest')?.id).toBe('anthropic/claude-sonnet-latest');
-    const refreshed = [row('openai/gpt-4o-mini', { name: 'refreshed' })];
+    const refreshed = [modelRow('openai/gpt-4o-mini', { name: 'refreshed' })];
     expect(modelById(refreshed, 'openai/gpt-4o-mini')?.name).toBe('refreshed');
     expect(modelById(listing, 'openai/gpt-4o-mini')?.name).toBe('first');
   });
@@ -44,7 +35,7 @@ describe('ModelCatalog.getNow', () => {
     const source: CatalogSource = {
       name: 'scripted',
       baseURL: async () => 'http://scripted.invalid/api/v1',
-      models: async () => [row('openai/gpt-4o-mini')],
+      models: async () => [modelRow('openai/gpt-4o-mini')],
     };
     const now = 0;
     const catalog = new ModelCatalog(source, { ttlMs: 1000, now: () => now });

@@ -1,6 +1,6 @@
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '@switchyard/simulator';
 import { afterAll, beforeAll } from 'vitest';
-import { Switchyard, type SwitchyardOptions } from '../src/index.js';
+import { type Model, Switchyard, type SwitchyardOptions } from '../src/index.js';
 
 export const KEY = 'sk-or-v1-sdk-test-key-0123456789';
 
@@ -28,3 +28,16 @@ export function clientFor(sim: SimulatorHandle, options: SwitchyardOptions = {})
 export const fault = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 export const hello = [{ role: 'user' as const, content: 'Hello, world!' }];
+
+/** A minimal catalog row (a free text model) for catalogs that tests script themselves. */
+export const modelRow = (id: string, extra: Partial<Model> = {}): Model => ({
+  id,
+  name: id,
+  created: 0,
+  context_length: 1000,
+  architecture: { modality: 'text->text', input_modalities: ['text'], output_modalities: ['text'] },
+  pricing: { prompt: '0', completion: '0' },
+  top_provider: { is_moderated: false },
+  supported_parameters: [],
+  ...extra,
+});
