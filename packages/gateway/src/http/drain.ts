@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
 
-/** Writes and, when the socket's buffer is full, waits until the client takes more (or goes away). */
-export async function writeRespectingBackpressure(res: ServerResponse, text: string): Promise<void> {
-  if (res.write(text)) return;
-  await new Promise<void>((resolve) => {
+/** Resolves once `res` can take more (its buffer drained) or the client went away. */
+export function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
     const done = () => {
       res.off('drain', done);
       res.off('close', done);
@@ -12,6 +11,11 @@ export async function writeRespectingBackpressure(res: ServerResponse, text: str
     res.on('drain', done);
     res.on('close', done);
   });
+}
+
+/** Writes and, when the socket's buffer is full, waits until the client takes more (or goes away). */
+export async function writeRespectingBackpressure(res: ServerResponse, text: string): Promise<void> {
+  if (!res.write(text)) await drained(res);
 }
 
 /**

@@ -1,5 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { flushNow, writeRespectingBackpressure } from './drain.js';
+import { drained, flushNow } from './drain.js';
+
+function sendPendingOf(response: SseResponse): void {
+  response.sendPending();
+}
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -17,6 +21,10 @@ export class SseResponse {
   private started = false;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Frames written in this turn of the event loop, not yet handed to the response. */
+  private pending = '';
+  /** While the client's buffer is full: settles when it drained (or the client left). */
+  private waiting: Promise<void> | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -58,23 +66,46 @@ export class SseResponse {
     this.keepAlive = undefined;
   }
 
-  /** Writes a frame (committing headers first); resolves when the client can take more. */
-  async write(text: string, extraHeaders?: Record<string, string>): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Queues a frame (committing headers first). The frames of one turn of the event loop leave in one `res.write` at
+   * its end: an answer that arrived in one upstream read is dozens of frames, and every `res.write` of a chunked
+   * response costs Node four buffer entries. Returns a promise only while the client is not keeping up; the caller
+   * awaits it before producing more (backpressure).
+   */
+  write(text: string, extraHeaders?: Record<string, string>): Promise<void> | undefined {
+    if (this.closed) return undefined;
     this.stopTimers();
     this.start(extraHeaders);
-    await writeRespectingBackpressure(this.res, text);
+    if (this.pending === '') process.nextTick(sendPendingOf, this);
+    this.pending += text;
+    return this.waiting;
+  }
+
+  /** Writes the queued frames now. */
+  sendPending(): void {
+    const text = this.pending;
+    if (text === '') return;
+    this.pending = '';
+    if (this.closed) return;
+    if (!this.res.write(text) && !this.waiting) {
+      this.waiting = drained(this.res).then(() => {
+        this.waiting = undefined;
+      });
+    }
   }
 
   /** Sends what was written so far at once instead of at the end of this turn of the event loop (see `flushNow`). */
   flush(): void {
-    if (this.started && !this.closed) flushNow(this.res);
+    if (!this.started || this.closed) return;
+    this.sendPending();
+    flushNow(this.res);
   }
 
   end(): void {
     this.stopTimers();
     if (this.closed) return;
     this.start();
+    this.sendPending();
     this.res.end();
   }
 

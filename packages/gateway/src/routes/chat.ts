@@ -92,7 +92,8 @@ async function streaming(
     for await (const event of stream) {
       if (event.type === 'frame') {
         const id = out.headersSent ? undefined : GENERATION_ID.exec(event.text)?.[1];
-        await out.write(event.text, id ? { 'x-generation-id': id } : undefined);
+        const waiting = out.write(event.text, id ? { 'x-generation-id': id } : undefined);
+        if (waiting) await waiting;
         forwardedError ??= upstreamErrorFrame(event.text);
         forwardedDone ||= DONE_FRAME.test(event.text);
       } else if (event.type === 'text') {

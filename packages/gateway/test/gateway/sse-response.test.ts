@@ -1,10 +1,17 @@
-import { createServer, request, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { SseResponse } from '../../src/http/sse-response.js';
 
-/** One SSE response from a loopback server whose handler is `handle`; resolves with the body the client read. */
-async function serveOnce(handle: (out: SseResponse, res: ServerResponse) => Promise<void>): Promise<string> {
+/**
+ * One SSE response from a loopback server whose handler is `handle`; `onResponse` sees the client's side (it may
+ * pause reading). Resolves with the body the client read.
+ */
+async function serveOnce(
+  handle: (out: SseResponse, res: ServerResponse) => Promise<void>,
+  onResponse: (res: IncomingMessage) => void = () => {},
+): Promise<string> {
   const server = createServer((_req, res) => {
     void handle(new SseResponse(res, { 'x-test': '1' }), res);
   });
@@ -20,6 +27,7 @@ async function serveOnce(handle: (out: SseResponse, res: ServerResponse) => Prom
         });
         res.on('end', () => resolve(text));
         res.on('error', reject);
+        onResponse(res);
       })
         .on('error', reject)
         .end();
@@ -30,26 +38,71 @@ async function serveOnce(handle: (out: SseResponse, res: ServerResponse) => Prom
   }
 }
 
+/** Counts the `res.write` calls made on `res`. */
+function countWrites(res: ServerResponse): () => number {
+  let calls = 0;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  res.write = ((...args: unknown[]) => {
+    calls++;
+    return write(...args);
+  }) as typeof res.write;
+  return () => calls;
+}
+
 describe('SseResponse', () => {
-  it('holds frames of one event-loop turn together and hands them to the socket at once on flush()', async () => {
-    const seen: { corkedAfterWrite: number; corkedAfterFlush: number; bufferedAfterFlush: number }[] = [];
+  it('sends the frames of one event-loop turn in one write, and flush() sends them at once', async () => {
+    const seen: Record<string, number>[] = [];
     const body = await serveOnce(async (out, res) => {
-      await out.write('data: {"n":1}\n\n');
-      await out.write('data: {"n":2}\n\n');
-      const socket = res.socket!;
-      const corkedAfterWrite = socket.writableCorked;
+      const writes = countWrites(res);
+      out.write('data: {"n":1}\n\n');
+      out.write('data: {"n":2}\n\n');
+      seen.push({ writesBeforeFlush: writes() });
       out.flush();
-      seen.push({
-        corkedAfterWrite,
-        corkedAfterFlush: socket.writableCorked,
-        bufferedAfterFlush: socket.writableLength,
-      });
-      await out.write('data: [DONE]\n\n');
+      const socket = res.socket!;
+      seen.push({ writesAfterFlush: writes(), corked: socket.writableCorked, buffered: socket.writableLength });
+      out.write('data: {"n":3}\n\n');
+      out.write('data: {"n":4}\n\n');
+      await nextTurn();
+      seen.push({ writesAfterTurn: writes() });
+      out.write('data: [DONE]\n\n');
       out.end();
+      seen.push({ writesAtEnd: writes() });
     });
-    // Node corks a response's socket at its first write of a turn: without flush() the frames would wait for the
-    // turn to end.
-    expect(seen).toEqual([{ corkedAfterWrite: 1, corkedAfterFlush: 0, bufferedAfterFlush: 0 }]);
-    expect(body).toBe('data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n\n');
+    expect(seen).toEqual([
+      { writesBeforeFlush: 0 },
+      { writesAfterFlush: 1, corked: 0, buffered: 0 },
+      { writesAfterTurn: 2 },
+      { writesAtEnd: 3 },
+    ]);
+    expect(body).toBe('data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\ndata: {"n":4}\n\ndata: [DONE]\n\n');
+  });
+
+  it('asks its producer to wait while the client does not read, and carries on once it does', async () => {
+    const frame = `data: ${'x'.repeat(64 * 1024)}\n\n`;
+    let client: IncomingMessage | undefined;
+    let written = 0;
+    let waited = false;
+    const body = await serveOnce(
+      async (out) => {
+        // Bounded: a client that does not read fills the socket buffers within a few MiB.
+        for (let i = 0; i < 2_000 && !waited; i++) {
+          const waiting = out.write(frame);
+          written++;
+          if (waiting) {
+            waited = true;
+            client?.resume();
+            await waiting;
+          }
+          await nextTurn();
+        }
+        out.end();
+      },
+      (res) => {
+        client = res;
+        res.pause();
+      },
+    );
+    expect(waited).toBe(true);
+    expect(body.length).toBe(written * frame.length);
   });
 });
