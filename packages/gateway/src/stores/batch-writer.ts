@@ -5,6 +5,9 @@
  * queue is bounded: when it is full, `enqueue` throws `LedgerOverflowError` and the caller refuses the request,
  * because serving a request whose cost can't be recorded would be silent loss.
  *
+ * A batch is retried whole after any failure, including one that came after its commit (the worker or the connection
+ * died before answering): the stores skip rows whose `rowKey` is already stored, so such a retry adds nothing twice.
+ *
  * One batch is in flight at a time. On SQLite files the store commits in a worker thread
  * (sqlite/worker-ledger-store.ts), so the event loop only pays for copying the batch there (≈ 1 µs per row).
  */
@@ -12,6 +15,7 @@
 import { assertLedgerRow } from './ledger-columns.js';
 import type { LedgerStore } from './ledger-store.js';
 import type { LedgerRow } from './ledger-types.js';
+import { newRowKey } from './row-keys.js';
 import { LedgerClosedError, LedgerOverflowError, LedgerWriteError } from './store-errors.js';
 
 export interface BatchWriterOptions {
@@ -86,7 +90,11 @@ export class BatchWriter {
     return this.#queue.length - this.#head;
   }
 
-  /** Queues one attempt's row; returns at once. Throws `ledger_overflow` when the queue is full, `ledger_closed` after `close()`. */
+  /**
+   * Queues one attempt's row; returns at once. Gives the row its `rowKey` when it has none, so that a batch written
+   * again after a lost acknowledgement stores nothing twice. Throws `ledger_overflow` when the queue is full,
+   * `ledger_closed` after `close()`.
+   */
   enqueue(row: LedgerRow): void {
     if (this.#closing) throw new LedgerClosedError('the ledger writer is closed; this attempt would not be recorded');
     if (this.#pending >= this.#maxQueue) {
@@ -97,6 +105,7 @@ export class BatchWriter {
       });
     }
     assertLedgerRow(row);
+    row.rowKey ??= newRowKey();
     this.#queue.push(row);
     this.#enqueued++;
     this.#schedule();

@@ -30,6 +30,7 @@ export const LEDGER_COLUMNS = [
   'ttft_ms',
   'stream',
   'fallback_position',
+  'row_key',
 ] as const;
 
 export type LedgerColumn = (typeof LEDGER_COLUMNS)[number];
@@ -113,6 +114,7 @@ export function rowToValues(row: LedgerRow): (string | number | bigint | boolean
     optInt(row.ttftMs),
     row.stream,
     int(row.fallbackPosition),
+    row.rowKey ?? null,
   ];
 }
 
@@ -154,6 +156,7 @@ export function recordToRow(r: Record<string, unknown>): LedgerRow {
     costComputedNano: optBig(r.cost_computed_nano),
     savingsNano: optBig(r.savings_nano),
     ttftMs: optNum(r.ttft_ms),
+    rowKey: str(r.row_key),
   };
   for (const [name, value] of Object.entries(optional)) {
     if (value !== undefined) (row as unknown as Record<string, unknown>)[name] = value;

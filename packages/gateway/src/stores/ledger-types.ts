@@ -41,6 +41,12 @@ export interface LedgerRow {
   stream: boolean;
   /** 0 = the requested model, 1 = first fallback, … */
   fallbackPosition: number;
+  /**
+   * Unique key of the row, given when it is queued (`BatchWriter.enqueue`). A batch written again after a commit
+   * whose acknowledgement was lost (the ledger worker or the database connection died just then) does not store
+   * its rows twice: a row whose key is already stored is skipped. Rows written before keys existed have none.
+   */
+  rowKey?: string;
 }
 
 /**

@@ -196,6 +196,7 @@ export function ledgerContract(target: ContractTarget): void {
         reasoningTokens: 4,
         cacheWriteTokens: 6,
         cachedTokens: 2,
+        rowKey: 'row-key-full',
       });
       const minimal: LedgerRow = {
         at: T0 + 1,
@@ -217,6 +218,24 @@ export function ledgerContract(target: ContractTarget): void {
       const rows = await ledger.query();
       expect(rows).toEqual([full, { ...minimal, latencyMs: 13 }]);
       expect(Object.keys(rows[1]!)).not.toContain('keyId');
+    });
+
+    it('stores a keyed row once however often it is appended; rows without a key are all kept', async () => {
+      const { ledger } = await open();
+      const keyed = [makeRow({ requestId: 'a', rowKey: 'k-1' }), makeRow({ requestId: 'b', rowKey: 'k-2' })];
+      await ledger.append(keyed);
+      // The same batch again (its acknowledgement was lost), now with a row that came after it.
+      await ledger.append([...keyed, makeRow({ requestId: 'c', rowKey: 'k-3' })]);
+      const unkeyed = makeRow({ requestId: 'legacy' });
+      await ledger.append([unkeyed, unkeyed]);
+      const rows = await ledger.query();
+      expect(rows.map((r) => [r.requestId, r.rowKey])).toEqual([
+        ['a', 'k-1'],
+        ['b', 'k-2'],
+        ['c', 'k-3'],
+        ['legacy', undefined],
+        ['legacy', undefined],
+      ]);
     });
 
     it('filters by time (from inclusive, to exclusive), key, user and model; orders and limits', async () => {

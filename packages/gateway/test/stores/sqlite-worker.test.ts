@@ -162,6 +162,21 @@ describe('sqlite ledger worker', () => {
     expect(ids).toEqual(Array.from({ length: 500 }, (_, i) => i));
   });
 
+  it('a crash after a commit but before its acknowledgement: the retried batch stores nothing twice', async () => {
+    const ledger = workerLedger(await openSqlite());
+    const writer = new BatchWriter(ledger, { maxBatch: 100, flushMs: 1, retryBaseMs: 1, retryMaxMs: 5 });
+    for (const row of rowsFor('k', 50)) writer.enqueue(row);
+    await writer.flush();
+    ledger.crashWorkerForTest('exit-after-commit');
+    for (const row of rowsFor('k', 50, 50)) writer.enqueue(row);
+    await expect(writer.flush()).rejects.toBeInstanceOf(LedgerWorkerCrashError);
+    await writer.close();
+    expect(writer.stats).toMatchObject({ written: 100, queued: 0, failed: 1 });
+    const stored = await ledger.query();
+    expect(stored.map((r) => Number(r.requestId.slice(2)))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(new Set(stored.map((r) => r.rowKey)).size).toBe(100);
+  });
+
   it('close() lets pending appends commit, then ends the worker; later appends reject with ledger_closed', async () => {
     const path = fresh();
     const stores = await openStores({ sqlitePath: path });

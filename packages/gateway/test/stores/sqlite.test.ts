@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { openStores } from '../../src/stores/open-stores.js';
+import { migrateSqlite, SQLITE_MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
 import { DEFAULT_SQLITE_PATH, openSqliteDatabase } from '../../src/stores/sqlite/open-database.js';
 import { killAll, spawnTs, watch } from './children/spawn-ts.js';
 import { budgetContract, type ContractTarget, ledgerContract } from './contract.js';
+import { makeRow } from './rows.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
 let counter = 0;
@@ -62,6 +64,32 @@ describe('sqlite specifics', () => {
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, 0)').run('future');
     db.close();
     expect(() => openSqliteDatabase({ path })).toThrow(/schema version 99 is newer/);
+  });
+
+  it('upgrades a ledger written before row keys: old rows keep a NULL key, new appends are idempotent', async () => {
+    const path = await fresh();
+    const before = new Database(path);
+    migrateSqlite(before, SQLITE_MIGRATIONS.slice(0, 3));
+    before
+      .prepare(
+        `INSERT INTO ledger (at, day, request_id, model_requested, backend, outcome, prompt_tokens, completion_tokens,
+          cached_tokens, cache_write_tokens, reasoning_tokens, latency_ms, stream, fallback_position)
+         VALUES (1, '1970-01-01', 'old', 'm', 'openrouter', 'success', 1, 1, 0, 0, 0, 5, 0, 0)`,
+      )
+      .run();
+    before.close();
+    const stores = await openStores({ sqlitePath: path, ledgerWorker: false });
+    try {
+      const row = makeRow({ requestId: 'new', rowKey: 'key-new' });
+      await stores.ledger.append([row]);
+      await stores.ledger.append([row]);
+      expect((await stores.ledger.query()).map((r) => [r.requestId, r.rowKey])).toEqual([
+        ['old', undefined],
+        ['new', 'key-new'],
+      ]);
+    } finally {
+      await stores.close();
+    }
   });
 
   it('stays exact across 4 processes × 50 concurrent reservations on one file (budget for 37)', async () => {

@@ -123,6 +123,15 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'ledger row keys',
+    // Idempotent appends (see LedgerRow.rowKey). Older rows keep a NULL key, which a unique index allows any number of.
+    sql: `
+      ALTER TABLE ledger ADD COLUMN row_key TEXT;
+      CREATE UNIQUE INDEX ledger_row_key ON ledger (row_key);
+    `,
+  },
 ];
 
 /** Applies missing migrations under the advisory lock; returns the versions it applied (empty when current). */

@@ -36,10 +36,12 @@ const COLUMN_TYPES: Record<LedgerColumn, string> = {
   ttft_ms: 'int',
   stream: 'boolean',
   fallback_position: 'int',
+  row_key: 'text',
 };
 
 const INSERT_SQL = `INSERT INTO ledger (${LEDGER_COLUMNS.join(', ')})
-  SELECT * FROM unnest(${LEDGER_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c]}[]`).join(', ')})`;
+  SELECT * FROM unnest(${LEDGER_COLUMNS.map((c, i) => `$${i + 1}::${COLUMN_TYPES[c]}[]`).join(', ')})
+  ON CONFLICT (row_key) DO NOTHING`;
 
 export class PostgresLedgerStore implements LedgerStore {
   readonly #pool: pg.Pool;

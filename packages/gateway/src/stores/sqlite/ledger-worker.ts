@@ -26,8 +26,11 @@ export type LedgerWorkerRequest =
   | { type: 'append'; id: number; rows: LedgerRow[] }
   /** Close the connection and let the thread end (sent once every append has been answered). */
   | { type: 'close' }
-  /** Fault injection for tests: die the way a crash would (`process.exit` or an uncaught exception). */
-  | { type: 'crash'; mode: 'exit' | 'throw' };
+  /**
+   * Fault injection for tests: die the way a crash would (`process.exit` or an uncaught exception), now or — with
+   * `exit-after-commit` — right after committing the next append, before acknowledging it.
+   */
+  | { type: 'crash'; mode: 'exit' | 'throw' | 'exit-after-commit' };
 
 /** What crosses the thread boundary for a failed append (structured clone drops an Error's `code`). */
 export interface SerializedError {
@@ -58,6 +61,7 @@ const options = workerData as LedgerWorkerData;
 // Top-level failures (file unreadable, database locked past busy_timeout) end the thread with an uncaught error:
 // the parent rejects the pending appends and starts a fresh worker on the next one.
 const store = new SqliteLedgerStore(openSqliteDatabase(options), { ownsDb: true });
+let exitAfterCommit = false;
 
 port.on('message', (request: LedgerWorkerRequest) => {
   switch (request.type) {
@@ -65,7 +69,10 @@ port.on('message', (request: LedgerWorkerRequest) => {
       const { id } = request;
       // SqliteLedgerStore.append runs synchronously and returns a settled promise; replies keep request order.
       store.append(request.rows).then(
-        () => port.postMessage({ type: 'appended', id } satisfies LedgerWorkerReply),
+        () => {
+          if (exitAfterCommit) process.exit(70);
+          port.postMessage({ type: 'appended', id } satisfies LedgerWorkerReply);
+        },
         (error: unknown) =>
           port.postMessage({ type: 'failed', id, error: serializeError(error) } satisfies LedgerWorkerReply),
       );
@@ -75,6 +82,10 @@ port.on('message', (request: LedgerWorkerRequest) => {
       void store.close().finally(() => port.close());
       return;
     case 'crash':
+      if (request.mode === 'exit-after-commit') {
+        exitAfterCommit = true;
+        return;
+      }
       if (request.mode === 'exit') process.exit(70);
       // Thrown from the listener itself: deferring it would let messages already queued behind it run first.
       throw new Error('ledger worker crash injected by a test');

@@ -118,6 +118,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'ledger row keys',
+    // Idempotent appends (see LedgerRow.rowKey). Older rows keep a NULL key, which a unique index allows any number of.
+    sql: `
+      ALTER TABLE ledger ADD COLUMN row_key TEXT;
+      CREATE UNIQUE INDEX ledger_row_key ON ledger (row_key);
+    `,
+  },
 ];
 
 /** Applies the migrations this database lacks; a no-op when it is current. Refuses a schema newer than this code. */

@@ -23,7 +23,8 @@ export class SqliteLedgerStore implements LedgerStore {
     this.#ownsDb = options.ownsDb ?? false;
     const columns = LEDGER_COLUMNS.join(', ');
     const marks = LEDGER_COLUMNS.map(placeholder).join(', ');
-    this.#insert = db.prepare(`INSERT INTO ledger (${columns}) VALUES (${marks})`);
+    // A row already stored under its key is skipped: a batch retried after a lost acknowledgement adds nothing twice.
+    this.#insert = db.prepare(`INSERT INTO ledger (${columns}) VALUES (${marks}) ON CONFLICT (row_key) DO NOTHING`);
     // IMMEDIATE: take the write lock up front, so a concurrent writer makes us wait (busy_timeout) instead of failing mid-batch.
     const tx = db.transaction((rows: LedgerRow[]) => {
       for (const row of rows) {

@@ -159,9 +159,10 @@ export class WorkerSqliteLedgerStore implements LedgerStore {
 
   /**
    * Fault injection for tests: makes the worker die as a crash would (`exit`: `process.exit` in the thread; `throw`:
-   * an uncaught exception). Appends posted before it are still answered; the ones after it reject.
+   * an uncaught exception; `exit-after-commit`: exit right after committing the next append, unacknowledged).
+   * Appends posted before it are still answered; the ones after it reject.
    */
-  crashWorkerForTest(mode: 'exit' | 'throw'): void {
+  crashWorkerForTest(mode: 'exit' | 'throw' | 'exit-after-commit'): void {
     if (this.#closing) throw new LedgerClosedError('the ledger store is closed');
     this.#worker().worker.postMessage({ type: 'crash', mode } satisfies LedgerWorkerRequest);
   }
