@@ -184,6 +184,11 @@ describe('stream failures never end silently', () => {
       expect(streamError.partial.text).toBe(seen.join(''));
       expect(streamError.partial.generationId).toMatch(/^gen-/);
       expect(streamError.retryable).toBe(false);
+      // The three-chunk form ends with a usage chunk: what the failed attempt was billed for rides on the error.
+      if (form === 'three-chunk') {
+        expect(streamError.partial.usage?.completionTokens).toBeGreaterThan(0);
+        expect(streamError.partial.costUsd).toBeGreaterThan(0);
+      } else expect(streamError.partial.costUsd).toBeUndefined();
       await expect(stream.final()).rejects.toBe(error);
     }
   });

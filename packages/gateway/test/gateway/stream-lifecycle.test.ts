@@ -10,6 +10,7 @@ const STALL = 'openai/gpt-4o';
 const BROKEN = 'anthropic/claude-3.5-haiku';
 const MODERATED = 'mistralai/mistral-nemo';
 const SLOW = 'google/gemini-2.0-flash-001';
+const BROKEN_THREE = 'x-ai/grok-4-fast';
 
 const scenario: Scenario = {
   rules: [
@@ -17,6 +18,10 @@ const scenario: Scenario = {
     { match: { model: BROKEN, stream: true }, fault: { kind: 'mid-stream-error', afterChunks: 3, form: 'single' } },
     { match: { model: MODERATED }, fault: { kind: 'moderation' } },
     { match: { model: SLOW, stream: true }, fault: { kind: 'stall', afterChunks: 2, durationMs: 600 } },
+    {
+      match: { model: BROKEN_THREE, stream: true },
+      fault: { kind: 'mid-stream-error', afterChunks: 3, form: 'three-chunk' },
+    },
   ],
 };
 
@@ -97,6 +102,23 @@ describe('streams that go wrong', () => {
     expect(errorChunk.choices[0].finish_reason).toBe('error');
     const content = frames.filter((f) => f !== '[DONE]').map((f) => JSON.parse(f).choices?.[0]?.delta?.content ?? '');
     expect(content.join('').length).toBeGreaterThan(0);
+  });
+
+  it('records what a stream that failed in the three-chunk form was billed, from its trailing usage chunk', async () => {
+    const g = await start();
+    gw = g;
+    const frames = await post(`${g.baseURL}/chat/completions`, {
+      ...streamOf(BROKEN_THREE),
+      provider: { allow_fallbacks: false },
+    }).then(dataFrames);
+    expect(frames.at(-1)).toBe('[DONE]');
+    expect(frames.some((f) => f.includes('"error"'))).toBe(true);
+    await until(() => ledger(g.sqlitePath).length > 0);
+    const [row] = ledger(g.sqlitePath);
+    expect(row).toMatchObject({ model_requested: BROKEN_THREE, outcome: 'failed' });
+    // Reported by the upstream (its usage chunk), not the gateway's estimate from the text it had passed on.
+    expect(Number(row!.cost_reported_nano)).toBeGreaterThan(0);
+    expect(Number(row!.completion_tokens)).toBeGreaterThan(0);
   });
 
   it('answers an error that happens before any content as a plain HTTP error', async () => {

@@ -151,6 +151,25 @@ function isContent(event: StreamEvent): boolean {
 }
 
 /**
+ * Folds what came after an in-band error in the same network read (up to `[DONE]`) into the assembler, unshown.
+ * OpenRouter's observed three-chunk form sends the error, then a finish chunk, then the usage with what the failed
+ * attempt was billed: folded in, the error's `partial` carries that cost instead of none. Nothing is waited for.
+ */
+function foldTrailingChunks(items: SseItem[], from: number, asm: StreamAssembler): void {
+  const unshown: StreamEvent[] = [];
+  for (let n = from; n < items.length; n++) {
+    const item = items[n]!;
+    if (item.type !== 'event') continue;
+    if (item.event.data === '[DONE]') return;
+    try {
+      asm.push(JSON.parse(item.event.data) as ChatCompletionChunk, unshown);
+    } catch {
+      return;
+    }
+  }
+}
+
+/**
  * One streaming request, as batches of events: all the events one network read completed, in order (never an
  * empty batch). One async step per read instead of one per event: with many events per read, per-event promise
  * and generator hops cost more than the events' own parsing. The last batch ends with a `done` event; otherwise
@@ -185,7 +204,7 @@ export async function* streamAttempt(
         generationId: asm.id || undefined,
         retryable: false,
       });
-    } else if (!typed.partial && (asm.text || asm.reasoning || asm.hasContent)) {
+    } else if (!typed.partial && (asm.text || asm.reasoning || asm.hasContent || asm.usage)) {
       typed.partial = asm.partial();
       typed.model ??= asm.model || options.requestedModel;
       typed.provider ??= asm.provider;
@@ -260,7 +279,8 @@ export async function* streamAttempt(
         const out: StreamEvent[] = [];
         let readAt = 0;
         try {
-          for (const item of items!) {
+          for (let n = 0; n < items!.length; n++) {
+            const item = items![n]!;
             if (item.type !== 'event') {
               // Keep-alive comments are not content; a proxy forwards the ones that come after content began.
               if (frames && firstTokenAt !== undefined)
@@ -298,6 +318,7 @@ export async function* streamAttempt(
             asm.push(chunk!, out);
             if (asm.error) {
               out.length = from; // this chunk's own events were never shown before its error either
+              foldTrailingChunks(items!, n + 1, asm);
               fail(
                 errorFromWire(asm.error, 200, {
                   model: asm.model || options.requestedModel,
