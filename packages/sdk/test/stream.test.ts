@@ -23,6 +23,28 @@ const text = (events: StreamEvent[]) => events.map((e) => (e.type === 'text' ? e
 describe('ChatStream', () => {
   const sim = useSimulator({ seed: 5 });
 
+  it('hands over the first content before the rest of a read is parsed (a whole answer can come in one read)', async () => {
+    // The simulator at instant pacing writes a whole stream at once. Chunks are counted as they are parsed.
+    const sy = clientFor(sim(), { defaultModel: 'openai/gpt-4o-mini' });
+    const parse = JSON.parse;
+    let chunksParsed = 0;
+    JSON.parse = ((text: string, reviver?: Parameters<typeof parse>[1]) => {
+      if (typeof text === 'string' && text.startsWith('{"id":"gen-')) chunksParsed++;
+      return parse(text, reviver);
+    }) as typeof JSON.parse;
+    let atFirstText = -1;
+    try {
+      for await (const event of sy.stream({ messages: hello })) {
+        if (event.type === 'text' && atFirstText < 0) atFirstText = chunksParsed;
+      }
+    } finally {
+      JSON.parse = parse;
+    }
+    expect(atFirstText).toBeGreaterThan(0);
+    expect(atFirstText).toBeLessThanOrEqual(2); // the role chunk and the first content chunk
+    expect(chunksParsed).toBeGreaterThan(atFirstText + 3);
+  });
+
   it('yields text events, a usage event and done, matching the non-stream answer', async () => {
     const sy = clientFor(sim(), { defaultModel: 'openai/gpt-4o-mini' });
     const params = { messages: [{ role: 'user' as const, content: 'Explain retries' }] };

@@ -276,11 +276,12 @@ export async function* streamAttempt(
         } catch (error) {
           fail(stopError(lifetime, error, { model: options.requestedModel }));
         }
-        const out: StreamEvent[] = [];
+        let out: StreamEvent[] = [];
         let readAt = 0;
         try {
           for (let n = 0; n < items!.length; n++) {
             const item = items![n]!;
+            const beforeFirstToken = firstTokenAt === undefined;
             if (item.type !== 'event') {
               // Keep-alive comments are not content; a proxy forwards the ones that come after content began.
               if (frames && firstTokenAt !== undefined)
@@ -348,6 +349,14 @@ export async function* streamAttempt(
               } else if (event.type === 'usage' && typeof chunk!.usage?.cost === 'number') {
                 out[k] = { ...event, cost: { usd: chunk!.usage.cost, source: 'reported' } };
               }
+            }
+            // The first content goes to the consumer at once, not after the rest of this read is parsed (a whole
+            // answer can arrive in one read): one more batch per stream, and time to first token no longer grows with
+            // the length of the answer.
+            if (beforeFirstToken && firstTokenAt !== undefined && n < items!.length - 1) {
+              yield out;
+              out = [];
+              lifetimeSignal.throwIfAborted(); // the consumer may have stopped while it had the batch
             }
           }
         } catch (error) {
