@@ -86,6 +86,7 @@ async function streaming(
   });
   let result: ChatResult | undefined;
   let partialText = '';
+  let contentSent = false;
   let forwardedError: { finished: boolean } | undefined;
   let forwardedDone = false;
   try {
@@ -96,11 +97,13 @@ async function streaming(
         if (waiting) await waiting;
         forwardedError ??= upstreamErrorFrame(event.text);
         forwardedDone ||= DONE_FRAME.test(event.text);
-      } else if (event.type === 'text') {
-        // The frame with the first content has been written (the SDK yields frames first): out with it now.
-        if (partialText === '') out.flush();
-        partialText += event.text;
       } else if (event.type === 'done') result = event.result;
+      else if (event.type === 'text' || event.type === 'reasoning' || event.type === 'tool_call_delta') {
+        // The frame with the first content has been written (the SDK yields frames first): out with it now.
+        if (!contentSent) out.flush();
+        contentSent = true;
+        if (event.type === 'text') partialText += event.text;
+      }
     }
     // Some upstreams end a finished stream without `data: [DONE]`; the SDK accepts that, OpenAI clients expect it.
     if (!forwardedDone) await out.write(DONE);
