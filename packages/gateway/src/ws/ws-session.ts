@@ -5,7 +5,7 @@ import { newRequestId } from '../http/request-id.js';
 import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import { admitCaller } from '../routes/admission.js';
-import { settleRequest } from '../routes/settlement.js';
+import { settleAfterReply, settleRequest } from '../routes/settlement.js';
 import type { GatewayServices } from '../server/services.js';
 import { type ClientMessage, parseClientMessage, type ServerMessage, WsProtocolError } from './ws-messages.js';
 
@@ -174,8 +174,11 @@ export class WsSession {
       throw caught;
     }
     if (!result) return;
-    await settleRequest(this.services, admitted, requestId, true, { result });
-    await this.send(doneMessage(id, result));
+    // `chat_done` does not wait for the bookkeeping (as HTTP answers don't): the ledger rows are still queued in this
+    // same turn, before the client can ask for them; a settlement failure is logged, the chat has succeeded.
+    const done = this.send(doneMessage(id, result));
+    await settleAfterReply(this.services, admitted, requestId, true, { result });
+    await done;
   }
 
   /** The connection closed: abort what is still running (each chat still settles and is recorded). */

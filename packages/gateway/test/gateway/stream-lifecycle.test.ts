@@ -3,7 +3,7 @@ import { readSse } from '@switchyard/sdk/sse';
 import type { Scenario } from '@switchyard/simulator';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HELLO, post, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { HELLO, holdSettlements, post, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /** Models given faults by the scenario below; everything else behaves. */
 const STALL = 'openai/gpt-4o';
@@ -232,32 +232,20 @@ describe('settlement of a non-stream answer', () => {
   it('answers before the budget is settled, with the generation already on record, and shutdown waits for it', async () => {
     const g = await start();
     gw = g;
-    const accounting = g.services.accounting;
-    const settle = accounting.settle.bind(accounting);
-    let letSettle!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      letSettle = resolve;
-    });
-    let settled = 0;
-    accounting.settle = async (...args) => {
-      await gate;
-      settled++;
-      return settle(...args);
-    };
+    const held = holdSettlements(g);
     try {
       const response = await post(`${g.baseURL}/chat/completions`, HELLO);
       expect(response.status).toBe(200);
       const id = response.headers.get('x-generation-id');
       expect((await response.json()).id).toBe(id);
-      expect(settled).toBe(0);
+      expect(held.settled()).toBe(0);
       const generation = await fetch(`${g.baseURL}/generation?id=${id}`);
       expect(generation.status).toBe(200);
       expect(g.services.lifecycle.inflight).toBe(1);
-      letSettle();
-      await until(() => settled === 1 && g.services.lifecycle.inflight === 0);
+      held.open();
+      await until(() => held.settled() === 1 && g.services.lifecycle.inflight === 0);
     } finally {
-      letSettle();
-      accounting.settle = settle;
+      held.restore();
     }
   });
 });

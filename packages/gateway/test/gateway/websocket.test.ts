@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { post, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { holdSettlements, post, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const STALL = 'openai/gpt-4o';
 const ADMIN = 'admin-token-ws-0123456789abcdef';
@@ -120,6 +120,23 @@ describe('WebSocket /ws (open access)', () => {
     expect((await other.next((m) => m.type === 'chat_done')).model).toBe('openai/gpt-4o-mini');
     client.close();
     other.close();
+  });
+
+  it('sends chat_done before the budget is settled, with the generation already on record', async () => {
+    const held = holdSettlements(gw);
+    const client = await Client.open(url());
+    try {
+      client.send({ type: 'chat', id: 'g1', messages: [{ role: 'user', content: 'Hi' }], model: 'openai/gpt-4o-mini' });
+      const done = await client.next((m) => m.type === 'chat_done');
+      expect(held.settled()).toBe(0);
+      const generation = await fetch(`${gw.baseURL}/generation?id=${done.generation_id}`);
+      expect(generation.status).toBe(200);
+      held.open();
+      await expect.poll(() => held.settled(), { timeout: 5_000 }).toBe(1);
+    } finally {
+      held.restore();
+      client.close();
+    }
   });
 
   it('reports bad messages as typed errors and keeps the connection open', async () => {

@@ -92,3 +92,30 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 }
 
 export const HELLO = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] };
+
+/**
+ * Holds every budget settlement of `gateway` until `open()`: shows what a client sees before the bookkeeping is
+ * done. `restore()` (in a `finally`) opens the gate and puts the real `settle` back.
+ */
+export function holdSettlements(gateway: Gateway): { settled: () => number; open: () => void; restore: () => void } {
+  const accounting = gateway.services.accounting;
+  const settle = accounting.settle.bind(accounting);
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let settled = 0;
+  accounting.settle = async (...args) => {
+    await gate;
+    settled++;
+    return settle(...args);
+  };
+  return {
+    settled: () => settled,
+    open,
+    restore: () => {
+      open();
+      accounting.settle = settle;
+    },
+  };
+}
