@@ -1,19 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { nextId } from '../shared/id-sequence.js';
 
 /** Ids a client may send in `x-request-id` and have echoed (anything else is replaced, so logs stay clean). */
 const GIVEN_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** This process's random part: ids stay unique across the gateways sharing a ledger. */
-const PROCESS_PART = randomBytes(8).toString('hex');
-let counter = 0;
-
-/**
- * A new request id, `req_` + 16 random hex digits fixed per process + a counter. A random UUID per request cost
- * microseconds of every request for uniqueness the counter gives as well; ids are not secrets.
- */
+/** A new request id: `req_` and a process-unique id (see `nextId`). */
 export function newRequestId(): string {
-  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
-  return `req_${PROCESS_PART}${counter.toString(36)}`;
+  return `req_${nextId()}`;
 }
 
 /** The client's `x-request-id` when it is a sane one, else a new id. */

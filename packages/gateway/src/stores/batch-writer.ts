@@ -12,10 +12,10 @@
  * (sqlite/worker-ledger-store.ts), so the event loop only pays for copying the batch there (≈ 1 µs per row).
  */
 
+import { nextId } from '../shared/id-sequence.js';
 import { assertLedgerRow } from './ledger-columns.js';
 import type { LedgerStore } from './ledger-store.js';
 import type { LedgerRow } from './ledger-types.js';
-import { newRowKey } from './row-keys.js';
 import { LedgerClosedError, LedgerOverflowError, LedgerWriteError } from './store-errors.js';
 
 export interface BatchWriterOptions {
@@ -105,7 +105,7 @@ export class BatchWriter {
       });
     }
     assertLedgerRow(row);
-    row.rowKey ??= newRowKey();
+    row.rowKey ??= nextId();
     this.#queue.push(row);
     this.#enqueued++;
     this.#schedule();
