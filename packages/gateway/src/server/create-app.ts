@@ -59,7 +59,9 @@ export async function createApp(
     keepAliveTimeout: 65_000,
   });
 
-  // `curl -d '{…}'` sends form encoding: a JSON body is parsed as JSON whatever its declared type.
+  // `curl -d '{…}'` sends form encoding and `fetch(url, { body: string })` text/plain: a JSON body is parsed as JSON
+  // whatever its declared type (Fastify's own text/plain parser would hand the routes a string).
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, body === '' ? undefined : JSON.parse(body as string));

@@ -94,13 +94,15 @@ describe('POST /chat/completions', () => {
     expect(((await unknownModel.json()) as any).error.code).toBe(400);
   });
 
-  it('accepts a JSON body sent without a JSON content type (curl -d)', async () => {
-    const response = await fetch(`${gw.baseURL}/chat/completions`, {
-      method: 'POST',
-      body: JSON.stringify(HELLO),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    expect(response.status).toBe(200);
+  it('accepts a JSON body sent without a JSON content type (curl -d, fetch with a string body)', async () => {
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain;charset=UTF-8', undefined]) {
+      const response = await fetch(`${gw.baseURL}/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify(HELLO),
+        headers: type ? { 'content-type': type } : {},
+      });
+      expect({ type, status: response.status }).toEqual({ type, status: 200 });
+    }
   });
 
   it('answers unknown routes with 404 in the envelope', async () => {
