@@ -16,6 +16,17 @@ export interface GatewayConfig {
   logPrompts: boolean;
   /** Serve without virtual keys on a non-loopback interface (dangerous; refused unless set). */
   insecureNoAuth: boolean;
+  /**
+   * Origins of web pages that may call the API from a browser (CORS): exact origins, `scheme://host:*` for any port,
+   * or `*`. Other pages get 403. Default: pages served from this machine (`http://localhost:*`, `http://127.0.0.1:*`,
+   * `http://[::1]:*`).
+   */
+  corsOrigins: string[];
+  /**
+   * Host names an open (keyless, loopback-bound) gateway answers besides loopback ones — e.g. the name a local reverse
+   * proxy forwards in `Host`. Guards against DNS rebinding.
+   */
+  allowedHosts: string[];
   /** Where requests go: OpenRouter with the key from the environment, or the embedded simulator. */
   /** `reason`: why the embedded simulator answers (said on start-up). */
   upstream: { mode: 'openrouter' | 'simulator'; baseURL?: string; apiKey?: string; reason?: string };
@@ -51,10 +62,37 @@ const KNOWN = new Set([
   'key_secret',
   'log_prompts',
   'insecure_no_auth',
+  'cors_origins',
+  'allowed_hosts',
   'sqlite_path',
   'database_url',
   'redis_url',
 ]);
+
+/** Pages served from this machine, on any port. */
+export const LOOPBACK_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'];
+
+/** `*`, or an origin (scheme, host, optional port or `:*`), without path; lower-cased. */
+function corsOrigin(entry: string): string {
+  const value = entry.trim().toLowerCase();
+  if (value === '*' || /^https?:\/\/(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(?:\d{1,5}|\*))?$/.test(value)) return value;
+  throw new ConfigError(
+    `Invalid CORS origin ${JSON.stringify(entry)}: expected "*" or scheme://host[:port], e.g. "https://app.example.com" or "http://localhost:*" (no path, no trailing slash)`,
+  );
+}
+
+/** A list setting: a TOML array of strings, or a comma-separated environment variable (which wins). */
+function stringList(envValue: string | undefined, fileValue: unknown, key: string): string[] | undefined {
+  if (envValue?.trim())
+    return envValue
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+  if (fileValue === undefined) return undefined;
+  if (!Array.isArray(fileValue) || !fileValue.every((item) => typeof item === 'string'))
+    throw new ConfigError(`Invalid [gateway] ${key} ${JSON.stringify(fileValue)}: must be an array of strings`);
+  return fileValue as string[];
+}
 
 function typed<T>(value: unknown, key: string, check: (v: unknown) => boolean, expected: string): T | undefined {
   if (value === undefined || value === '') return undefined;
@@ -105,6 +143,12 @@ export function resolveGatewayConfig(flags: GatewayFlags = {}): GatewayConfig {
     logPrompts:
       typed<boolean>(file.log_prompts, 'log_prompts', (v) => typeof v === 'boolean', 'true or false') ?? false,
     insecureNoAuth,
+    corsOrigins: (stringList(env.SWITCHYARD_CORS_ORIGINS, file.cors_origins, 'cors_origins') ?? LOOPBACK_ORIGINS).map(
+      corsOrigin,
+    ),
+    allowedHosts: (stringList(env.SWITCHYARD_ALLOWED_HOSTS, file.allowed_hosts, 'allowed_hosts') ?? []).map((host) =>
+      host.trim().toLowerCase(),
+    ),
     upstream:
       apiKey && !devMode
         ? {
@@ -140,5 +184,6 @@ export function describeConfig(config: GatewayConfig): Record<string, unknown> {
     ledger: config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqlitePath}`,
     sharedState: config.redisUrl ? 'Redis' : 'memory',
     adminApi: config.adminToken ? 'on' : 'off (set SWITCHYARD_ADMIN_TOKEN)',
+    corsOrigins: config.corsOrigins.join(', '),
   };
 }

@@ -1,5 +1,6 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { browserAccess } from '../http/browser-access.js';
 import { errorBody } from '../http/error-reply.js';
 import { requestIdFor } from '../http/request-id.js';
 import { lazyChildLogger } from '../logging/lazy-child-logger.js';
@@ -87,6 +88,10 @@ export async function createApp(
       ),
   );
 
+  // First, so its hooks run before ours: it marks upgrade requests, and destroys the socket of one answered without
+  // an upgrade (refused while draining, or by browserAccess) — otherwise that socket would stay open and hold close().
+  await app.register(websocket, { options: { maxPayload: services.config.bodyLimit } });
+
   // Callback-style hooks: they run on every request, and an async hook costs Fastify a promise to wait on.
   app.addHook('onRequest', (request, reply, done) => {
     if (services.lifecycle.draining && !ALWAYS_SERVED.has(request.url.split('?')[0] ?? '')) {
@@ -100,6 +105,7 @@ export async function createApp(
     }
     done();
   });
+  browserAccess(app, services);
   app.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     services.metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);
@@ -118,7 +124,6 @@ export async function createApp(
     done();
   });
 
-  await app.register(websocket, { options: { maxPayload: services.config.bodyLimit } });
   homeRoutes(app, services);
   healthRoutes(app, services);
   chatRoutes(app, services);

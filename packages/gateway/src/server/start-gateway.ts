@@ -72,6 +72,8 @@ function announce(logger: Logger, config: GatewayConfig, upstream: string, open:
         ? 'OPEN ACCESS on a public interface (--insecure-no-auth): anyone who can reach this port spends your upstream key'
         : 'open access: no virtual keys exist, so loopback clients need no key (create one with `switchyard keys create`)',
     );
+    if (config.corsOrigins.includes('*'))
+      logger.warn('cors_origins is "*" while access is open: any web page you visit can spend your upstream key');
   }
 }
 

@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { readSse } from '@switchyard/sdk/sse';
 import type { Scenario } from '@switchyard/simulator';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { HELLO, holdSettlements, post, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /** Models given faults by the scenario below; everything else behaves. */
@@ -159,13 +161,19 @@ describe('streams that go wrong', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('lets running streams finish, refuses new work with 503, and flushes the ledger', async () => {
+  /** A gateway asked to close while a slow stream runs, once it is draining. */
+  async function drainingDuringSlowStream() {
     const g = await start(5_000);
     gw = g;
     const running = post(`${g.baseURL}/chat/completions`, streamOf(SLOW)).then(dataFrames);
     await until(() => g.services.lifecycle.inflight === 1);
     const closing = g.close();
     await until(() => g.services.lifecycle.draining);
+    return { g, running, closing };
+  }
+
+  it('lets running streams finish, refuses new work with 503, and flushes the ledger', async () => {
+    const { g, running, closing } = await drainingDuringSlowStream();
     const refused = await post(`${g.baseURL}/chat/completions`, HELLO).catch((error: Error) => error);
     if (refused instanceof Response) {
       expect(refused.status).toBe(503);
@@ -177,6 +185,24 @@ describe('graceful shutdown', () => {
     await closing;
     const rows = ledger(g.sqlitePath);
     expect(rows.some((r) => r.model_requested === SLOW && r.outcome === 'success')).toBe(true);
+  });
+
+  it('refuses a WebSocket upgrade while draining and closes its socket, so shutdown does not wait for it', async () => {
+    const { g, running, closing } = await drainingDuringSlowStream();
+    // The client keeps its end open: only the server can close the refused socket.
+    const refused = await new Promise<{ status?: number; closed: Promise<unknown> }>((resolve, reject) => {
+      const socket = new WebSocket(`${g.url.replace('http', 'ws')}/ws`);
+      socket.once('unexpected-response', (_request, response) => {
+        response.resume();
+        const raw = response.socket;
+        resolve({ status: response.statusCode, closed: raw.destroyed ? Promise.resolve() : once(raw, 'close') });
+      });
+      socket.once('error', reject);
+    });
+    expect(refused.status).toBe(503);
+    await refused.closed;
+    expect((await running).at(-1)).toBe('[DONE]');
+    await closing;
   });
 
   it('aborts what is still running when the grace period ends, recording it, and ends its stream with an error', async () => {

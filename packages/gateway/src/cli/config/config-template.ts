@@ -146,6 +146,12 @@ export function configTemplate(): string {
 # log_prompts = ${g.logPrompts}
 # Serve without virtual keys on a public interface (dangerous).
 # insecure_no_auth = ${g.insecureNoAuth}
+# Origins of web pages that may call the API from a browser ("*", exact origins, "http://host:*" for any port),
+# env SWITCHYARD_CORS_ORIGINS. Pages of other origins get 403.
+# cors_origins = ${JSON.stringify(g.corsOrigins)}
+# Host names an open (keyless) gateway answers besides loopback ones (e.g. behind a local reverse proxy),
+# env SWITCHYARD_ALLOWED_HOSTS.
+# allowed_hosts = ${JSON.stringify(g.allowedHosts)}
 # The ledger, budgets and keys: an SQLite file, or PostgreSQL when database_url (env DATABASE_URL) is set.
 # sqlite_path = "${g.sqlitePath}"
 # database_url = "\${DATABASE_URL}"
