@@ -1,5 +1,6 @@
 import type { AttemptRecord, ChatResult, Switchyard } from '@switchyard/sdk';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { BoundedLabels } from './bounded-labels.js';
 
 const BREAKER_STATE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -78,6 +79,9 @@ export class GatewayMetrics {
     labelNames: ['scope', 'period', 'percent'],
     registers: [this.registry],
   });
+  /** Model ids label series only while bounded (see BoundedLabels); `observe` teaches it the catalog. */
+  private models = new BoundedLabels();
+  private readonly breakerKeys = new BoundedLabels(() => false, 500);
   private inflightNow: () => number = () => 0;
   private readonly inflight: Gauge = new Gauge({
     name: 'switchyard_inflight_requests',
@@ -92,11 +96,14 @@ export class GatewayMetrics {
 
   /** Wires the SDK's routing events into the metrics. */
   observe(sy: Switchyard): void {
-    sy.on('retry', (e) => this.retries.inc({ model: e.model, code: e.code }));
-    sy.on('fallback', (e) => this.fallbacks.inc({ from: e.from, to: e.to, reason: e.reason }));
-    sy.on('breaker_open', (e) => this.breakers.set({ key: e.key }, BREAKER_STATE.open));
-    sy.on('breaker_half_open', (e) => this.breakers.set({ key: e.key }, BREAKER_STATE.half_open));
-    sy.on('breaker_close', (e) => this.breakers.set({ key: e.key }, BREAKER_STATE.closed));
+    this.models = new BoundedLabels((id) => sy.models.getNow(id)?.model !== undefined);
+    const model = (id: string) => this.models.of(id);
+    const key = (k: string) => this.breakerKeys.of(k);
+    sy.on('retry', (e) => this.retries.inc({ model: model(e.model), code: e.code }));
+    sy.on('fallback', (e) => this.fallbacks.inc({ from: model(e.from), to: model(e.to), reason: e.reason }));
+    sy.on('breaker_open', (e) => this.breakers.set({ key: key(e.key) }, BREAKER_STATE.open));
+    sy.on('breaker_half_open', (e) => this.breakers.set({ key: key(e.key) }, BREAKER_STATE.half_open));
+    sy.on('breaker_close', (e) => this.breakers.set({ key: key(e.key) }, BREAKER_STATE.closed));
   }
 
   request(route: string, status: number, seconds: number): void {
@@ -115,13 +122,14 @@ export class GatewayMetrics {
 
   attemptsOf(trace: readonly AttemptRecord[] | undefined): void {
     for (const a of trace ?? []) {
-      this.attempts.inc({ model: a.model || '(default)', outcome: a.outcome });
-      if (a.outcome !== 'success' && a.code) this.upstreamErrors.inc({ model: a.model || '(default)', code: a.code });
+      const model = a.model ? this.models.of(a.model) : '(default)';
+      this.attempts.inc({ model, outcome: a.outcome });
+      if (a.outcome !== 'success' && a.code) this.upstreamErrors.inc({ model, code: a.code });
     }
   }
 
   result(result: ChatResult, streamed: boolean): void {
-    const model = result.model;
+    const model = this.models.of(result.model);
     this.tokens.inc({ model, kind: 'prompt' }, result.usage.promptTokens);
     this.tokens.inc({ model, kind: 'completion' }, result.usage.completionTokens);
     if (result.usage.cachedTokens) this.tokens.inc({ model, kind: 'cached' }, result.usage.cachedTokens);

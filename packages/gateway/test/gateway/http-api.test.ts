@@ -206,6 +206,26 @@ describe('health, metrics, home', () => {
     expect(text).toContain('process_resident_memory_bytes');
   });
 
+  it('keeps the model label bounded when clients send made-up model ids', async () => {
+    for (let i = 0; i < 105; i++) {
+      const refused = await post(`${gw.baseURL}/chat/completions`, { ...HELLO, model: `zz/made-up-${i}` });
+      expect(refused.status).toBe(400);
+    }
+    // A real model first seen after the junk still gets its own series (it is in the catalog).
+    const real = await post(`${gw.baseURL}/chat/completions`, { ...HELLO, model: 'anthropic/claude-3.5-haiku' });
+    expect(real.status).toBe(200);
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const series = (name: string, pattern: RegExp) =>
+      text.split('\n').filter((line) => line.startsWith(name) && pattern.test(line)).length;
+    // 100 unknown ids get series (a few were used by earlier tests of this file); the rest count as (other).
+    const kept = series('switchyard_attempts_total', /zz\/made-up-/);
+    expect(kept).toBeGreaterThan(90);
+    expect(kept).toBeLessThanOrEqual(100);
+    expect(text).toContain(`switchyard_attempts_total{model="(other)",outcome="failed"} ${105 - kept}\n`);
+    expect(text).toContain(`switchyard_upstream_errors_total{model="(other)",code="invalid_model"} ${105 - kept}\n`);
+    expect(text).toMatch(/switchyard_attempts_total\{model="anthropic\/claude-3.5-haiku",outcome="success"\} 1\b/);
+  });
+
   it('announces simulator mode on the home page', async () => {
     const response = await fetch(`${gw.url}/`);
     expect(response.headers.get('content-type')).toContain('text/html');
