@@ -8,6 +8,11 @@ export interface GatewayConfig {
   bodyLimit: number;
   /** How long running streams may finish after SIGINT/SIGTERM (default 10 s). */
   graceMs: number;
+  /**
+   * Longest a client may take to send a whole request, headers and body (default 120 s); slower → 408 and the
+   * connection is closed, so slow senders cannot hold connections and memory forever. Answers are not limited by it.
+   */
+  requestTimeoutMs: number;
   /** Token of the admin API (`Authorization: Bearer …`); without one the admin API is off. */
   adminToken?: string;
   /** Secret for the HMAC of virtual keys; generated and stored in the database when not set. */
@@ -58,6 +63,7 @@ const KNOWN = new Set([
   'port',
   'body_limit',
   'grace_period',
+  'request_timeout',
   'admin_token',
   'key_secret',
   'log_prompts',
@@ -131,6 +137,9 @@ export function resolveGatewayConfig(flags: GatewayFlags = {}): GatewayConfig {
       typed<number>(file.body_limit, 'body_limit', isPositive, 'a positive number of bytes') ?? 10 * 1024 * 1024,
     graceMs:
       (typed<number>(file.grace_period, 'grace_period', (v) => typeof v === 'number' && v >= 0, 'seconds ≥ 0') ?? 10) *
+      1000,
+    requestTimeoutMs:
+      (typed<number>(file.request_timeout, 'request_timeout', isPositive, 'a positive number of seconds') ?? 120) *
       1000,
     adminToken:
       env.SWITCHYARD_ADMIN_TOKEN?.trim() ||

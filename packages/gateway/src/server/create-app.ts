@@ -44,6 +44,17 @@ function frameworkError(error: FastifyError): { status: number; code: string; me
   }
 }
 
+/**
+ * Node checks request deadlines on an interval (30 s by default), so a short timeout gets a shorter interval; the
+ * headers' own deadline (60 s by default) may not exceed the request's.
+ */
+function requestTimeouts(requestTimeoutMs: number) {
+  return {
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.round(requestTimeoutMs / 4))),
+    headersTimeout: Math.min(60_000, requestTimeoutMs),
+  };
+}
+
 /** Builds the HTTP + WebSocket application over a set of services (started and stopped by `startGateway`). */
 export async function createApp(
   services: GatewayServices,
@@ -58,6 +69,9 @@ export async function createApp(
     genReqId: (request) => requestIdFor(request.headers['x-request-id']),
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
+    // Fastify's default (0) turns off Node's own limit: a client trickling its body would hold the socket forever.
+    requestTimeout: services.config.requestTimeoutMs,
+    http: requestTimeouts(services.config.requestTimeoutMs),
   });
 
   // `curl -d '{…}'` sends form encoding and `fetch(url, { body: string })` text/plain: a JSON body is parsed as JSON

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { readSse } from '@switchyard/sdk/sse';
 import type { Scenario } from '@switchyard/simulator';
 import Database from 'better-sqlite3';
@@ -89,6 +90,38 @@ describe('connections', () => {
     const answer = await streamWithConnectionClose(gw.baseURL);
     expect(answer.connection).toBe('close');
     expect(answer.body).toContain('data: [DONE]');
+  });
+});
+
+describe('slow clients', () => {
+  it('answers 408 and closes the connection when a request body does not arrive in time', async () => {
+    const g = await startTestGateway({ config: { requestTimeoutMs: 1_000 } });
+    gw = g;
+    const socket = connect(Number(new URL(g.url).port), '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    const closed = once(socket, 'close');
+    // Headers promise 100 bytes; 10 arrive, then nothing.
+    socket.write(
+      'POST /api/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"model":',
+    );
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('does not cut an answer that takes longer than the request timeout', async () => {
+    const g = await startTestGateway({ config: { requestTimeoutMs: 1_000 } });
+    gw = g;
+    const fault = JSON.stringify({ kind: 'stall', afterChunks: 2, durationMs: 2_000 });
+    const response = await post(`${g.baseURL}/chat/completions`, streamOf('openai/gpt-4o-mini'), {
+      'x-simulator-fault': fault,
+    });
+    const frames = await dataFrames(response);
+    expect(frames.at(-1)).toBe('[DONE]');
+    expect(frames.some((f) => f.includes('"usage"'))).toBe(true);
   });
 });
 

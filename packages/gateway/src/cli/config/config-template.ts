@@ -138,6 +138,9 @@ export function configTemplate(): string {
 # body_limit = ${g.bodyLimit}
 # How long running streams may finish after SIGINT/SIGTERM.
 # grace_period = ${seconds(g.graceMs)}
+# Seconds a client may take to send a whole request, headers and body; slower clients get 408. Answers and
+# streams are not limited by it.
+# request_timeout = ${seconds(g.requestTimeoutMs)}
 # Token of the admin API (Authorization: Bearer …), env SWITCHYARD_ADMIN_TOKEN. Unset: the admin API is off.
 # admin_token = "\${SWITCHYARD_ADMIN_TOKEN}"
 # Secret for the HMAC of virtual keys, env SWITCHYARD_KEY_SECRET. Unset: generated once and kept in the database.
