@@ -67,6 +67,8 @@ export async function createApp(
     bodyLimit: services.config.bodyLimit,
     // Proxies and clients may send their own id; anything odd-looking is replaced rather than echoed into logs.
     genReqId: (request) => requestIdFor(request.headers['x-request-id']),
+    // Clients joining a base URL that ends in `/` with a path that starts with one (`/api/v1//chat/completions`).
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     forceCloseConnections: 'idle',
     keepAliveTimeout: 65_000,
     // Fastify's default (0) turns off Node's own limit: a client trickling its body would hold the socket forever.

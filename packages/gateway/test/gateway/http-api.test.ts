@@ -105,6 +105,14 @@ describe('POST /chat/completions', () => {
     }
   });
 
+  it('forgives a trailing slash and a doubled slash (a base URL ending in /)', async () => {
+    for (const path of ['/api/v1/chat/completions/', '/api/v1//chat/completions', '/v1//chat/completions/']) {
+      const response = await post(`${gw.url}${path}`, HELLO);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+    }
+    expect((await fetch(`${gw.url}/api/v1//models`)).status).toBe(200);
+  });
+
   it('answers unknown routes with 404 in the envelope', async () => {
     const response = await fetch(`${gw.url}/api/v1/nothing-here`);
     expect(response.status).toBe(404);
