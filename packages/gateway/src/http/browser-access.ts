@@ -76,7 +76,9 @@ export function browserAccess(app: FastifyInstance, services: GatewayServices): 
   const hostAllowed = (host: string): boolean => {
     if (goodHosts.has(host)) return true;
     const name = hostName(host);
-    if (!isLoopbackHost(name) && !name.endsWith('.localhost') && !extraHosts.has(name)) return false;
+    // `0.0.0.0` reaches this machine too (`curl http://0.0.0.0:8787`), and no page can be served from that name.
+    const local = isLoopbackHost(name) || name.endsWith('.localhost') || name === '0.0.0.0';
+    if (!local && !extraHosts.has(name)) return false;
     if (goodHosts.size < KNOWN_HOSTS_KEPT) goodHosts.add(host);
     return true;
   };

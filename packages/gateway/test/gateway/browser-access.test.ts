@@ -139,7 +139,8 @@ describe('browser access of an open gateway (defaults)', () => {
     expect(rebound.json()).toMatchObject({ error: { type: 'host_not_allowed' } });
     expect((await send(gw, '/', { method: 'GET', headers: { host: `attacker.example:${port}` } })).status).toBe(403);
     expect(await upgrade(gw, { host: `attacker.example:${port}` })).toBe(403);
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `app.localhost:${port}`]) {
+    const local = ['localhost', '127.0.0.1', '[::1]', 'app.localhost', '0.0.0.0', 'LocalHost'];
+    for (const host of local.map((name) => `${name}:${port}`)) {
       const ok = await send(gw, '/api/v1/models', { method: 'GET', headers: { host } });
       expect({ host, status: ok.status }).toEqual({ host, status: 200 });
     }
