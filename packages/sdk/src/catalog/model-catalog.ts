@@ -12,6 +12,10 @@ import { type Copy, type Freshness, Revalidating } from './revalidating.js';
 
 /** Search and sort: loaded on first use (a lazy chunk in browser bundles); most apps never search the catalog. */
 const loadQuery = lazyModule("the SDK's catalog search", () => import('./query.js'));
+/** Cleaning of fetched listings: loaded with the first fetch, which is asynchronous anyway. */
+const loadNormalise = lazyModule("the SDK's catalog reader", () => import('./normalise-model.js'));
+const normalisedModels = async (rows: readonly unknown[]): Promise<Model[]> =>
+  (await loadNormalise()).normaliseModels(rows);
 
 /** Default time a fetched catalog is served without asking the network again. */
 export const CATALOG_TTL_MS = 60 * 60 * 1000;
@@ -108,7 +112,7 @@ export class ModelCatalog {
     this.options = { ttlMs: CATALOG_TTL_MS, failureTtlMs: CATALOG_FAILURE_TTL_MS, now: Date.now };
     this.configure(options);
     const freshness = (): Freshness => this.options;
-    this.cell = new Revalidating(() => this.source.models(), freshness, {
+    this.cell = new Revalidating(() => this.source.models().then(normalisedModels), freshness, {
       fetched: (copy) => void this.saveToDisk(copy),
       failed: (error, stale) => {
         if (stale) this.options.events?.emit('catalog_stale', { reason: message(error), fetchedAt: stale.fetchedAt });
@@ -240,7 +244,7 @@ export class ModelCatalog {
     let cell = this.endpointCells.get(id);
     if (!cell) {
       cell = new Revalidating(
-        () => fetchEndpoints(id),
+        async () => (await loadNormalise()).normaliseEndpoints(await fetchEndpoints(id)),
         () => this.options,
         {
           failed: (error, stale) => {
@@ -307,7 +311,8 @@ export class ModelCatalog {
       // The disk cache only exists with `cacheDir` (Node, Bun, Deno): browser bundles load it lazily, if ever.
       const { readDiskCatalog } = await import('./disk-cache.js');
       const saved = await readDiskCatalog(dir, baseURL);
-      if (saved) this.cell.seed({ value: saved.models, fetchedAt: saved.fetchedAt, from: 'disk' });
+      if (saved)
+        this.cell.seed({ value: await normalisedModels(saved.models), fetchedAt: saved.fetchedAt, from: 'disk' });
     } catch {
       // The disk copy is a convenience; without one the network decides.
     }

@@ -1,0 +1,100 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+// The gateway in front of an OpenRouter-compatible upstream whose `/models` is sloppy: rows without architecture,
+// top_provider or pricing, nulls, prices as numbers, an OpenAI-style `{id, object, owned_by}` row, and entries that
+// are not models at all. Before normalisation, one such row made every chat a 500.
+
+const ROWS = [
+  {
+    id: 'good/model',
+    name: 'Good',
+    context_length: 128_000,
+    pricing: { prompt: '0.00000015', completion: '0.0000006' },
+    architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'GPT' },
+    top_provider: { context_length: 128_000, max_completion_tokens: 16_384, is_moderated: false },
+    supported_parameters: ['tools', 'max_tokens'],
+  },
+  { id: 'sloppy/nulls', name: null, context_length: null, pricing: null, architecture: null, top_provider: null },
+  { id: 'sloppy/numbers', pricing: { prompt: 0.000001, completion: 2e-6, image: null }, context_length: '8192' },
+  { id: 'sloppy/openai-style', object: 'model', created: 1_700_000_000, owned_by: 'someone' },
+  { name: 'a row without an id' },
+  null,
+  'not a model',
+  42,
+];
+
+let upstream: Server;
+let gateway: TestGateway;
+const asked: string[] = [];
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    let body = '';
+    req.on('data', (piece) => {
+      body += piece;
+    });
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.url?.includes('/models')) return res.end(JSON.stringify({ data: ROWS }));
+      const { model } = JSON.parse(body) as { model: string };
+      asked.push(model);
+      res.end(
+        JSON.stringify({
+          id: `gen-sloppy-${asked.length}`,
+          object: 'chat.completion',
+          created: 1_759_420_128,
+          model,
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'fine' } }],
+          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const { port } = upstream.address() as AddressInfo;
+  gateway = await startTestGateway({
+    env: { OPENROUTER_API_KEY: 'sk-or-v1-sloppy-catalog', OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1` },
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  upstream?.closeAllConnections();
+  await new Promise((resolve) => upstream?.close(resolve));
+});
+
+describe('a sloppy upstream catalog', () => {
+  it('does not break chats, for the sloppy models or the good one (tools included)', async () => {
+    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }];
+    for (const model of ['good/model', 'sloppy/nulls', 'sloppy/numbers', 'sloppy/openai-style']) {
+      const response = await fetch(`${gateway.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'Hi' }], tools }),
+      });
+      const body = (await response.json()) as { choices?: { message: { content: string } }[] };
+      expect({ model, status: response.status }).toEqual({ model, status: 200 });
+      expect(body.choices?.[0]?.message.content).toBe('fine');
+    }
+    expect(asked).toEqual(['good/model', 'sloppy/nulls', 'sloppy/numbers', 'sloppy/openai-style']);
+  });
+
+  it('lists the models in the catalog shape: rows that are not models dropped, parts filled in', async () => {
+    const listed = (await (await fetch(`${gateway.baseURL}/models`)).json()) as { data: Record<string, any>[] };
+    const byId = new Map(listed.data.map((m) => [m.id, m]));
+    expect([...byId.keys()].sort()).toEqual(['good/model', 'sloppy/nulls', 'sloppy/numbers', 'sloppy/openai-style']);
+    for (const model of listed.data) {
+      expect(typeof model.name).toBe('string');
+      expect(typeof model.pricing.prompt).toBe('string');
+      expect(model.architecture.output_modalities).toContain('text');
+      expect(Array.isArray(model.supported_parameters)).toBe(true);
+    }
+    expect(byId.get('sloppy/numbers')?.pricing).toEqual({ prompt: '0.000001', completion: '0.000002' });
+    expect(byId.get('sloppy/numbers')?.context_length).toBe(8192);
+    expect(byId.get('sloppy/nulls')?.name).toBe('sloppy/nulls');
+    expect(byId.get('good/model')?.pricing).toEqual(ROWS[0] && (ROWS[0] as { pricing: unknown }).pricing);
+  });
+});
