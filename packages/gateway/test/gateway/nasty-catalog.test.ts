@@ -29,6 +29,7 @@ const ROWS = [
 let upstream: Server;
 let gateway: TestGateway;
 const asked: string[] = [];
+let catalogServed = true;
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
@@ -37,8 +38,10 @@ beforeAll(async () => {
       body += piece;
     });
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (req.url?.includes('/models')) return res.end(JSON.stringify({ data: ROWS }));
+      res.writeHead(req.url?.includes('/models') && !catalogServed ? 404 : 200, { 'content-type': 'application/json' });
+      if (req.url?.includes('/models')) {
+        return res.end(JSON.stringify(catalogServed ? { data: ROWS } : { error: { code: 404, message: 'Not Found' } }));
+      }
       const { model } = JSON.parse(body) as { model: string };
       asked.push(model);
       res.end(
@@ -96,5 +99,29 @@ describe('a sloppy upstream catalog', () => {
     expect(byId.get('sloppy/numbers')?.context_length).toBe(8192);
     expect(byId.get('sloppy/nulls')?.name).toBe('sloppy/nulls');
     expect(byId.get('good/model')?.pricing).toEqual(ROWS[0] && (ROWS[0] as { pricing: unknown }).pricing);
+  });
+});
+
+describe('an upstream without /models', () => {
+  it('is ready (it answers), and chats still work', async () => {
+    catalogServed = false;
+    const { port } = upstream.address() as AddressInfo;
+    const bare = await startTestGateway({
+      env: { OPENROUTER_API_KEY: 'sk-or-v1-no-catalog', OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1` },
+    });
+    try {
+      const ready = await fetch(`${bare.url}/readyz`);
+      expect(await ready.json()).toMatchObject({ checks: { upstream: 'ok' } });
+      expect(ready.status).toBe(200);
+      const chat = await fetch(`${bare.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'other/model', messages: [{ role: 'user', content: 'Hi' }] }),
+      });
+      expect(chat.status).toBe(200);
+    } finally {
+      catalogServed = true;
+      await bare.stop();
+    }
   });
 });
