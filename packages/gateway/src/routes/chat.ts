@@ -32,14 +32,14 @@ async function nonStreaming(
   }
   const { result, error } = outcome;
   if (result) {
-    reply
-      .headers({
-        ...admitted.rateHeaders,
-        'x-generation-id': result.generationId,
-        'x-switchyard-model': result.model,
-        'x-switchyard-attempts': String(result.attempts?.length ?? 1),
-      })
-      .send(result.raw);
+    reply.headers({
+      ...admitted.rateHeaders,
+      'x-switchyard-model': result.model,
+      'x-switchyard-attempts': String(result.attempts?.length ?? 1),
+    });
+    // An upstream that gave its answer no id gets no empty header.
+    if (result.generationId) reply.header('x-generation-id', result.generationId);
+    reply.send(result.raw);
   } else sendError(reply, error, admitted.rateHeaders);
   await settleAfterReply(services, admitted, requestId, false, outcome);
   return reply;
@@ -88,15 +88,16 @@ async function streaming(
   let partialText = '';
   let contentSent = false;
   let forwardedError: { finished: boolean } | undefined;
-  let forwardedDone = false;
   try {
     for await (const event of stream) {
       if (event.type === 'frame') {
+        // The upstream's [DONE] is held back: the SDK may still fail the stream after it (no finish reason), and
+        // the error chunk must come before [DONE] — the gateway writes its own last.
+        if (DONE_FRAME.test(event.text)) continue;
         const id = out.headersSent ? undefined : GENERATION_ID.exec(event.text)?.[1];
         const waiting = out.write(event.text, id ? { 'x-generation-id': id } : undefined);
         if (waiting) await waiting;
         forwardedError ??= upstreamErrorFrame(event.text);
-        forwardedDone ||= DONE_FRAME.test(event.text);
       } else if (event.type === 'done') result = event.result;
       else if (event.type === 'text' || event.type === 'reasoning' || event.type === 'tool_call_delta') {
         // The frame with the first content has been written (the SDK yields frames first): out with it now.
@@ -105,8 +106,8 @@ async function streaming(
         if (event.type === 'text') partialText += event.text;
       }
     }
-    // Some upstreams end a finished stream without `data: [DONE]`; the SDK accepts that, OpenAI clients expect it.
-    if (!forwardedDone) await out.write(DONE);
+    // Always ours (also when the upstream ended a finished stream without one: OpenAI clients expect it).
+    await out.write(DONE);
     out.end();
     // Never throws (a failure is logged), so a settlement problem cannot run the error path below a second time.
     await settleAfterReply(services, admitted, requestId, true, { result });

@@ -196,6 +196,17 @@ describe('streams through the gateway', () => {
     expect(text).not.toContain('"error"');
   });
 
+  it('an upstream [DONE] without a finish reason: the error chunk comes before [DONE], nothing after it', async () => {
+    handler = streamPieces([...frames().slice(0, 3), `data: ${usageChunk}\n\n`, 'data: [DONE]\n\n']);
+    const text = await (await chat({ stream: true })).text();
+    const data = dataOf(text);
+    expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
+    expect(data.at(-1)).toBe('[DONE]');
+    const error = data.find((d) => d.includes('"error"'));
+    expect(error, text).toContain('without a finish reason');
+    expect(streamedText(text)).toBe('Hello ☃');
+  });
+
   it('an upstream stream cut after content: an error chunk, then [DONE]', async () => {
     handler = streamPieces(frames().slice(0, 3), 'destroy');
     const text = await (await chat({ stream: true })).text();
@@ -236,6 +247,22 @@ describe('streams through the gateway', () => {
 });
 
 describe('non-stream answers through the gateway', () => {
+  it('an answer without an id or usage: passed through, with no empty x-generation-id header', async () => {
+    handler = reply(
+      200,
+      JSON.stringify({
+        object: 'chat.completion',
+        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'bare' } }],
+      }),
+    );
+    const response = await chat();
+    expect(response.status).toBe(200);
+    expect(response.headers.has('x-generation-id')).toBe(false);
+    expect(
+      ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content,
+    ).toBe('bare');
+  });
+
   it('HTTP 200 with HTML or an empty body: an OpenAI-shaped error with a bounded message', async () => {
     for (const body of [`<!DOCTYPE html><html>${'<p>Attention Required!</p>'.repeat(1000)}</html>`, '']) {
       handler = (_req, res) => {
