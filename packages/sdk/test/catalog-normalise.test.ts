@@ -80,6 +80,7 @@ describe('catalog rows from a sloppy /models', () => {
     const catalog = new ModelCatalog(source);
     expect((await catalog.get('a/bare')).architecture.output_modalities).toEqual(['text']);
     expect((await catalog.prices('a/bare')).free).toBe(true);
-    expect(await catalog.search({ q: 'bare' })).toHaveLength(1);
+    expect((await catalog.search({ text: 'bare' })).map((m) => m.id)).toEqual(['a/bare']);
+    expect(await catalog.search({ text: 'nothing-like-it' })).toEqual([]);
   });
 });
