@@ -44,8 +44,8 @@ function toRow(r: UsageRecord, record: RequestRecord): LedgerRow {
 /**
  * The ledger rows of one request, from the SDK's own per-attempt usage records (one per attempt that sent a
  * request: successful, retried, failed over, failed, cut off). The gateway adds what only it knows: the request id,
- * the caller, and — for a stream cut before usage arrived — its estimate of what the delivered output cost, as the
- * last attempt's computed cost.
+ * the caller, and — for a stream cut before usage arrived, or an answer whose upstream reported no usage — its
+ * estimate of what was spent, as the last attempt's tokens and computed cost.
  */
 export function ledgerRows(record: RequestRecord, now = Date.now()): LedgerRow[] {
   const { caller } = record;
@@ -61,6 +61,13 @@ export function ledgerRows(record: RequestRecord, now = Date.now()): LedgerRow[]
   if (last && !record.result && last.costUsd === undefined && record.spentUsd) {
     last.costUsd = record.spentUsd;
     last.costComputedUsd = record.spentUsd;
+  }
+  const estimate = record.usageEstimate;
+  if (last && record.result && estimate) {
+    last.promptTokens ||= estimate.promptTokens;
+    last.completionTokens ||= estimate.completionTokens;
+    last.costUsd = estimate.usd;
+    last.costComputedUsd = estimate.usd;
   }
   return records.map((r) => toRow(r, record));
 }

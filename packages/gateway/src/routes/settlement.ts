@@ -1,7 +1,7 @@
-import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
-import { estimateTextTokens } from '@switchyard/sdk/context';
+import type { ChatResult, Model, SwitchyardError } from '@switchyard/sdk';
+import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
 import { callerId } from '../http/auth.js';
-import type { GatewayServices } from '../server/services.js';
+import type { GatewayServices, UsageEstimate } from '../server/services.js';
 import type { Admitted } from './admission.js';
 
 export interface Outcome {
@@ -24,18 +24,49 @@ async function cutStreamEstimate(
   text: string,
 ): Promise<number | undefined> {
   const model = error.partial?.model ?? (admitted.body.model as string | undefined);
-  const row = model ? await services.upstream.sy.models.get(model).catch(() => undefined) : undefined;
+  const row = model ? await catalogRow(services, model) : undefined;
   if (!row) return undefined;
   return estimateTextTokens(text, row.architecture.tokenizer) * Math.max(0, Number(row.pricing.completion) || 0);
+}
+
+/** A catalog row, from memory when the catalog is loaded (no promise), else fetched; undefined when unknown. */
+function catalogRow(services: GatewayServices, model: string): Model | undefined | Promise<Model | undefined> {
+  const { models } = services.upstream.sy;
+  const known = models.getNow(model);
+  return known ? known.model : models.get(model).catch(() => undefined);
+}
+
+/**
+ * An answer whose upstream reported no usage at all (some OpenAI-compatible servers, streams not asked for usage
+ * the OpenAI way) still cost something, and must count against budgets and token limits: estimated from the request
+ * and the answer at the catalog's prices (0 USD when the model has none).
+ */
+async function usagelessEstimate(
+  services: GatewayServices,
+  admitted: Admitted,
+  result: ChatResult,
+): Promise<UsageEstimate> {
+  const row = await catalogRow(services, result.model);
+  const tokenizer = row?.architecture.tokenizer;
+  const promptTokens = estimateRequestTokens(admitted.body as never, tokenizer).total;
+  const answer = result.text + (result.reasoning ?? '') + result.toolCalls.map((call) => call.arguments).join('');
+  const completionTokens = estimateTextTokens(answer, tokenizer);
+  const price = (value: unknown) => Math.max(0, Number(value) || 0);
+  const usd = row
+    ? promptTokens * price(row.pricing.prompt) +
+      completionTokens * price(row.pricing.completion) +
+      price(row.pricing.request)
+    : 0;
+  return { promptTokens, completionTokens, usd };
 }
 
 /**
  * The end of every admitted request, whatever its outcome: queue the ledger rows, count the metrics, correct the
  * token estimate of the rate limiter and settle the budget reservation to what was spent (or release it).
  *
- * The ledger rows are queued before anything is awaited (except the estimate of a cut stream's cost), so that a
- * caller who answers first and settles after (`settleAfterReply`) still has the generation on record by the time its
- * client can ask for it. Until the reservation is settled it holds the worst case: a request admitted in between
+ * The ledger rows are queued before anything is awaited (except the estimates of a cut stream or a usage-less
+ * answer), so that a caller who answers first and settles after (`settleAfterReply`) still has the generation on
+ * record by the time its client can ask for it. Until the reservation is settled it holds the worst case: a request admitted in between
  * sees less budget left, never more.
  */
 export async function settleRequest(
@@ -50,7 +81,13 @@ export async function settleRequest(
   if (!result && error && !error.partial?.usage && outcome.partialText) {
     usd = (await cutStreamEstimate(services, admitted, error, outcome.partialText)) ?? usd;
   }
-  const tokens = result?.usage.totalTokens ?? error?.partial?.usage?.totalTokens ?? 0;
+  // Only then is anything awaited before the rows are queued (as for a cut stream): a rare path.
+  const usageless = result !== undefined && result.usage.totalTokens === 0 && result.cost.usd === 0;
+  const estimate = usageless ? await usagelessEstimate(services, admitted, result) : undefined;
+  if (estimate) usd = estimate.usd;
+  const tokens = estimate
+    ? estimate.promptTokens + estimate.completionTokens
+    : (result?.usage.totalTokens ?? error?.partial?.usage?.totalTokens ?? 0);
   const trace = result?.attempts ?? error?.attempts ?? [];
   services.accounting.record({
     requestId,
@@ -60,6 +97,7 @@ export async function settleRequest(
     trace,
     result,
     spentUsd: usd,
+    usageEstimate: estimate,
     error,
   });
   if (services.config.logPrompts) {

@@ -18,6 +18,13 @@ export interface Reservation {
 
 export type ReserveOutcome = { ok: true; reservation?: Reservation } | { ok: false; reason: string; scope: string };
 
+/** Tokens and cost of an answer estimated by the gateway, when its upstream reported none. */
+export interface UsageEstimate {
+  promptTokens: number;
+  completionTokens: number;
+  usd: number;
+}
+
 /** What one finished (or failed) request leaves in the ledger. */
 export interface RequestRecord {
   requestId: string;
@@ -28,6 +35,8 @@ export interface RequestRecord {
   result?: ChatResult;
   /** Cost known to have been spent when there is no result (a cut stream's estimate). */
   spentUsd?: number;
+  /** The gateway's estimate for a result whose upstream reported no usage (tokens and cost are then not 0). */
+  usageEstimate?: UsageEstimate;
   /** Why the request failed, when it did. */
   error?: unknown;
   /** An embeddings call (no routing trace): recorded as one ledger row. */

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -7,7 +7,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 // top_provider or pricing, nulls, prices as numbers, an OpenAI-style `{id, object, owned_by}` row, and entries that
 // are not models at all. Before normalisation, one such row made every chat a 500.
 
-const ROWS = [
+const ROWS: unknown[] = [
   {
     id: 'good/model',
     name: 'Good',
@@ -26,6 +26,28 @@ const ROWS = [
   42,
 ];
 
+/** A priced model whose upstream never reports usage (as OpenAI-compatible servers do unless asked their way). */
+const SILENT = 'good/model-silent';
+ROWS.push({ ...(ROWS[0] as Record<string, unknown>), id: SILENT, name: 'Silent' });
+
+function answerWithoutUsage(res: ServerResponse, stream: boolean): void {
+  const text = 'An answer of a few words whose tokens nobody counted for us.';
+  if (!stream) {
+    res.end(
+      JSON.stringify({
+        id: 'gen-silent-1',
+        object: 'chat.completion',
+        model: SILENT,
+        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: text } }],
+      }),
+    );
+    return;
+  }
+  const chunk = (delta: object, finish: string | null) =>
+    `data: ${JSON.stringify({ id: 'gen-silent-2', object: 'chat.completion.chunk', model: SILENT, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  res.end(`${chunk({ role: 'assistant', content: text }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`);
+}
+
 let upstream: Server;
 let gateway: TestGateway;
 const asked: string[] = [];
@@ -38,12 +60,14 @@ beforeAll(async () => {
       body += piece;
     });
     req.on('end', () => {
-      res.writeHead(req.url?.includes('/models') && !catalogServed ? 404 : 200, { 'content-type': 'application/json' });
+      const type = body.includes('"stream":true') ? 'text/event-stream' : 'application/json';
+      res.writeHead(req.url?.includes('/models') && !catalogServed ? 404 : 200, { 'content-type': type });
       if (req.url?.includes('/models')) {
         return res.end(JSON.stringify(catalogServed ? { data: ROWS } : { error: { code: 404, message: 'Not Found' } }));
       }
-      const { model } = JSON.parse(body) as { model: string };
+      const { model, stream } = JSON.parse(body) as { model: string; stream?: boolean };
       asked.push(model);
+      if (model === SILENT) return answerWithoutUsage(res, stream === true);
       res.end(
         JSON.stringify({
           id: `gen-sloppy-${asked.length}`,
@@ -88,7 +112,13 @@ describe('a sloppy upstream catalog', () => {
   it('lists the models in the catalog shape: rows that are not models dropped, parts filled in', async () => {
     const listed = (await (await fetch(`${gateway.baseURL}/models`)).json()) as { data: Record<string, any>[] };
     const byId = new Map(listed.data.map((m) => [m.id, m]));
-    expect([...byId.keys()].sort()).toEqual(['good/model', 'sloppy/nulls', 'sloppy/numbers', 'sloppy/openai-style']);
+    expect([...byId.keys()].sort()).toEqual([
+      'good/model',
+      'good/model-silent',
+      'sloppy/nulls',
+      'sloppy/numbers',
+      'sloppy/openai-style',
+    ]);
     for (const model of listed.data) {
       expect(typeof model.name).toBe('string');
       expect(typeof model.pricing.prompt).toBe('string');
@@ -99,6 +129,31 @@ describe('a sloppy upstream catalog', () => {
     expect(byId.get('sloppy/numbers')?.context_length).toBe(8192);
     expect(byId.get('sloppy/nulls')?.name).toBe('sloppy/nulls');
     expect(byId.get('good/model')?.pricing).toEqual(ROWS[0] && (ROWS[0] as { pricing: unknown }).pricing);
+  });
+});
+
+describe('an upstream that reports no usage', () => {
+  it('has its answers recorded at an estimate (tokens from the text, catalog prices), which budgets settle with', async () => {
+    for (const stream of [false, true]) {
+      const response = await fetch(`${gateway.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: SILENT, stream, messages: [{ role: 'user', content: 'Tell me something.' }] }),
+      });
+      expect(response.status).toBe(200);
+      await response.text();
+      const id = stream ? 'gen-silent-2' : 'gen-silent-1';
+      let record: Record<string, any> | undefined;
+      for (let i = 0; i < 50 && !record; i++) {
+        const found = await fetch(`${gateway.baseURL}/generation?id=${id}`);
+        if (found.status === 200) record = ((await found.json()) as { data: Record<string, any> }).data;
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(record?.tokens_prompt).toBeGreaterThan(0);
+      expect(record?.tokens_completion).toBeGreaterThan(5);
+      const expected = record!.tokens_prompt * 0.00000015 + record!.tokens_completion * 0.0000006;
+      expect(record?.total_cost).toBeCloseTo(expected, 12);
+    }
   });
 });
 
