@@ -97,6 +97,23 @@ describe('openai-compatible provider', () => {
         if (req.url === '/v1/chat/completions') {
           const body = JSON.parse(raw);
           bodies.push(body);
+          if (body.stream) {
+            // As OpenAI streams: usage only in a last chunk, and only when asked with stream_options.
+            res.setHeader('content-type', 'text/event-stream');
+            const chunk = (extra: object) =>
+              `data: ${JSON.stringify({ id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1, model: body.model, ...extra })}\n\n`;
+            res.write(
+              chunk({
+                choices: [{ index: 0, delta: { role: 'assistant', content: 'streamed' }, finish_reason: null }],
+              }),
+            );
+            res.write(chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+            if (body.stream_options?.include_usage === true)
+              res.write(
+                chunk({ choices: [], usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 } }),
+              );
+            return res.end('data: [DONE]\n\n');
+          }
           return res.end(
             JSON.stringify({
               id: 'chatcmpl-1',
@@ -152,6 +169,26 @@ describe('openai-compatible provider', () => {
     const r = await sy.chat({ model: 'llama3.1:8b', messages: hello });
     expect(r.cost.usd).toBeCloseTo(1000 * 1e-6 + 500 * 2e-6, 12);
     expect(r.cost.source).toBe('computed');
+  });
+
+  it('asks a stream for its usage the OpenAI way, so streamed answers are counted and priced', async () => {
+    const sy = new Switchyard({
+      env: {},
+      provider: 'local',
+      providers: {
+        local: { type: 'openai-compatible', baseURL, prices: { 'llama3.1:8b': { prompt: 1, completion: 2 } } },
+      },
+    });
+    const final = await sy.stream({ model: 'llama3.1:8b', messages: hello }).final();
+    expect(final.text).toBe('streamed');
+    expect(final.usage.totalTokens).toBe(1500);
+    expect(final.cost.usd).toBeCloseTo(1000 * 1e-6 + 500 * 2e-6, 12);
+    expect(bodies.at(-1)?.stream_options).toEqual({ include_usage: true });
+    // A caller's own stream_options are sent as given.
+    await sy
+      .stream({ model: 'llama3.1:8b', messages: hello, stream_options: { include_usage: false } } as never)
+      .final();
+    expect(bodies.at(-1)?.stream_options).toEqual({ include_usage: false });
   });
 
   it('serves provider({ name }) for another configured provider beside the default one', async () => {

@@ -73,6 +73,8 @@ export async function runChat(
   return result;
 }
 
+const STREAM_USAGE = { include_usage: true };
+
 /** How to open one streaming attempt of `request` against `backend`. */
 export function attemptOptions(backend: ProviderBackend, request: ChatRequest, options: RunOptions) {
   return {
@@ -81,7 +83,8 @@ export function attemptOptions(backend: ProviderBackend, request: ChatRequest, o
       return transport.send({
         method: 'POST',
         path: '/chat/completions',
-        body: { ...request, stream: true },
+        // OpenRouter always sends usage (the option is a no-op there); OpenAI and compatible servers only when asked.
+        body: { ...request, stream: true, stream_options: request.stream_options ?? STREAM_USAGE },
         signal,
         deadlineMs: options.deadlineMs,
         headers: options.headers,
