@@ -325,6 +325,35 @@ describe('a server that ignores stream: true', () => {
   });
 });
 
+describe('a server that streams although stream: false was asked', () => {
+  it('answers SSE: the chat gets the completion the chunks add up to, with usage and cost', async () => {
+    handler = streamPieces([': OPENROUTER PROCESSING\n\n', ...frames()]);
+    const result = await client().chat({ messages: hello });
+    expect(result.text).toBe('Hello ☃ 🎉');
+    expect(result.finishReason).toBe('stop');
+    expect(result.usage.totalTokens).toBe(8);
+    expect(result.cost.usd).toBe(0.00002);
+    expect(result.generationId).toBe('gen-nasty-1');
+  });
+
+  it('answers SSE with only an in-band error: the typed error it names', async () => {
+    const error = JSON.stringify({
+      id: 'gen-nasty-1',
+      error: { code: 502, message: 'Provider returned error' },
+      choices: [],
+    });
+    handler = streamPieces([`data: ${error}\n\n`, 'data: [DONE]\n\n']);
+    expect(await failure(client().chat({ messages: hello }))).toBeInstanceOf(ProviderError);
+  });
+
+  it('answers SSE whose chunks are not JSON: unexpected_response, as before', async () => {
+    handler = streamPieces(['data: not json at all\n\n']);
+    const error = await failure(client().chat({ messages: hello }));
+    expect(error).toBeInstanceOf(UnexpectedResponseError);
+    expect(error.message).toContain('Expected JSON');
+  });
+});
+
 describe('bodies that are not what they claim', () => {
   it('HTTP 200 with an HTML body (non-stream): a bounded, retryable unexpected_response', async () => {
     handler = (_req, res) => {

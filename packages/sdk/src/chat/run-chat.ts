@@ -1,3 +1,4 @@
+import { lazyModule } from '../errors/chunk-load.js';
 import { errorFromWire } from '../errors/from-response.js';
 import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
 import { type ProviderBackend, transportOf } from '../providers/provider.js';
@@ -15,6 +16,16 @@ export interface RunOptions {
   headers?: Record<string, string>;
   /** Streams: also emit `frame` events carrying the upstream SSE frames verbatim (for proxies). */
   frames?: boolean;
+}
+
+/** Reading an SSE answer to a non-stream request: rare, so loaded when one arrives. */
+const loadSseCompletion = lazyModule("the SDK's SSE reader", () => import('./sse-completion.js'));
+
+/** A body that is not JSON but an SSE stream (`data:` lines, or comments first). */
+const SSE_TEXT = /^\uFEFF?\s*(?:data:|:|event:|id:)/;
+
+function sseAnswer(text: string): unknown {
+  return SSE_TEXT.test(text) ? loadSseCompletion().then((m) => m.completionFromSse(text)) : undefined;
 }
 
 /**
@@ -45,6 +56,7 @@ export async function runChat(
     deadlineMs: options.deadlineMs,
     headers: options.headers,
     context,
+    notJson: sseAnswer,
   });
   const choice = data.choices?.[0];
   if (choice?.error) {

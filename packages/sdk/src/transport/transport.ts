@@ -33,6 +33,11 @@ export interface SendOptions {
   /** Extra headers for this call only. */
   headers?: Record<string, string>;
   context?: ErrorContext;
+  /**
+   * `json()` only: reads a body that is not JSON another way (undefined = it cannot, and the usual error stands).
+   * A chat answered with an SSE stream although none was asked for is read as the completion it amounts to.
+   */
+  notJson?: (text: string) => unknown;
 }
 
 export interface Sent {
@@ -209,6 +214,10 @@ export class Transport {
     try {
       data = JSON.parse(text);
     } catch {
+      const read = options.notJson?.(text);
+      data = read instanceof Promise ? await read : read;
+    }
+    if (data === undefined) {
       throw new UnexpectedResponseError(
         `Expected JSON from ${options.path}, got: ${text.slice(0, 200) || '(empty body)'}`,
         {
