@@ -53,6 +53,24 @@ export function errorBody(
   return { error };
 }
 
+/**
+ * Refusals of the gateway's own upstream key or account (401 key refused, 402 out of credits): the operator's to fix.
+ * Passed on as they are, a client's OpenAI library would report *its* key as invalid, or ask it to buy credits; they
+ * go out as 502 with a code of their own, the upstream's status and message kept. A 403 stays a 403: it may be
+ * about the request (moderation, a provider's region) as much as about the key.
+ */
+const UPSTREAM_ACCOUNT: Record<string, { code: string; says: string }> = {
+  authentication_failed: { code: 'upstream_auth_failed', says: "The upstream refused the gateway's API key" },
+  insufficient_credits: { code: 'upstream_out_of_credits', says: "The gateway's upstream account is out of credits" },
+};
+
+/** The operator-side meaning of an error the upstream answered (routing attempts are on it), if it has one. */
+export function upstreamAccountError(error: SwitchyardError): { code: string; says: string } | undefined {
+  if (error.attempts === undefined || error.status === undefined) return undefined;
+  if (error.status !== 401 && error.status !== 402) return undefined;
+  return UPSTREAM_ACCOUNT[error.code];
+}
+
 export function envelopeFor(error: unknown): {
   status: number;
   body: Record<string, unknown>;
@@ -62,8 +80,10 @@ export function envelopeFor(error: unknown): {
     error instanceof SwitchyardError
       ? error
       : new SwitchyardError(error instanceof Error ? error.message : String(error));
-  const status = statusOf(typed);
+  const account = upstreamAccountError(typed);
+  const status = account ? 502 : statusOf(typed);
   const metadata: Record<string, unknown> = { ...typed.metadata };
+  if (account) metadata.upstream_status = typed.status;
   if (typed.model) metadata.model = typed.model;
   if (typed.provider) metadata.provider_name = typed.provider;
   if (typed.attempts)
@@ -78,5 +98,7 @@ export function envelopeFor(error: unknown): {
   const headers: Record<string, string> = {};
   if (typed.retryAfterMs !== undefined)
     headers['retry-after'] = String(Math.max(0, Math.ceil(typed.retryAfterMs / 1000)));
-  return { status, body: errorBody(status, typed.code, typed.message, metadata), headers };
+  const code = account?.code ?? typed.code;
+  const message = account ? `${account.says} (HTTP ${typed.status}): ${typed.message}` : typed.message;
+  return { status, body: errorBody(status, code, message, metadata), headers };
 }

@@ -1,6 +1,7 @@
 import type { ChatResult, Model, SwitchyardError } from '@switchyard/sdk';
 import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
 import { callerId } from '../http/auth.js';
+import { upstreamAccountError } from '../http/error-reply.js';
 import type { GatewayServices, UsageEstimate } from '../server/services.js';
 import type { Admitted } from './admission.js';
 
@@ -60,6 +61,24 @@ async function usagelessEstimate(
   return { promptTokens, completionTokens, usd };
 }
 
+/** When each upstream account problem was last logged, per gateway: once a minute is seen, and is not a flood. */
+const accountWarnings = new WeakMap<GatewayServices, Map<string, number>>();
+
+/** An upstream refusing the gateway's key or account needs the operator: said in the log, at most once a minute. */
+function warnOperator(services: GatewayServices, error: SwitchyardError): void {
+  const account = upstreamAccountError(error);
+  if (!account) return;
+  let last = accountWarnings.get(services);
+  if (!last) accountWarnings.set(services, (last = new Map()));
+  const now = Date.now();
+  if (now - (last.get(account.code) ?? 0) < 60_000) return;
+  last.set(account.code, now);
+  services.logger.error(
+    { code: account.code, upstreamStatus: error.status, upstreamMessage: error.message },
+    `${account.says}: check OPENROUTER_API_KEY and the account (requests fail with 502 until it is fixed)`,
+  );
+}
+
 /**
  * The end of every admitted request, whatever its outcome: queue the ledger rows, count the metrics, correct the
  * token estimate of the rate limiter and settle the budget reservation to what was spent (or release it).
@@ -104,6 +123,7 @@ export async function settleRequest(
     // Opt-in (`log_prompts = true`): prompts and answers can hold personal data.
     services.logger.info({ requestId, messages: admitted.body.messages, answer: result?.text }, 'exchange');
   }
+  if (error) warnOperator(services, error);
   services.metrics.attemptsOf(trace);
   if (result) services.metrics.result(result, stream);
   if (admitted.caller.kind === 'key')

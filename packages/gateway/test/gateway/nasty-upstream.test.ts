@@ -263,6 +263,34 @@ describe('non-stream answers through the gateway', () => {
     ).toBe('bare');
   });
 
+  it("the upstream refusing the gateway's key or account: 502 with a code of its own, and one line for the operator", async () => {
+    const refusals: [number, string, string][] = [
+      [401, 'User not found.', 'upstream_auth_failed'],
+      [402, 'Insufficient credits. Add more using https://openrouter.ai/credits', 'upstream_out_of_credits'],
+    ];
+    for (const [status, message, type] of refusals) {
+      handler = reply(status, JSON.stringify({ error: { code: status, message } }));
+      for (let i = 0; i < 2; i++) {
+        const response = await chat();
+        expect(response.status).toBe(502);
+        const error = expectOpenAiError(await response.json());
+        expect(error.type).toBe(type);
+        expect(error.message).toContain(message);
+        expect((error as { metadata?: { upstream_status?: number } }).metadata?.upstream_status).toBe(status);
+      }
+    }
+    const said = gateway.logLines().filter((l) => String(l.msg).includes('check OPENROUTER_API_KEY'));
+    expect(said.map((l) => l.code)).toEqual(['upstream_auth_failed', 'upstream_out_of_credits']);
+    expect(JSON.stringify(said)).not.toContain('sk-or-v1-nasty-upstream-test');
+  });
+
+  it('a 403 from the upstream stays a 403 (moderation or a region is about the request, not the account)', async () => {
+    for (const metadata of [{ reasons: ['harassment'] }, undefined]) {
+      handler = reply(403, JSON.stringify({ error: { code: 403, message: 'Refused', metadata } }));
+      expect((await chat()).status).toBe(403);
+    }
+  });
+
   it('HTTP 200 with HTML or an empty body: an OpenAI-shaped error with a bounded message', async () => {
     for (const body of [`<!DOCTYPE html><html>${'<p>Attention Required!</p>'.repeat(1000)}</html>`, '']) {
       handler = (_req, res) => {
