@@ -69,7 +69,10 @@ function warnOperator(services: GatewayServices, error: SwitchyardError): void {
   const account = upstreamAccountError(error);
   if (!account) return;
   let last = accountWarnings.get(services);
-  if (!last) accountWarnings.set(services, (last = new Map()));
+  if (!last) {
+    last = new Map();
+    accountWarnings.set(services, last);
+  }
   const now = Date.now();
   if (now - (last.get(account.code) ?? 0) < 60_000) return;
   last.set(account.code, now);
