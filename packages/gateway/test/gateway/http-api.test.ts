@@ -76,6 +76,18 @@ describe('POST /chat/completions', () => {
     });
     const role = await post(`${gw.baseURL}/chat/completions`, { messages: [{ content: 'x' }] });
     expect(((await role.json()) as any).error.metadata.field).toBe('messages[0].role');
+    // Ranges checked by the SDK name their field the same way.
+    for (const [field, value] of [
+      ['max_tokens', '5'],
+      ['temperature', 7],
+      ['top_p', -1],
+    ] as const) {
+      const range = await post(`${gw.baseURL}/chat/completions`, { ...HELLO, [field]: value });
+      expect(range.status).toBe(400);
+      expect(((await range.json()) as any).error.metadata.field).toBe(field);
+    }
+    const model = await post(`${gw.baseURL}/chat/completions`, { ...HELLO, model: 'gpt-4o-mini' });
+    expect(((await model.json()) as any).error.metadata.field).toBe('model');
     const json = await fetch(`${gw.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

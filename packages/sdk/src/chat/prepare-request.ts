@@ -19,8 +19,8 @@ const OPENROUTER_ONLY = [
   'cache_control',
 ];
 
-function invalid(message: string): InvalidRequestError {
-  return new InvalidRequestError(message, { status: 400 });
+function invalid(message: string, field?: string): InvalidRequestError {
+  return new InvalidRequestError(message, { status: 400, metadata: field ? { field } : undefined });
 }
 
 function range(request: ChatRequest, field: keyof ChatRequest, min: number, max: number, integer = false): void {
@@ -35,7 +35,7 @@ function range(request: ChatRequest, field: keyof ChatRequest, min: number, max:
   ) {
     const bound =
       max === Number.MAX_SAFE_INTEGER ? `${integer ? 'an integer' : 'a number'} ≥ ${min}` : `between ${min} and ${max}`;
-    throw invalid(`Invalid ${String(field)} ${JSON.stringify(value)}: must be ${bound}`);
+    throw invalid(`Invalid ${String(field)} ${JSON.stringify(value)}: must be ${bound}`, String(field));
   }
 }
 
@@ -51,8 +51,8 @@ export function resolveTarget(name: string, config: ResolvedConfig, openRouterAp
   const model = resolveAlias(entry ? entry.model : name, config.aliases);
   if (openRouterApi) {
     const problem = modelIdProblem(model);
-    if (problem) throw invalid(`Invalid model "${model}": ${problem}`);
-  } else if (!isLooseModelId(model)) throw invalid(`Invalid model "${model}"`);
+    if (problem) throw invalid(`Invalid model "${model}": ${problem}`, 'model');
+  } else if (!isLooseModelId(model)) throw invalid(`Invalid model "${model}"`, 'model');
   const target: ResolvedTarget = { model };
   if (entry && openRouterApi) {
     const preferences: ProviderPreferences = { ...(entry.providerPreferences as ProviderPreferences | undefined) };
@@ -76,7 +76,7 @@ export function withTarget(request: ChatRequest, target: ResolvedTarget): ChatRe
  */
 export function prepareRequest(params: ChatRequest, config: ResolvedConfig, openRouterApi: boolean): ChatRequest {
   if (!Array.isArray(params.messages) || params.messages.length === 0) {
-    throw invalid('messages must be a non-empty array of { role, content } objects');
+    throw invalid('messages must be a non-empty array of { role, content } objects', 'messages');
   }
   const request: ChatRequest = { ...config.defaults, ...params } as ChatRequest;
   if (config.defaults.provider && params.provider)
