@@ -88,8 +88,8 @@ function warnOperator(services: GatewayServices, error: SwitchyardError): void {
  *
  * The ledger rows are queued before anything is awaited (except the estimates of a cut stream or a usage-less
  * answer), so that a caller who answers first and settles after (`settleAfterReply`) still has the generation on
- * record by the time its client can ask for it. Until the reservation is settled it holds the worst case: a request admitted in between
- * sees less budget left, never more.
+ * record by the time its client can ask for it. Until the reservation is settled it holds the worst case: a request
+ * admitted in between sees less budget left, never more.
  */
 export async function settleRequest(
   services: GatewayServices,
@@ -104,7 +104,8 @@ export async function settleRequest(
     usd = (await cutStreamEstimate(services, admitted, error, outcome.partialText)) ?? usd;
   }
   // Only then is anything awaited before the rows are queued (as for a cut stream): a rare path.
-  const usageless = result !== undefined && result.usage.totalTokens === 0 && result.cost.usd === 0;
+  // No usage object at all (an explicit zero, e.g. a cached answer, is taken at its word).
+  const usageless = result !== undefined && result.raw?.usage == null && result.usage.totalTokens === 0;
   const estimate = usageless ? await usagelessEstimate(services, admitted, result) : undefined;
   if (estimate) usd = estimate.usd;
   const tokens = estimate

@@ -29,6 +29,9 @@ const ROWS: unknown[] = [
 /** A priced model whose upstream never reports usage (as OpenAI-compatible servers do unless asked their way). */
 const SILENT = 'good/model-silent';
 ROWS.push({ ...(ROWS[0] as Record<string, unknown>), id: SILENT, name: 'Silent' });
+/** A priced model whose upstream reports an explicit zero usage (a cached answer): taken at its word. */
+const ZERO = 'good/model-zero';
+ROWS.push({ ...(ROWS[0] as Record<string, unknown>), id: ZERO, name: 'Zero' });
 
 function answerWithoutUsage(res: ServerResponse, stream: boolean): void {
   const text = 'An answer of a few words whose tokens nobody counted for us.';
@@ -46,6 +49,16 @@ function answerWithoutUsage(res: ServerResponse, stream: boolean): void {
   const chunk = (delta: object, finish: string | null) =>
     `data: ${JSON.stringify({ id: 'gen-silent-2', object: 'chat.completion.chunk', model: SILENT, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
   res.end(`${chunk({ role: 'assistant', content: text }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`);
+}
+
+/** The gateway's ledger record of a generation, once it is written (settlement follows the answer). */
+async function generation(id: string): Promise<Record<string, any> | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const found = await fetch(`${gateway.baseURL}/generation?id=${id}`);
+    if (found.status === 200) return ((await found.json()) as { data: Record<string, any> }).data;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return undefined;
 }
 
 let upstream: Server;
@@ -68,6 +81,7 @@ beforeAll(async () => {
       const { model, stream } = JSON.parse(body) as { model: string; stream?: boolean };
       asked.push(model);
       if (model === SILENT) return answerWithoutUsage(res, stream === true);
+      const zero = model === ZERO;
       res.end(
         JSON.stringify({
           id: `gen-sloppy-${asked.length}`,
@@ -75,7 +89,9 @@ beforeAll(async () => {
           created: 1_759_420_128,
           model,
           choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'fine' } }],
-          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+          usage: zero
+            ? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost: 0 }
+            : { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
         }),
       );
     });
@@ -115,6 +131,7 @@ describe('a sloppy upstream catalog', () => {
     expect([...byId.keys()].sort()).toEqual([
       'good/model',
       'good/model-silent',
+      'good/model-zero',
       'sloppy/nulls',
       'sloppy/numbers',
       'sloppy/openai-style',
@@ -143,17 +160,26 @@ describe('an upstream that reports no usage', () => {
       expect(response.status).toBe(200);
       await response.text();
       const id = stream ? 'gen-silent-2' : 'gen-silent-1';
-      let record: Record<string, any> | undefined;
-      for (let i = 0; i < 50 && !record; i++) {
-        const found = await fetch(`${gateway.baseURL}/generation?id=${id}`);
-        if (found.status === 200) record = ((await found.json()) as { data: Record<string, any> }).data;
-        else await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      const record = await generation(id);
       expect(record?.tokens_prompt).toBeGreaterThan(0);
       expect(record?.tokens_completion).toBeGreaterThan(5);
       const expected = record!.tokens_prompt * 0.00000015 + record!.tokens_completion * 0.0000006;
       expect(record?.total_cost).toBeCloseTo(expected, 12);
     }
+  });
+});
+
+describe('an upstream that reports zero usage', () => {
+  it('is taken at its word: nothing estimated', async () => {
+    const response = await fetch(`${gateway.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: ZERO, messages: [{ role: 'user', content: 'Tell me something.' }] }),
+    });
+    const id = response.headers.get('x-generation-id');
+    expect(response.status).toBe(200);
+    const record = await generation(String(id));
+    expect(record).toMatchObject({ tokens_prompt: 0, tokens_completion: 0, total_cost: 0 });
   });
 });
 
