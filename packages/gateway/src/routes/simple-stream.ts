@@ -84,7 +84,8 @@ async function respond(
       res.end(JSON.stringify(envelope.body));
       return;
     }
-    res.end(sse ? `data: ${JSON.stringify(envelope.body)}\n\n` : `\n[error: ${error.code}: ${error.message}]\n`);
+    const { type, message } = envelope.body.error as { type: string; message: string };
+    res.end(sse ? `data: ${JSON.stringify(envelope.body)}\n\n` : `\n[error: ${type}: ${message}]\n`);
   }
 }
 

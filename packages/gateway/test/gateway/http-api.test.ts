@@ -154,6 +154,18 @@ describe('simple streaming endpoint', () => {
     expect(events.slice(0, -1).every((e) => typeof e.text === 'string')).toBe(true);
   });
 
+  it('ends a plain-text answer cut by an upstream error with an error line, never silently', async () => {
+    const fault = JSON.stringify({ kind: 'mid-stream-error', afterChunks: 6, message: 'provider fell over' });
+    const response = await post(
+      `${gw.url}/chat/completions/stream`,
+      { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] },
+      { 'x-simulator-fault': fault },
+    );
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/\n\[error: [a-z_]+: [^\]]*provider fell over[^\]]*\]\n$/);
+  });
+
   it('refuses a body without messages before streaming', async () => {
     const response = await post(`${gw.url}/chat/completions/stream`, { model: 'openai/gpt-4o-mini' });
     expect(response.status).toBe(400);
