@@ -263,6 +263,31 @@ describe('how a stream ends', () => {
     expect(result.finishReason).toBe('stop');
   });
 
+  it('[DONE] after content but no finish reason (seen with tool calls) completes, the reason inferred', async () => {
+    const call = {
+      index: 0,
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+    };
+    handler = streamPieces([
+      `data: ${chunk({ role: 'assistant', content: null, tool_calls: [call] })}\n\n`,
+      `data: ${usageChunk()}\n\n`,
+      'data: [DONE]\n\n',
+    ]);
+    const calls = await client().stream({ messages: hello }).final();
+    expect(calls.finishReason).toBe('tool_calls');
+    expect(calls.toolCalls).toMatchObject([{ id: 'call_1', name: 'get_weather', input: { city: 'Oslo' } }]);
+    expect(calls.usage.totalTokens).toBe(8);
+    handler = streamPieces([...frames().slice(0, 3), 'data: [DONE]\n\n']);
+    const text = await client().stream({ messages: hello }).final();
+    expect(text.text).toBe('Hello ☃ 🎉');
+    expect(text.finishReason).toBe('stop');
+    // [DONE] with nothing before it is no answer at all.
+    handler = streamPieces([`data: ${usageChunk()}\n\n`, 'data: [DONE]\n\n']);
+    expect(await failure(client().stream({ messages: hello }).final())).toBeInstanceOf(UnexpectedResponseError);
+  });
+
   it('a stream cut before any finish_reason is a typed error, never a silent end', async () => {
     handler = streamPieces(frames().slice(0, 3));
     const error = await failure(client().stream({ messages: hello }).final());

@@ -196,15 +196,29 @@ describe('streams through the gateway', () => {
     expect(text).not.toContain('"error"');
   });
 
-  it('an upstream [DONE] without a finish reason: the error chunk comes before [DONE], nothing after it', async () => {
+  it('an upstream [DONE] after content but no finish reason: a complete answer, one [DONE], no error', async () => {
     handler = streamPieces([...frames().slice(0, 3), `data: ${usageChunk}\n\n`, 'data: [DONE]\n\n']);
     const text = await (await chat({ stream: true })).text();
     const data = dataOf(text);
     expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
     expect(data.at(-1)).toBe('[DONE]');
-    const error = data.find((d) => d.includes('"error"'));
-    expect(error, text).toContain('without a finish reason');
+    expect(text).not.toContain('"error"');
     expect(streamedText(text)).toBe('Hello ☃');
+  });
+
+  it('an upstream [DONE] with no answer before it: the error chunk comes before [DONE], nothing after it', async () => {
+    handler = streamPieces([`data: ${usageChunk}\n\n`, 'data: [DONE]\n\n']);
+    const response = await chat({ stream: true });
+    // The usage chunk went out before the end showed there was no answer: the error comes in band.
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    const data = dataOf(text);
+    expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
+    expect(data.at(-1)).toBe('[DONE]');
+    expect(
+      data.find((d) => d.includes('"error"')),
+      text,
+    ).toContain('without a finish reason');
   });
 
   it('an upstream stream cut after content: an error chunk, then [DONE]', async () => {

@@ -86,6 +86,12 @@ export class StreamAssembler {
     }
   }
 
+  /** A complete stream that named no finish reason: `tool_calls` when it made calls, else `stop`. */
+  inferFinish(): void {
+    this.finishReason = this.calls.length > 0 ? 'tool_calls' : 'stop';
+    this.finished = true;
+  }
+
   private pushToolCall(piece: ToolCallDelta, events: StreamEvent[]): void {
     const index = typeof piece.index === 'number' ? piece.index : this.calls.length;
     let call = this.calls[index];
