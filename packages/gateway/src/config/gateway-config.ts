@@ -8,6 +8,8 @@ export interface GatewayConfig {
   bodyLimit: number;
   /** How long running streams may finish after SIGINT/SIGTERM (default 10 s). */
   graceMs: number;
+  /** Largest upstream answer in bytes, stream or not (default 64 MiB); beyond it the answer is cut with an error. */
+  maxUpstreamResponseBytes: number;
   /**
    * Longest a client may take to send a whole request, headers and body (default 120 s); slower → 408 and the
    * connection is closed, so slow senders cannot hold connections and memory forever. Answers are not limited by it.
@@ -64,6 +66,7 @@ const KNOWN = new Set([
   'body_limit',
   'grace_period',
   'request_timeout',
+  'max_upstream_response',
   'admin_token',
   'key_secret',
   'log_prompts',
@@ -138,6 +141,13 @@ export function resolveGatewayConfig(flags: GatewayFlags = {}): GatewayConfig {
     graceMs:
       (typed<number>(file.grace_period, 'grace_period', (v) => typeof v === 'number' && v >= 0, 'seconds ≥ 0') ?? 10) *
       1000,
+    maxUpstreamResponseBytes:
+      typed<number>(
+        file.max_upstream_response,
+        'max_upstream_response',
+        (v) => Number.isInteger(v) && (v as number) > 0,
+        'a positive whole number of bytes',
+      ) ?? 64 * 1024 * 1024,
     requestTimeoutMs:
       (typed<number>(file.request_timeout, 'request_timeout', isPositive, 'a positive number of seconds') ?? 120) *
       1000,

@@ -4,6 +4,14 @@ import type { Dispatcher } from 'undici';
 
 type Body = Dispatcher.ResponseData['body'];
 
+/** undici's error for an answer beyond the pool's `maxResponseSize`, said in the gateway's terms; others as they are. */
+function explained(error: unknown): never {
+  if ((error as { code?: unknown } | null)?.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    throw new Error("The upstream's answer is larger than the gateway's max_upstream_response setting");
+  }
+  throw error;
+}
+
 /** The part of a `ReadableStreamDefaultReader` the SDK uses. */
 interface BodyReader {
   read(): Promise<{ done: true; value: undefined } | { done: false; value: Uint8Array }>;
@@ -39,12 +47,12 @@ class PooledResponse {
 
   text(): Promise<string> {
     this.used = true;
-    return this.stream.text();
+    return this.stream.text().catch(explained);
   }
 
   json(): Promise<unknown> {
     this.used = true;
-    return this.stream.json();
+    return this.stream.json().catch(explained);
   }
 
   get bodyUsed(): boolean {
@@ -59,7 +67,7 @@ class PooledResponse {
         const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
         return {
           read: async () => {
-            const step = await chunks.next();
+            const step = await chunks.next().catch(explained);
             return step.done ? { done: true, value: undefined } : { done: false, value: step.value };
           },
           // Reading stopped at `data: [DONE]`, usually a few bytes before the body's end: drain the rest (bounded) so
@@ -85,14 +93,16 @@ class PooledResponse {
 export function dispatcherFetch(dispatcher: Dispatcher): typeof fetch {
   const send = async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const { statusCode, headers, body } = await dispatcher.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-      headers: init.headers as Record<string, string> | undefined,
-      body: init.body as string | undefined,
-      signal: init.signal ?? undefined,
-    });
+    const { statusCode, headers, body } = await dispatcher
+      .request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: init.headers as Record<string, string> | undefined,
+        body: init.body as string | undefined,
+        signal: init.signal ?? undefined,
+      })
+      .catch(explained);
     return new PooledResponse(statusCode, headers, decoded(headers, body)) as unknown as Response;
   };
   return send as typeof fetch;

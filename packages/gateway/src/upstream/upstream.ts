@@ -29,8 +29,15 @@ const SIMULATOR_KEY = 'sk-or-v1-switchyard-gateway-embedded';
  * One keep-alive connection pool to the upstream for the whole process (undici's Agent), instead of the global
  * dispatcher's defaults: sized for a gateway's concurrency and kept warm between requests.
  */
-function pooledFetch(): { fetch: typeof fetch; agent: Agent } {
-  const agent = new Agent({ connections: 256, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, pipelining: 1 });
+function pooledFetch(maxResponseBytes: number): { fetch: typeof fetch; agent: Agent } {
+  const agent = new Agent({
+    connections: 256,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    pipelining: 1,
+    // A runaway upstream body (stream or not) is cut here instead of filling the gateway's memory.
+    maxResponseSize: maxResponseBytes,
+  });
   return { fetch: dispatcherFetch(agent), agent };
 }
 
@@ -66,7 +73,7 @@ export async function openUpstream(
   config: GatewayConfig,
   extra: { breakerStore?: BreakerStore; simulator?: Parameters<typeof startSimulator>[0] } = {},
 ): Promise<Upstream> {
-  const { fetch, agent } = pooledFetch();
+  const { fetch, agent } = pooledFetch(config.maxUpstreamResponseBytes);
   const base: SwitchyardOptions = { ...config.sdk, fetch, breakerStore: extra.breakerStore };
   if (config.upstream.mode === 'openrouter') {
     const sy = new Switchyard({

@@ -18,6 +18,8 @@ let upstream: Server;
 let gateway: TestGateway;
 
 const MODEL = 'openai/gpt-4o-mini';
+/** The largest upstream answer this file's gateway reads (small, so a runaway body is quick to send). */
+const LIMIT = 256 * 1024;
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
@@ -46,6 +48,7 @@ beforeAll(async () => {
       OPENROUTER_RETRY_BACKOFF_BASE: '0.001',
       OPENROUTER_RETRY_JITTER: '0',
     },
+    config: { maxUpstreamResponseBytes: LIMIT },
   });
 });
 
@@ -382,6 +385,33 @@ function dropOnReuse(): Handler {
     else reply(200, completion({ content: 'fresh' }))(req, res, '');
   };
 }
+
+describe('runaway upstream bodies', () => {
+  it('a non-stream answer beyond max_upstream_response: a typed 502, not a gateway full of it', async () => {
+    handler = reply(200, completion({ content: 'x'.repeat(LIMIT * 2) }));
+    const response = await chat();
+    expect(response.status).toBe(502);
+    const error = expectOpenAiError(await response.json());
+    expect(error.type).toBe('connection_error');
+    expect(error.message).toContain('max_upstream_response');
+  });
+
+  it('a stream that never stops: cut at the limit with an error chunk and [DONE]', async () => {
+    handler = async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const piece = `data: ${chunk({ content: 'y'.repeat(1000) })}\n\n`;
+      for (let sent = 0; sent < LIMIT * 4 && !res.destroyed; sent += piece.length) {
+        if (!res.write(piece)) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      res.end();
+    };
+    const text = await (await chat({ stream: true })).text();
+    const data = dataOf(text);
+    expect(data.at(-1)).toBe('[DONE]');
+    expect(data.find((d) => d.includes('"error"'))).toContain('max_upstream_response');
+    expect(text.length).toBeLessThan(LIMIT * 2);
+  });
+});
 
 describe('keep-alive sockets dropped by the upstream', () => {
   it('with SDK retries off, a socket dropped on reuse is resent at once on a fresh connection', async () => {

@@ -141,6 +141,8 @@ export function configTemplate(): string {
 # Seconds a client may take to send a whole request, headers and body; slower clients get 408. Answers and
 # streams are not limited by it.
 # request_timeout = ${seconds(g.requestTimeoutMs)}
+# Largest upstream answer in bytes, stream or not; a bigger one is cut with an error (502, or an error chunk).
+# max_upstream_response = ${g.maxUpstreamResponseBytes}
 # Token of the admin API (Authorization: Bearer …), env SWITCHYARD_ADMIN_TOKEN. Unset: the admin API is off.
 # admin_token = "\${SWITCHYARD_ADMIN_TOKEN}"
 # Secret for the HMAC of virtual keys, env SWITCHYARD_KEY_SECRET. Unset: generated once and kept in the database.
