@@ -5,11 +5,12 @@ import type { GatewayServices } from '../server/services.js';
 import { type Admitted, validateEmbeddingBody } from './admission.js';
 import { sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
+import { catalogRow } from './settlement.js';
 
 /**
  * Records the embedding call in the ledger (one row, like one attempt) and settles the budget; runs after the answer
  * went out, and a failure is logged (the answer can no longer change). Rows are queued before the first await, as in
- * `settleRequest`.
+ * `settleRequest` (the only await before them prices an answer whose upstream reported no usage).
  */
 async function settleEmbedding(
   services: GatewayServices,
@@ -19,8 +20,16 @@ async function settleEmbedding(
   result?: EmbeddingResult,
   error?: SwitchyardError,
 ) {
-  const usd = result?.cost.usd ?? 0;
-  const tokens = result?.promptTokens ?? 0;
+  let usd = result?.cost.usd ?? 0;
+  let tokens = result?.promptTokens ?? 0;
+  let costSource = result?.cost.source;
+  // An upstream that reported no usage: the input's estimate at the model's prompt price, never free.
+  if (result && (result.raw as { usage?: unknown }).usage == null && tokens === 0) {
+    tokens = admitted.estimatedTokens;
+    const row = await catalogRow(services, result.model || String(admitted.body.model));
+    usd = tokens * Math.max(0, Number(row?.pricing.prompt) || 0);
+    costSource = 'computed';
+  }
   try {
     services.accounting.record({
       requestId,
@@ -33,7 +42,7 @@ async function settleEmbedding(
         model: result?.model ?? String(admitted.body.model),
         promptTokens: tokens,
         costUsd: result ? usd : undefined,
-        costSource: result?.cost.source,
+        costSource,
         latencyMs: Date.now() - startedAt,
         status: result ? 200 : error?.status,
         code: error?.code,

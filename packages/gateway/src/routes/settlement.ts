@@ -31,7 +31,7 @@ async function cutStreamEstimate(
 }
 
 /** A catalog row, from memory when the catalog is loaded (no promise), else fetched; undefined when unknown. */
-function catalogRow(services: GatewayServices, model: string): Model | undefined | Promise<Model | undefined> {
+export function catalogRow(services: GatewayServices, model: string): Model | undefined | Promise<Model | undefined> {
   const { models } = services.upstream.sy;
   const known = models.getNow(model);
   return known ? known.model : models.get(model).catch(() => undefined);

@@ -31,7 +31,15 @@ const SILENT = 'good/model-silent';
 ROWS.push({ ...(ROWS[0] as Record<string, unknown>), id: SILENT, name: 'Silent' });
 /** A priced model whose upstream reports an explicit zero usage (a cached answer): taken at its word. */
 const ZERO = 'good/model-zero';
+/** An embedding model with a price; its upstream reports no usage. */
+const EMBEDDER = 'good/embedder';
 ROWS.push({ ...(ROWS[0] as Record<string, unknown>), id: ZERO, name: 'Zero' });
+ROWS.push({
+  id: EMBEDDER,
+  name: 'Embedder',
+  pricing: { prompt: '0.0000001', completion: '0' },
+  architecture: { input_modalities: ['text'], output_modalities: ['embeddings'] },
+});
 
 function answerWithoutUsage(res: ServerResponse, stream: boolean): void {
   const text = 'An answer of a few words whose tokens nobody counted for us.';
@@ -75,6 +83,12 @@ beforeAll(async () => {
     req.on('end', () => {
       const type = body.includes('"stream":true') ? 'text/event-stream' : 'application/json';
       res.writeHead(req.url?.includes('/models') && !catalogServed ? 404 : 200, { 'content-type': type });
+      if (req.url?.includes('/embeddings')) {
+        // No usage at all, as some OpenAI-compatible servers answer.
+        const { input } = JSON.parse(body) as { input: string[] };
+        const data = input.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] }));
+        return res.end(JSON.stringify({ object: 'list', model: EMBEDDER, data }));
+      }
       if (req.url?.includes('/models')) {
         return res.end(JSON.stringify(catalogServed ? { data: ROWS } : { error: { code: 404, message: 'Not Found' } }));
       }
@@ -166,6 +180,26 @@ describe('an upstream that reports no usage', () => {
       const expected = record!.tokens_prompt * 0.00000015 + record!.tokens_completion * 0.0000006;
       expect(record?.total_cost).toBeCloseTo(expected, 12);
     }
+  });
+});
+
+describe('embeddings from an upstream that reports no usage', () => {
+  it('are recorded at the input estimate and the prompt price', async () => {
+    const response = await fetch(`${gateway.baseURL}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: EMBEDDER, input: ['first text to embed, a few words long', 'second text'] }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: unknown[] }).data).toHaveLength(2);
+    let row: { promptTokens: number; costNano: bigint } | undefined;
+    for (let i = 0; i < 50 && !row; i++) {
+      const report = await gateway.services.accounting.report('model', {});
+      row = report.rows.find((r) => r.group === EMBEDDER);
+      if (!row) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(row?.promptTokens).toBeGreaterThan(5);
+    expect(Number(row?.costNano)).toBeCloseTo(row!.promptTokens * 0.0000001 * 1e9, 3);
   });
 });
 
