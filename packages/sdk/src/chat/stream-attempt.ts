@@ -375,7 +375,7 @@ export async function* streamAttempt(
     }
     // Some providers end an answer (tool calls especially) with `[DONE]` but never a finish reason: the stream said
     // it was complete, so the answer stands, its finish reason inferred. Without `[DONE]` it was cut.
-    if (!asm.finished && sawDone && asm.hasContent) asm.inferFinish();
+    if (!asm.finished && sawDone && asm.hasContent && !asm.error) asm.inferFinish();
     if (!asm.finished) {
       const message = sawDone
         ? 'The stream ended with [DONE] but without a finish reason'
