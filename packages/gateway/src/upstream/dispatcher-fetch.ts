@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, constants as zlib } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 
@@ -90,7 +90,7 @@ class PooledResponse {
  * request. Aborts come from `init.signal`; errors are undici's (the SDK's transport classifies any non-abort
  * failure as a connection error).
  */
-export function dispatcherFetch(dispatcher: Dispatcher): typeof fetch {
+export function dispatcherFetch(dispatcher: Dispatcher, maxDecodedBytes = Number.POSITIVE_INFINITY): typeof fetch {
   const send = async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const { statusCode, headers, body } = await dispatcher
@@ -103,7 +103,7 @@ export function dispatcherFetch(dispatcher: Dispatcher): typeof fetch {
         signal: init.signal ?? undefined,
       })
       .catch(explained);
-    return new PooledResponse(statusCode, headers, decoded(headers, body)) as unknown as Response;
+    return new PooledResponse(statusCode, headers, decoded(headers, body, maxDecodedBytes)) as unknown as Response;
   };
   return send as typeof fetch;
 }
@@ -113,7 +113,7 @@ export function dispatcherFetch(dispatcher: Dispatcher): typeof fetch {
  * proxies do anyway, and WHATWG fetch (which the SDK otherwise uses) would decode it — so this does too, streaming
  * (SSE arrives compressed with a flush per event).
  */
-function decoded(headers: Record<string, string | string[] | undefined>, body: Body): Body {
+function decoded(headers: Record<string, string | string[] | undefined>, body: Body, maxBytes: number): Body {
   const encoding = String(headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
@@ -136,7 +136,26 @@ function decoded(headers: Record<string, string | string[] | undefined>, body: B
   decoder.on('close', () => {
     if (!source.destroyed) source.destroy();
   });
-  return withBodyMixin(source.pipe(decoder));
+  // The pool bounds the compressed bytes; a small body can inflate into a huge one, so the output is bounded too.
+  const bounded = source.pipe(decoder).pipe(sizeLimit(maxBytes));
+  decoder.on('error', (error) => bounded.destroy(error));
+  bounded.on('close', () => {
+    if (!decoder.destroyed) decoder.destroy();
+  });
+  return withBodyMixin(bounded);
+}
+
+/** Passes bytes through until more than `maxBytes` went by, then fails as undici does for a too-large answer. */
+function sizeLimit(maxBytes: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.byteLength;
+      if (seen > maxBytes)
+        done(Object.assign(new Error('decoded body too large'), { code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' }));
+      else done(null, chunk);
+    },
+  });
 }
 
 /** The `text()`, `json()` and `dump()` of undici's body, on a plain readable (the decoded stream). */

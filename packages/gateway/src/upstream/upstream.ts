@@ -38,7 +38,7 @@ function pooledFetch(maxResponseBytes: number): { fetch: typeof fetch; agent: Ag
     // A runaway upstream body (stream or not) is cut here instead of filling the gateway's memory.
     maxResponseSize: maxResponseBytes,
   });
-  return { fetch: dispatcherFetch(agent), agent };
+  return { fetch: dispatcherFetch(agent, maxResponseBytes), agent };
 }
 
 /** GET against the upstream base URL with the upstream key (never the client's). */

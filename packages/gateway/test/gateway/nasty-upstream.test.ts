@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -394,6 +395,18 @@ describe('runaway upstream bodies', () => {
     const error = expectOpenAiError(await response.json());
     expect(error.type).toBe('connection_error');
     expect(error.message).toContain('max_upstream_response');
+  });
+
+  it('a small gzip body that inflates beyond max_upstream_response: the same typed 502', async () => {
+    const packed = gzipSync(completion({ content: 'z'.repeat(LIMIT * 4) }));
+    expect(packed.byteLength).toBeLessThan(LIMIT / 10);
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(packed);
+    };
+    const response = await chat();
+    expect(response.status).toBe(502);
+    expect(expectOpenAiError(await response.json()).message).toContain('max_upstream_response');
   });
 
   it('a stream that never stops: cut at the limit with an error chunk and [DONE]', async () => {
