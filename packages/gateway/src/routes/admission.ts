@@ -12,6 +12,7 @@ import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import type { GatewayServices, Reservation, ReserveOutcome } from '../server/services.js';
 import { LedgerOverflowError } from '../stores/store-errors.js';
+import { catalogRow, costAt } from './catalog-row.js';
 
 /** A request that passed authentication, validation, rate limits and the budget. */
 export interface Admitted {
@@ -73,12 +74,7 @@ function worstCaseOn(body: Record<string, unknown>, row: Model | undefined): Wor
   const output = embedding
     ? 0
     : Number(body.max_completion_tokens ?? body.max_tokens ?? row?.top_provider.max_completion_tokens ?? 4096);
-  if (!row) return { usd: 0, tokens: prompt + output };
-  const price = (value: unknown) => Math.max(0, Number(value) || 0);
-  return {
-    usd: prompt * price(row.pricing.prompt) + output * price(row.pricing.completion) + price(row.pricing.request),
-    tokens: prompt + output,
-  };
+  return { usd: costAt(row, prompt, output), tokens: prompt + output };
 }
 
 /** Worst-case cost of a request on its model, from catalog prices; synchronous while the catalog is in memory. */
@@ -86,12 +82,8 @@ function worstCase(services: GatewayServices, body: Record<string, unknown>): Wo
   const { sy } = services.upstream;
   const model = (body.model as string | undefined) ?? sy.config.defaultModel;
   if (!model) return worstCaseOn(body, undefined);
-  const known = sy.models.getNow(model);
-  if (known) return worstCaseOn(body, known.model);
-  return sy.models.get(model).then(
-    (row) => worstCaseOn(body, row),
-    () => worstCaseOn(body, undefined),
-  );
+  const row = catalogRow(services, model);
+  return row instanceof Promise ? row.then((known) => worstCaseOn(body, known)) : worstCaseOn(body, row);
 }
 
 /**

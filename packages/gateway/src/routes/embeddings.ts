@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { callerId } from '../http/auth.js';
 import type { GatewayServices } from '../server/services.js';
 import { type Admitted, validateEmbeddingBody } from './admission.js';
+import { catalogRow, usdOf } from './catalog-row.js';
 import { sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
-import { catalogRow } from './settlement.js';
 
 /**
  * Records the embedding call in the ledger (one row, like one attempt) and settles the budget; runs after the answer
@@ -27,7 +27,7 @@ async function settleEmbedding(
   if (result && (result.raw as { usage?: unknown }).usage == null && tokens === 0) {
     tokens = admitted.estimatedTokens;
     const row = await catalogRow(services, result.model || String(admitted.body.model));
-    usd = tokens * Math.max(0, Number(row?.pricing.prompt) || 0);
+    usd = tokens * usdOf(row?.pricing.prompt);
     costSource = 'computed';
   }
   try {

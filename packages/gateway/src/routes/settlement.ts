@@ -1,9 +1,10 @@
-import type { ChatResult, Model, SwitchyardError } from '@switchyard/sdk';
+import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
 import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
 import { callerId } from '../http/auth.js';
 import { upstreamAccountError } from '../http/error-reply.js';
 import type { GatewayServices, UsageEstimate } from '../server/services.js';
 import type { Admitted } from './admission.js';
+import { catalogRow, costAt, usdOf } from './catalog-row.js';
 
 export interface Outcome {
   result?: ChatResult;
@@ -27,14 +28,7 @@ async function cutStreamEstimate(
   const model = error.partial?.model ?? (admitted.body.model as string | undefined);
   const row = model ? await catalogRow(services, model) : undefined;
   if (!row) return undefined;
-  return estimateTextTokens(text, row.architecture.tokenizer) * Math.max(0, Number(row.pricing.completion) || 0);
-}
-
-/** A catalog row, from memory when the catalog is loaded (no promise), else fetched; undefined when unknown. */
-export function catalogRow(services: GatewayServices, model: string): Model | undefined | Promise<Model | undefined> {
-  const { models } = services.upstream.sy;
-  const known = models.getNow(model);
-  return known ? known.model : models.get(model).catch(() => undefined);
+  return estimateTextTokens(text, row.architecture.tokenizer) * usdOf(row.pricing.completion);
 }
 
 /**
@@ -52,13 +46,7 @@ async function usagelessEstimate(
   const promptTokens = estimateRequestTokens(admitted.body as never, tokenizer).total;
   const answer = result.text + (result.reasoning ?? '') + result.toolCalls.map((call) => call.arguments).join('');
   const completionTokens = estimateTextTokens(answer, tokenizer);
-  const price = (value: unknown) => Math.max(0, Number(value) || 0);
-  const usd = row
-    ? promptTokens * price(row.pricing.prompt) +
-      completionTokens * price(row.pricing.completion) +
-      price(row.pricing.request)
-    : 0;
-  return { promptTokens, completionTokens, usd };
+  return { promptTokens, completionTokens, usd: costAt(row, promptTokens, completionTokens) };
 }
 
 /** When each upstream account problem was last logged, per gateway: once a minute is seen, and is not a flood. */

@@ -4,12 +4,15 @@ import type { Dispatcher } from 'undici';
 
 type Body = Dispatcher.ResponseData['body'];
 
-/** undici's error for an answer beyond the pool's `maxResponseSize`, said in the gateway's terms; others as they are. */
-function explained(error: unknown): never {
-  if ((error as { code?: unknown } | null)?.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-    throw new Error("The upstream's answer is larger than the gateway's max_upstream_response setting");
-  }
-  throw error;
+const TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+const TOO_LARGE_MESSAGE = "The upstream's answer is larger than the gateway's max_upstream_response setting";
+
+/**
+ * undici's error for an answer beyond the pool's `maxResponseSize`, said in the gateway's terms. Renamed where it is
+ * raised (the body's `error` event, which comes before any reader sees it), so no read of the body pays for it.
+ */
+function sayTooLarge(error: unknown): void {
+  if ((error as { code?: unknown } | null)?.code === TOO_LARGE) (error as Error).message = TOO_LARGE_MESSAGE;
 }
 
 /** The part of a `ReadableStreamDefaultReader` the SDK uses. */
@@ -42,17 +45,17 @@ class PooledResponse {
       },
     };
     // A destroyed body (abort, cancel) must not surface as an unhandled 'error' event.
-    (stream as unknown as Readable).on('error', () => {});
+    (stream as unknown as Readable).on('error', sayTooLarge);
   }
 
   text(): Promise<string> {
     this.used = true;
-    return this.stream.text().catch(explained);
+    return this.stream.text();
   }
 
   json(): Promise<unknown> {
     this.used = true;
-    return this.stream.json().catch(explained);
+    return this.stream.json();
   }
 
   get bodyUsed(): boolean {
@@ -67,7 +70,7 @@ class PooledResponse {
         const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
         return {
           read: async () => {
-            const step = await chunks.next().catch(explained);
+            const step = await chunks.next();
             return step.done ? { done: true, value: undefined } : { done: false, value: step.value };
           },
           // Reading stopped at `data: [DONE]`, usually a few bytes before the body's end: drain the rest (bounded) so
@@ -93,16 +96,22 @@ class PooledResponse {
 export function dispatcherFetch(dispatcher: Dispatcher, maxDecodedBytes = Number.POSITIVE_INFINITY): typeof fetch {
   const send = async (input: Parameters<typeof fetch>[0], init: RequestInit = {}) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    const { statusCode, headers, body } = await dispatcher
-      .request({
+    let answer: Dispatcher.ResponseData;
+    try {
+      answer = await dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
         headers: init.headers as Record<string, string> | undefined,
         body: init.body as string | undefined,
         signal: init.signal ?? undefined,
-      })
-      .catch(explained);
+      });
+    } catch (error) {
+      // A declared length beyond the limit is refused before the body.
+      sayTooLarge(error);
+      throw error;
+    }
+    const { statusCode, headers, body } = answer;
     return new PooledResponse(statusCode, headers, decoded(headers, body, maxDecodedBytes)) as unknown as Response;
   };
   return send as typeof fetch;
@@ -151,8 +160,7 @@ function sizeLimit(maxBytes: number): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       seen += chunk.byteLength;
-      if (seen > maxBytes)
-        done(Object.assign(new Error('decoded body too large'), { code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' }));
+      if (seen > maxBytes) done(Object.assign(new Error(TOO_LARGE_MESSAGE), { code: TOO_LARGE }));
       else done(null, chunk);
     },
   });

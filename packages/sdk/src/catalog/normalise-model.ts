@@ -1,4 +1,5 @@
 import type { Model, ModelEndpoints, ModelPricing } from '../protocol/catalog.js';
+import { formatFemto, parseUsd } from '../usage/money.js';
 
 /**
  * Catalog rows made safe to use. OpenRouter-compatible servers (a proxy, a self-hosted router, OpenRouter on a bad
@@ -28,15 +29,11 @@ function count(value: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : null;
 }
 
-/** A price as the decimal string the catalog uses (numbers are written out without an exponent). */
+/** A price as the decimal string the catalog uses (numbers written out exactly; a negative placeholder as is). */
 function price(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return value
-      .toFixed(15)
-      .replace(/(\.\d*?)0+$/, '$1')
-      .replace(/\.$/, '');
-  }
+  if (typeof value === 'number' && Number.isFinite(value))
+    return value < 0 ? String(value) : formatFemto(parseUsd(value));
   return undefined;
 }
 
