@@ -31,20 +31,28 @@ export class BudgetExceededError extends SwitchyardError {
   override readonly code: string = 'budget_exceeded';
 }
 
-function field(name: string, expected: string, value: unknown): InvalidRequestError {
+/** A 400 whose `metadata.field` names the offending field, so a client can point at it. */
+export function fieldError(name: string, message: string): InvalidRequestError {
+  return new InvalidRequestError(message, { status: 400, metadata: { field: name } });
+}
+
+/** A 400 for a field of the wrong type or shape. */
+export function field(name: string, expected: string, value: unknown): InvalidRequestError {
   const got = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  return new InvalidRequestError(`Invalid value for '${name}': expected ${expected}, received ${got}`, {
-    status: 400,
-    metadata: { field: name },
-  });
+  return fieldError(name, `Invalid value for '${name}': expected ${expected}, received ${got}`);
+}
+
+/** The request body as a JSON object, or the 400 every endpoint answers anything else with. */
+export function bodyObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('Request body must be a JSON object', { status: 400 });
+  }
+  return body as Record<string, unknown>;
 }
 
 /** Shape checks the gateway makes before anything else; the SDK validates parameter ranges on top. */
 export function validateChatBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError('Request body must be a JSON object', { status: 400 });
-  }
-  const b = body as Record<string, unknown>;
+  const b = bodyObject(body);
   if (!Array.isArray(b.messages) || b.messages.length === 0) throw field('messages', 'a non-empty array', b.messages);
   b.messages.forEach((m, i) => {
     if (typeof m !== 'object' || m === null || typeof (m as { role?: unknown }).role !== 'string')
@@ -86,6 +94,9 @@ function worstCase(services: GatewayServices, body: Record<string, unknown>): Wo
   return row instanceof Promise ? row.then((known) => worstCaseOn(body, known)) : worstCaseOn(body, row);
 }
 
+/** Checks (and may translate) a request body into the chat or embeddings body admitted; knows who calls. */
+export type Validate = (body: unknown, caller: Caller) => Record<string, unknown>;
+
 /**
  * Admission of a chat request: who calls, is the body usable, may this key use this model, is it within its rate
  * limits and daily caps, and can its budget afford the worst case. Refusals are typed errors the route turns into
@@ -96,7 +107,7 @@ function worstCase(services: GatewayServices, body: Record<string, unknown>): Wo
 export function admit(
   request: FastifyRequest,
   services: GatewayServices,
-  validate: (body: unknown) => Record<string, unknown> = validateChatBody,
+  validate: Validate = validateChatBody,
 ): Admitted | Promise<Admitted> {
   // Fault injection through the gateway is a testing aid of simulator mode; a real upstream never sees the header.
   const fault = request.headers['x-simulator-fault'];
@@ -106,7 +117,7 @@ export function admit(
     return admitted;
   };
   const admitAs = (caller: Caller) => {
-    const admitted = admitCaller(caller, validate(request.body), services);
+    const admitted = admitCaller(caller, validate(request.body, caller), services);
     return admitted instanceof Promise ? admitted.then(withHeaders) : withHeaders(admitted);
   };
   const caller = authenticate(request, services);
@@ -115,10 +126,7 @@ export function admit(
 
 /** Shape checks of an embeddings request. */
 export function validateEmbeddingBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError('Request body must be a JSON object', { status: 400 });
-  }
-  const b = body as Record<string, unknown>;
+  const b = bodyObject(body);
   if (typeof b.model !== 'string' || b.model === '') throw field('model', 'a model id', b.model);
   if (b.input === undefined || b.input === null || (Array.isArray(b.input) && b.input.length === 0)) {
     throw field('input', 'a string or a non-empty array', b.input);

@@ -1,23 +1,25 @@
 import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { envelopeFor } from '../http/error-reply.js';
 import { SseResponse } from '../http/sse-response.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { inBandError, sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
-import { type Outcome, settleAfterReply, settleRequest } from './settlement.js';
+import { type Outcome, settleAfterReply } from './settlement.js';
+import { answerFailedStream } from './stream-failure.js';
 
 /**
  * A non-streamed chat. The answer goes out first and the request is settled after it (as a stream is), so the
  * client does not wait for the bookkeeping; the request is still tracked until settled, so shutdown waits for it.
+ * `render` gives the answer its dialect's shape (the other dialects translate onto this flow); chat sends it as is.
  */
-async function nonStreaming(
+export async function nonStreaming(
   services: GatewayServices,
   admitted: Admitted,
   requestId: string,
   reply: FastifyReply,
   controller: AbortController,
+  render: (result: ChatResult) => unknown = (result) => result.raw,
 ) {
   let outcome: Outcome;
   try {
@@ -39,7 +41,7 @@ async function nonStreaming(
     });
     // An upstream that gave its answer no id gets no empty header.
     if (result.generationId) reply.header('x-generation-id', result.generationId);
-    reply.send(result.raw);
+    reply.send(render(result));
   } else sendError(reply, error, admitted.rateHeaders);
   await settleAfterReply(services, admitted, requestId, false, outcome);
   return reply;
@@ -113,19 +115,7 @@ async function streaming(
     await settleAfterReply(services, admitted, requestId, true, { result });
   } catch (caught) {
     const error = caught as SwitchyardError;
-    await settleRequest(services, admitted, requestId, true, { error, partialText });
-    // The client left: nobody to tell. Otherwise (upstream failure, shutdown) the stream ends with a typed error.
-    if (out.closed) {
-      out.abandon();
-      return;
-    }
-    if (!out.headersSent) {
-      out.abandon();
-      const { status, body, headers } = envelopeFor(error);
-      reply.raw.writeHead(status, { 'content-type': 'application/json', ...admitted.rateHeaders, ...headers });
-      reply.raw.end(JSON.stringify(body));
-      return;
-    }
+    if (await answerFailedStream(services, admitted, requestId, reply, out, error, partialText)) return;
     // The upstream's own error chunk already went out verbatim: no second error, only the finish chunk if it lacked one.
     if (!forwardedError) await out.write(inBandError(error));
     else if (!forwardedError.finished) await out.write(inBandError(error, { finishOnly: true }));

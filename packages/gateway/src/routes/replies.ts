@@ -33,27 +33,42 @@ const ERROR_TYPES: Record<string, string> = {
   budget_exceeded: 'payment_required',
 };
 
+/** What an in-band error chunk says, in any dialect: the generation's id and model, and OpenRouter's `error` object. */
+export function inBandErrorParts(error: SwitchyardError): {
+  id: string;
+  model: string;
+  error: Record<string, unknown>;
+} {
+  const cause = (error.cause as SwitchyardError | undefined) ?? error;
+  return {
+    id: error.generationId ?? error.partial?.generationId ?? 'gen-switchyard-error',
+    model: error.partial?.model ?? error.model ?? '',
+    error: {
+      code: envelopeFor(cause).status,
+      message: cause.message,
+      metadata: { error_type: errorTypeOf(error), switchyard_code: error.code },
+    },
+  };
+}
+
+/** OpenRouter's `error_type` for a switchyard error (the cause's, when it wraps one). */
+export function errorTypeOf(error: SwitchyardError): string {
+  const cause = (error.cause as SwitchyardError | undefined) ?? error;
+  return ERROR_TYPES[cause.code] ?? 'server';
+}
+
 /**
  * An error after headers went out: OpenRouter's in-band error chunk, with switchyard's code beside its type.
  * `finishOnly`: just the chunk with `finish_reason: "error"` (when the upstream's error chunk was already passed on).
  */
 export function inBandError(error: SwitchyardError, options: { finishOnly?: boolean } = {}): string {
-  const cause = (error.cause as SwitchyardError | undefined) ?? error;
-  const status = envelopeFor(cause).status;
+  const parts = inBandErrorParts(error);
   const chunk = {
-    id: error.generationId ?? error.partial?.generationId ?? 'gen-switchyard-error',
+    id: parts.id,
     object: 'chat.completion.chunk',
     created: Math.floor(Date.now() / 1000),
-    model: error.partial?.model ?? error.model ?? '',
-    ...(options.finishOnly
-      ? {}
-      : {
-          error: {
-            code: status,
-            message: cause.message,
-            metadata: { error_type: ERROR_TYPES[cause.code] ?? 'server', switchyard_code: error.code },
-          },
-        }),
+    model: parts.model,
+    ...(options.finishOnly ? {} : { error: parts.error }),
     choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: 'error' }],
   };
   return `data: ${JSON.stringify(chunk)}\n\n`;

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { abortOnDisconnect } from '../http/disconnect.js';
 import type { GatewayServices } from '../server/services.js';
-import { type Admitted, admit } from './admission.js';
+import { type Admitted, admit, type Validate } from './admission.js';
 import { sendError } from './replies.js';
 
 export type AdmittedHandler = (admitted: Admitted, requestId: string, controller: AbortController) => Promise<unknown>;
@@ -16,7 +16,7 @@ export async function serveAdmitted(
   request: FastifyRequest,
   reply: FastifyReply,
   handler: AdmittedHandler,
-  validate?: (body: unknown) => Record<string, unknown>,
+  validate?: Validate,
 ): Promise<unknown> {
   // Fastify's request id: the client's `x-request-id` when it sent a sane one, so logs and ledger rows share it.
   const requestId = request.id;

@@ -1,0 +1,192 @@
+import { InvalidRequestError } from '@switchyard/sdk';
+import { invalidField as invalid } from './invalid-field.js';
+import { messagesOf } from './responses-input.js';
+import { chatTools, type ResponsesTool, toolChoiceOf } from './responses-tools.js';
+
+/** What a Responses request asked for that the answer echoes back (the Responses object repeats its parameters). */
+export interface ResponsesEcho {
+  model?: string;
+  instructions: string | null;
+  tools: ResponsesTool[];
+  toolChoice: unknown;
+  parallelToolCalls: boolean;
+  text: { format: unknown; verbosity?: unknown };
+  reasoning: unknown;
+  maxOutputTokens: number | null;
+  temperature: number | null;
+  topP: number | null;
+  frequencyPenalty: number | null;
+  presencePenalty: number | null;
+  metadata: Record<string, string> | null;
+  user: string | null;
+  store: boolean;
+  previousResponseId: string | null;
+}
+
+/** A Responses request as the chat request it maps to, what the answer must echo, and the input items it carried. */
+export interface TranslatedResponses {
+  chat: Record<string, unknown>;
+  echo: ResponsesEcho;
+  /** The request's own input items (without the history of `previous_response_id`), for the response store. */
+  input: Record<string, unknown>[];
+}
+
+/** Resolves `previous_response_id` and `item_reference` ids from the response store (undefined when unknown). */
+export interface ResponsesHistory {
+  conversation(responseId: string): Record<string, unknown>[] | undefined;
+  item(itemId: string): Record<string, unknown> | undefined;
+}
+
+/** Parameters with the same meaning (and name) in both dialects, or OpenRouter extras passed on unchanged. */
+const CARRIED = [
+  'model',
+  'models',
+  'temperature',
+  'top_p',
+  'top_k',
+  'frequency_penalty',
+  'presence_penalty',
+  'repetition_penalty',
+  'seed',
+  'stream',
+  'provider',
+  'plugins',
+  'transforms',
+  'route',
+  'user',
+  'parallel_tool_calls',
+  'top_logprobs',
+] as const;
+
+/**
+ * Features of the Responses API that a stateless translation onto chat completions cannot honour: refusing them is
+ * better than answering as if they had been applied.
+ */
+const REFUSED: Record<string, string> = {
+  background: 'background responses are not supported by the gateway (answers are returned or streamed at once)',
+  conversation: "'conversation' objects are not supported; send the history in 'input' or use 'previous_response_id'",
+  prompt: 'stored prompt templates are not supported; send the prompt in the request',
+};
+
+function nullableNumber(body: Record<string, unknown>, name: string): number | null {
+  const value = body[name];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, `'${name}' must be a number`);
+  return value;
+}
+
+/** `text.format` as chat's `response_format` (undefined for plain text). */
+function responseFormat(format: unknown): Record<string, unknown> | undefined {
+  if (format === undefined || format === null) return undefined;
+  const f = format as Record<string, unknown>;
+  switch (f.type) {
+    case 'text':
+      return undefined;
+    case 'json_object':
+      return { type: 'json_object' };
+    case 'json_schema': {
+      if (typeof f.schema !== 'object' || f.schema === null) {
+        throw invalid('text.format.schema', "'text.format.schema' must be a JSON Schema object");
+      }
+      const { name = 'response', schema, strict, description } = f;
+      return { type: 'json_schema', json_schema: { name, schema, strict, description } };
+    }
+    default:
+      throw invalid('text.format.type', "'text.format.type' must be 'text', 'json_object' or 'json_schema'");
+  }
+}
+
+/** The OpenRouter `reasoning` object for a Responses `reasoning` (`summary` has no chat counterpart: reasoning text is returned whenever the model gives it). */
+function reasoningOf(reasoning: unknown): Record<string, unknown> | undefined {
+  if (reasoning === undefined || reasoning === null) return undefined;
+  if (typeof reasoning !== 'object') throw invalid('reasoning', "'reasoning' must be an object");
+  const { effort, max_tokens, exclude, enabled } = reasoning as Record<string, unknown>;
+  const out = Object.fromEntries(
+    Object.entries({ effort, max_tokens, exclude, enabled }).filter(([, v]) => v !== undefined && v !== null),
+  );
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function inputItems(input: unknown): Record<string, unknown>[] {
+  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
+  if (!Array.isArray(input) || input.length === 0) {
+    throw invalid('input', "'input' must be a string or a non-empty array of input items");
+  }
+  input.forEach((item, i) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      throw invalid(`input[${i}]`, `'input[${i}]' must be an object`);
+    }
+  });
+  return input as Record<string, unknown>[];
+}
+
+/** Checks a Responses request body and translates it; throws `InvalidRequestError` naming the field. */
+export function translateResponsesRequest(body: unknown, history: ResponsesHistory): TranslatedResponses {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('Request body must be a JSON object', { status: 400 });
+  }
+  const b = body as Record<string, unknown>;
+  for (const [name, why] of Object.entries(REFUSED)) {
+    if (b[name] !== undefined && b[name] !== null && b[name] !== false) throw invalid(name, why);
+  }
+  if (b.model !== undefined && typeof b.model !== 'string') throw invalid('model', "'model' must be a string");
+  if (b.instructions !== undefined && b.instructions !== null && typeof b.instructions !== 'string') {
+    throw invalid('instructions', "'instructions' must be a string");
+  }
+  const previousResponseId = b.previous_response_id ?? null;
+  if (previousResponseId !== null && typeof previousResponseId !== 'string') {
+    throw invalid('previous_response_id', "'previous_response_id' must be a string");
+  }
+  const input = inputItems(b.input);
+  let earlier: Record<string, unknown>[] = [];
+  if (previousResponseId) {
+    const found = history.conversation(previousResponseId);
+    if (!found) {
+      throw invalid(
+        'previous_response_id',
+        `Response '${previousResponseId}' is not known to this gateway (responses are kept in memory for a limited time, and only when 'store' was not false); send the full history in 'input' instead`,
+      );
+    }
+    earlier = found;
+  }
+  const instructions = (b.instructions as string | undefined) ?? null;
+  const messages = messagesOf([...earlier, ...input], history, earlier.length);
+  if (instructions) messages.unshift({ role: 'system', content: instructions });
+
+  const chat: Record<string, unknown> = { messages };
+  for (const name of CARRIED) if (b[name] !== undefined && b[name] !== null) chat[name] = b[name];
+  if (!chat.user && typeof b.safety_identifier === 'string') chat.user = b.safety_identifier;
+  const maxOutputTokens = nullableNumber(b, 'max_output_tokens');
+  if (maxOutputTokens !== null) chat.max_tokens = maxOutputTokens;
+  const text = (b.text ?? {}) as { format?: unknown; verbosity?: unknown };
+  const format = responseFormat(text.format);
+  if (format) chat.response_format = format;
+  if (text.verbosity !== undefined && text.verbosity !== null) chat.verbosity = text.verbosity;
+  const reasoning = reasoningOf(b.reasoning);
+  if (reasoning) chat.reasoning = reasoning;
+  const tools = Array.isArray(b.tools) ? (b.tools as ResponsesTool[]) : [];
+  if (b.tools !== undefined && b.tools !== null && !Array.isArray(b.tools))
+    throw invalid('tools', "'tools' must be an array");
+  if (tools.length > 0) chat.tools = chatTools(tools);
+  if (b.tool_choice !== undefined && b.tool_choice !== null) chat.tool_choice = toolChoiceOf(b.tool_choice);
+
+  const echo: ResponsesEcho = {
+    model: chat.model as string | undefined,
+    instructions,
+    tools,
+    toolChoice: b.tool_choice ?? 'auto',
+    parallelToolCalls: b.parallel_tool_calls !== false,
+    text: { format: text.format ?? { type: 'text' }, ...(text.verbosity ? { verbosity: text.verbosity } : {}) },
+    reasoning: b.reasoning ?? null,
+    maxOutputTokens,
+    temperature: nullableNumber(b, 'temperature'),
+    topP: nullableNumber(b, 'top_p'),
+    frequencyPenalty: nullableNumber(b, 'frequency_penalty'),
+    presencePenalty: nullableNumber(b, 'presence_penalty'),
+    metadata: (b.metadata as Record<string, string> | undefined) ?? null,
+    user: (chat.user as string | undefined) ?? null,
+    store: b.store !== false,
+    previousResponseId,
+  };
+  return { chat, echo, input };
+}
