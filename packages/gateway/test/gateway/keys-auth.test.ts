@@ -113,6 +113,25 @@ describe('admin API and key lifecycle', () => {
     expect(allowed.status).toBe(200);
   });
 
+  it('applies keys to /responses too: auth, allowed models, and stored responses visible only to their key', async () => {
+    const responses = (key: string | undefined, body: unknown) =>
+      post(`${gw.baseURL}/responses`, body, key ? { authorization: `Bearer ${key}` } : {});
+    const ask = { model: 'anthropic/claude-sonnet-4.5', input: 'Say exactly: mine' };
+    expect((await responses(undefined, ask)).status).toBe(401);
+    const owner = (await admin(gw, 'POST', '/admin/keys', { name: 'resp-owner', allowed_models: ['anthropic/*'] }))
+      .json;
+    const other = (await admin(gw, 'POST', '/admin/keys', { name: 'resp-other' })).json;
+    expect((await responses(owner.secret, { ...ask, model: 'openai/gpt-4o-mini' })).status).toBe(403);
+    const first = await responses(owner.secret, ask);
+    expect(first.status).toBe(200);
+    const { id } = (await first.json()) as { id: string };
+    const follow = { ...ask, input: 'Say exactly: again', previous_response_id: id };
+    expect((await responses(owner.secret, follow)).status).toBe(200);
+    const stolen = await responses(other.secret, follow);
+    expect(stolen.status).toBe(400);
+    expect(((await stolen.json()) as any).error.metadata.field).toBe('previous_response_id');
+  });
+
   it('refuses an expired key', async () => {
     const { secret } = await gw.services.keys.create({ name: 'old', expiresInMs: 1000 }, Date.now() - 60_000);
     const response = await chat(gw, secret);
