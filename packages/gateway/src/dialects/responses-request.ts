@@ -55,7 +55,6 @@ const CARRIED = [
   'route',
   'user',
   'parallel_tool_calls',
-  'top_logprobs',
 ] as const;
 
 /**
