@@ -1,4 +1,5 @@
-import { bodyObject, field, fieldError } from '../routes/admission.js';
+import { bodyObject, field } from '../routes/admission.js';
+import { invalidField } from './invalid-field.js';
 
 /**
  * Legacy completions fields a chat completion cannot honour. The gateway serves `POST /completions` with a chat
@@ -26,10 +27,10 @@ function promptText(prompt: unknown): string {
   const text = Array.isArray(prompt) && prompt.length === 1 ? prompt[0] : prompt;
   if (typeof text === 'string' && text !== '') return text;
   if (Array.isArray(prompt) && prompt.some((p) => typeof p === 'number' || Array.isArray(p))) {
-    throw fieldError('prompt', "'prompt' as token ids is not supported on /completions: send the prompt as text");
+    throw invalidField('prompt', "'prompt' as token ids is not supported on /completions: send the prompt as text");
   }
   if (Array.isArray(prompt) && prompt.length > 1) {
-    throw fieldError('prompt', `'prompt' holds ${prompt.length} prompts; /completions takes one per request`);
+    throw invalidField('prompt', `'prompt' holds ${prompt.length} prompts; /completions takes one per request`);
   }
   throw field('prompt', 'a non-empty string or an array of one string', prompt);
 }
@@ -45,7 +46,7 @@ export function chatBodyFromCompletion(body: unknown): Record<string, unknown> {
   for (const { name, harmless, why } of UNSUPPORTED) {
     const value = b[name];
     if (value !== undefined && value !== null && !harmless(value))
-      throw fieldError(name, `'${name}' is not supported on /completions: ${why}`);
+      throw invalidField(name, `'${name}' is not supported on /completions: ${why}`);
   }
   const { prompt: _prompt, n: _n, best_of: _bestOf, echo: _echo, suffix: _suffix, logprobs: _logprobs, ...rest } = b;
   return { ...rest, messages: [{ role: 'user', content }] };

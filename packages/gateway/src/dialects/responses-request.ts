@@ -151,6 +151,9 @@ export function translateResponsesRequest(body: unknown, history: ResponsesHisto
   const instructions = (b.instructions as string | undefined) ?? null;
   const messages = messagesOf([...earlier, ...input], history, earlier.length);
   if (instructions) messages.unshift({ role: 'system', content: instructions });
+  if (!messages.some((m) => m.role !== 'system')) {
+    throw invalid('input', "'input' holds no message or function call output for the model to answer");
+  }
 
   const chat: Record<string, unknown> = { messages };
   for (const name of CARRIED) if (b[name] !== undefined && b[name] !== null) chat[name] = b[name];

@@ -7,6 +7,7 @@ import {
 } from '@switchyard/sdk';
 import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
 import type { FastifyRequest } from 'fastify';
+import { invalidField } from '../dialects/invalid-field.js';
 import { authenticate, callerId } from '../http/auth.js';
 import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
@@ -31,15 +32,10 @@ export class BudgetExceededError extends SwitchyardError {
   override readonly code: string = 'budget_exceeded';
 }
 
-/** A 400 whose `metadata.field` names the offending field, so a client can point at it. */
-export function fieldError(name: string, message: string): InvalidRequestError {
-  return new InvalidRequestError(message, { status: 400, metadata: { field: name } });
-}
-
 /** A 400 for a field of the wrong type or shape. */
 export function field(name: string, expected: string, value: unknown): InvalidRequestError {
   const got = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  return fieldError(name, `Invalid value for '${name}': expected ${expected}, received ${got}`);
+  return invalidField(name, `Invalid value for '${name}': expected ${expected}, received ${got}`);
 }
 
 /** The request body as a JSON object, or the 400 every endpoint answers anything else with. */

@@ -1,11 +1,11 @@
 import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { SseResponse } from '../http/sse-response.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { inBandError, sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
 import { type Outcome, settleAfterReply } from './settlement.js';
+import { DONE, generationIdOf, openChatStream } from './sse-stream.js';
 import { answerFailedStream } from './stream-failure.js';
 
 /**
@@ -47,8 +47,6 @@ export async function nonStreaming(
   return reply;
 }
 
-const GENERATION_ID = /"id":"([^"]+)"/;
-const DONE = 'data: [DONE]\n\n';
 /** The upstream's own `[DONE]` frame, whatever its spacing and line endings. */
 const DONE_FRAME = /^data: ?\[DONE\]\s*$/;
 
@@ -79,13 +77,7 @@ async function streaming(
   reply: FastifyReply,
   controller: AbortController,
 ) {
-  reply.hijack();
-  const out = new SseResponse(reply.raw, { ...admitted.rateHeaders, 'x-request-id': requestId });
-  const stream = services.upstream.sy.stream(admitted.body as never, {
-    signal: controller.signal,
-    frames: true,
-    headers: admitted.upstreamHeaders,
-  });
+  const { out, stream } = openChatStream(services, admitted, requestId, reply, controller);
   let result: ChatResult | undefined;
   let partialText = '';
   let contentSent = false;
@@ -96,7 +88,7 @@ async function streaming(
         // The upstream's [DONE] is held back: the SDK may still fail the stream after it (no finish reason), and
         // the error chunk must come before [DONE] — the gateway writes its own last.
         if (DONE_FRAME.test(event.text)) continue;
-        const id = out.headersSent ? undefined : GENERATION_ID.exec(event.text)?.[1];
+        const id = out.headersSent ? undefined : generationIdOf(event.text);
         const waiting = out.write(event.text, id ? { 'x-generation-id': id } : undefined);
         if (waiting) await waiting;
         forwardedError ??= upstreamErrorFrame(event.text);

@@ -10,15 +10,13 @@ import {
   textCompletion,
 } from '../dialects/completions-output.js';
 import { chatBodyFromCompletion } from '../dialects/completions-request.js';
-import { SseResponse } from '../http/sse-response.js';
 import type { GatewayServices } from '../server/services.js';
 import { type Admitted, validateChatBody } from './admission.js';
 import { nonStreaming } from './chat.js';
 import { serveAdmitted } from './serve-admitted.js';
 import { settleAfterReply } from './settlement.js';
+import { DONE, openChatStream } from './sse-stream.js';
 import { answerFailedStream } from './stream-failure.js';
-
-const DONE = 'data: [DONE]\n\n';
 
 /**
  * A streamed text completion. Unlike chat, upstream frames cannot pass through (their shape differs): the SDK's
@@ -34,13 +32,7 @@ async function streaming(
   reply: FastifyReply,
   controller: AbortController,
 ) {
-  reply.hijack();
-  const out = new SseResponse(reply.raw, { ...admitted.rateHeaders, 'x-request-id': requestId });
-  const stream = services.upstream.sy.stream(admitted.body as never, {
-    signal: controller.signal,
-    frames: true,
-    headers: admitted.upstreamHeaders,
-  });
+  const { out, stream } = openChatStream(services, admitted, requestId, reply, controller);
   let identity: CompletionIdentity | undefined;
   let result: ChatResult | undefined;
   let partialText = '';

@@ -1,21 +1,18 @@
 import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
-import { encodeDone } from '@switchyard/sdk/sse';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { newDraft, type ResponseDraft, responseFromResult } from '../dialects/responses-output.js';
 import { type TranslatedResponses, translateResponsesRequest } from '../dialects/responses-request.js';
 import { ResponsesStore } from '../dialects/responses-store.js';
 import { ResponsesStreamWriter } from '../dialects/responses-stream.js';
 import { callerId } from '../http/auth.js';
-import { SseResponse } from '../http/sse-response.js';
 import type { GatewayServices } from '../server/services.js';
-import type { Admitted } from './admission.js';
+import { type Admitted, validateChatBody } from './admission.js';
 import { nonStreaming } from './chat.js';
 import { errorTypeOf } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
 import { settleAfterReply } from './settlement.js';
+import { DONE, generationIdOf, openChatStream } from './sse-stream.js';
 import { answerFailedStream } from './stream-failure.js';
-
-const GENERATION_ID = /"id":"([^"]+)"/;
 
 /** The OpenAI error codes a Responses client knows (`response.failed` carries one; OpenRouter collapses to them). */
 function responsesErrorCode(error: SwitchyardError): string {
@@ -43,22 +40,16 @@ interface Exchange {
  */
 async function streaming(x: Exchange) {
   const { services, admitted, requestId, reply } = x;
-  reply.hijack();
-  const out = new SseResponse(reply.raw, { ...admitted.rateHeaders, 'x-request-id': requestId });
+  const { out, stream } = openChatStream(services, admitted, requestId, reply, x.controller);
   const writer = new ResponsesStreamWriter(x.draft);
   writer.model = (admitted.body.model as string | undefined) ?? services.upstream.sy.config.defaultModel ?? '';
-  const stream = services.upstream.sy.stream(admitted.body as never, {
-    signal: x.controller.signal,
-    frames: true,
-    headers: admitted.upstreamHeaders,
-  });
   let result: ChatResult | undefined;
   let partialText = '';
   let generationId: string | undefined;
   try {
     for await (const event of stream) {
       if (event.type === 'frame') {
-        generationId ??= GENERATION_ID.exec(event.text)?.[1];
+        generationId ??= generationIdOf(event.text);
         continue;
       }
       if (event.type === 'done') {
@@ -76,14 +67,14 @@ async function streaming(x: Exchange) {
     }
     const final = result as ChatResult;
     const extra = !out.headersSent && final.generationId ? { 'x-generation-id': final.generationId } : undefined;
-    await out.write(writer.complete(final) + encodeDone(), extra);
+    await out.write(writer.complete(final) + DONE, extra);
     out.end();
     x.remember(writer.items);
     await settleAfterReply(services, admitted, requestId, true, { result: final });
   } catch (caught) {
     const error = caught as SwitchyardError;
     if (await answerFailedStream(services, admitted, requestId, reply, out, error, partialText)) return;
-    await out.write(writer.fail({ code: responsesErrorCode(error), message: error.message }) + encodeDone());
+    await out.write(writer.fail({ code: responsesErrorCode(error), message: error.message }) + DONE);
     out.end();
   }
 }
@@ -121,7 +112,8 @@ export function responsesRoutes(app: FastifyInstance, services: GatewayServices)
         (body, caller) => {
           owner = callerId(caller);
           translated = translateResponsesRequest(body, store.historyFor(owner));
-          return translated.chat;
+          // Then the chat body's own checks (model, models, stream), as for every chat-like route.
+          return validateChatBody(translated.chat);
         },
       );
     });

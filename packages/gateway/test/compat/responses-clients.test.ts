@@ -166,17 +166,19 @@ describe('reasoning across a Responses tool loop', () => {
     const call = first.output.find((item) => item.type === 'function_call');
     if (call?.type !== 'function_call') throw new Error('expected a function call');
     const result = { type: 'function_call_output' as const, call_id: call.call_id, output: 'hail' };
+    // Output items go back as input, as OpenAI documents (the client's types do not overlap exactly).
+    const output = first.output as ResponseInputItem[];
 
     const replayed = await client.responses.create({
       model: GEMINI,
       tools,
       store: false,
-      input: [...input, ...first.output, result],
+      input: [...input, ...output, result],
     });
     expect(replayed.output_text).toContain('hail');
 
     // Without the reasoning item the provider refuses the turn: the replay above is what made it work.
-    const stripped = first.output.filter((item) => item.type !== 'reasoning');
+    const stripped = output.filter((item) => item.type !== 'reasoning');
     await expect(
       client.responses.create({ model: GEMINI, tools, store: false, input: [...input, ...stripped, result] }),
     ).rejects.toThrow(/thought_signature/);

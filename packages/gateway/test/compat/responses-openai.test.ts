@@ -142,7 +142,7 @@ describe('openai client: responses.create', () => {
       store: false,
       input: [
         ...input,
-        ...first.output,
+        ...(first.output as ResponseInputItem[]),
         { type: 'function_call_output', call_id: call.call_id, output: JSON.stringify({ conditions: 'sunny' }) },
       ],
     });
@@ -220,6 +220,7 @@ describe('openai client: responses.create', () => {
       [{ input: 'x', tools: [{ type: 'web_search_preview' }] }, 'tools[0].type'],
       [{ input: 'x', background: true }, 'background'],
       [{ input: [] }, 'input'],
+      [{ input: [{ type: 'reasoning', summary: [] }], instructions: 'Be brief.' }, 'input'],
       [{ input: [{ type: 'computer_call_output', call_id: 'c' }] }, 'input[0].type'],
       [
         { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] },

@@ -1,0 +1,38 @@
+import type { ChatStream } from '@switchyard/sdk';
+import type { FastifyReply } from 'fastify';
+import { SseResponse } from '../http/sse-response.js';
+import type { GatewayServices } from '../server/services.js';
+import type { Admitted } from './admission.js';
+
+const GENERATION_ID = /"id":"([^"]+)"/;
+
+/** The generation id in an upstream chunk's frame (its first `"id"`), without parsing the JSON. */
+export function generationIdOf(frame: string): string | undefined {
+  return GENERATION_ID.exec(frame)?.[1];
+}
+
+/** The last frame of every stream the gateway answers (its own: the upstream's is never passed on). */
+export const DONE = 'data: [DONE]\n\n';
+
+/**
+ * The start of every SSE route over the chat pipeline: the reply taken over from Fastify, an `SseResponse` that
+ * commits its headers late (so an error before any content can still be an HTTP error), and the SDK's stream under
+ * the request's abort signal. Frames are asked for: the routes read the upstream's chunks (to pass them on, or to
+ * learn the generation's id and model from them).
+ */
+export function openChatStream(
+  services: GatewayServices,
+  admitted: Admitted,
+  requestId: string,
+  reply: FastifyReply,
+  controller: AbortController,
+): { out: SseResponse; stream: ChatStream } {
+  reply.hijack();
+  const out = new SseResponse(reply.raw, { ...admitted.rateHeaders, 'x-request-id': requestId });
+  const stream = services.upstream.sy.stream(admitted.body as never, {
+    signal: controller.signal,
+    frames: true,
+    headers: admitted.upstreamHeaders,
+  });
+  return { out, stream };
+}
