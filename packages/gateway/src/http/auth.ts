@@ -19,7 +19,35 @@ function presented(request: FastifyRequest): string | undefined {
     if (match) return match[1]?.trim();
   }
   const apiKey = request.headers['x-api-key'];
-  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+  if (typeof apiKey === 'string') return apiKey.trim();
+  return subprotocolKey(request.headers['sec-websocket-protocol']);
+}
+
+/** The subprotocol that carries a key in a WebSocket handshake: `bearer.<key>`. */
+const BEARER_PROTOCOL = 'bearer.';
+
+/**
+ * A key offered as a WebSocket subprotocol (`new WebSocket(url, ['switchyard', 'bearer.sk-sy-…'])`): a browser
+ * cannot set `Authorization` on a WebSocket, and the subprotocol list is the one header a page controls.
+ */
+function subprotocolKey(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  for (const entry of header.split(',')) {
+    const protocol = entry.trim();
+    if (protocol.startsWith(BEARER_PROTOCOL)) return protocol.slice(BEARER_PROTOCOL.length);
+  }
+  return undefined;
+}
+
+/**
+ * The subprotocol the gateway answers a WebSocket handshake with: `switchyard` when offered, else the first one that
+ * is not a key — never the key, which would echo the secret in a response header. Browsers fail a handshake that
+ * offered protocols and got none back, so pages offer `switchyard` beside their key.
+ */
+export function selectSubprotocol(offered: Set<string>): string | false {
+  if (offered.has('switchyard')) return 'switchyard';
+  for (const protocol of offered) if (!protocol.startsWith(BEARER_PROTOCOL)) return protocol;
+  return false;
 }
 
 /**

@@ -1,5 +1,6 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { selectSubprotocol } from '../http/auth.js';
 import { browserAccess } from '../http/browser-access.js';
 import { errorBody } from '../http/error-reply.js';
 import { requestIdFor } from '../http/request-id.js';
@@ -108,7 +109,9 @@ export async function createApp(
 
   // First, so its hooks run before ours: it marks upgrade requests, and destroys the socket of one answered without
   // an upgrade (refused while draining, or by browserAccess) — otherwise that socket would stay open and hold close().
-  await app.register(websocket, { options: { maxPayload: services.config.bodyLimit } });
+  await app.register(websocket, {
+    options: { maxPayload: services.config.bodyLimit, handleProtocols: selectSubprotocol },
+  });
 
   // Callback-style hooks: they run on every request, and an async hook costs Fastify a promise to wait on.
   app.addHook('onRequest', (request, reply, done) => {

@@ -65,12 +65,12 @@ function chatFrom(page: Page): Promise<{ status: number; generation: string | nu
   );
 }
 
-/** In the page: opens `/ws` and chats once; says how far it got. */
-function socketFrom(page: Page): Promise<string> {
+/** In the page: opens `/ws` (offering `protocols`) and chats once; says how far it got. */
+function socketFrom(page: Page, protocols: string[] = []): Promise<string> {
   return page.evaluate(
-    (url) =>
+    ({ url, protocols }) =>
       new Promise<string>((resolve) => {
-        const socket = new WebSocket(url);
+        const socket = new WebSocket(url, protocols);
         socket.onopen = () =>
           socket.send(JSON.stringify({ type: 'chat', id: 'w', messages: [{ role: 'user', content: 'Hi' }] }));
         socket.onmessage = (event) => {
@@ -82,7 +82,7 @@ function socketFrom(page: Page): Promise<string> {
         };
         socket.onclose = () => resolve('closed');
       }),
-    `${gw.url.replace('http', 'ws')}/ws`,
+    { url: `${gw.url.replace('http', 'ws')}/ws`, protocols },
   );
 }
 
@@ -159,6 +159,20 @@ describe('web pages and the gateway, in Chromium', () => {
       const response = await page.goto(`http://${HOSTILE}:${new URL(gw.url).port}/`);
       expect(response?.status()).toBe(403);
       expect(await page.content()).toContain('host_not_allowed');
+    } finally {
+      await page.close();
+    }
+  });
+
+  // Last: it ends open access for this gateway.
+  it('lets a page authenticate its WebSocket with a key offered as a subprotocol once keys exist', async () => {
+    const { secret } = await gw.services.keys.create({ name: 'page' }, Date.now());
+    await new Promise((r) => setTimeout(r, 1_100)); // open access is re-checked at most once a second
+    const page = await pageAt('localhost');
+    try {
+      expect(await socketFrom(page)).toBe('closed');
+      expect(await socketFrom(page, ['switchyard', 'bearer.sk-sy-v1-wrong'])).toBe('closed');
+      expect(await socketFrom(page, ['switchyard', `bearer.${secret}`])).toBe('chat_done');
     } finally {
       await page.close();
     }

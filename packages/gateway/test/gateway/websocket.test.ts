@@ -229,6 +229,27 @@ describe('WebSocket /ws with virtual keys', () => {
     await expect(Client.open(url(), { headers: { authorization: 'Bearer sk-sy-v1-wrong' } })).rejects.toMatchObject({
       status: 401,
     });
+    // A page cannot set Authorization on a WebSocket: the key may come as a `bearer.` subprotocol instead, and the
+    // gateway answers with `switchyard`, never echoing the key.
+    let answered: string | undefined;
+    const viaProtocol = await new Promise<WebSocket>((resolve, reject) => {
+      // The key offered first: the gateway must still not pick (echo) it.
+      const socket = new WebSocket(url(), [`bearer.${secret}`, 'switchyard']);
+      socket.once('upgrade', (res) => {
+        answered = String(res.headers['sec-websocket-protocol']);
+      });
+      socket.once('open', () => resolve(socket));
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    expect(viaProtocol.protocol).toBe('switchyard');
+    expect(answered).toBe('switchyard');
+    viaProtocol.close();
+    const wrong = new WebSocket(url(), ['switchyard', 'bearer.sk-sy-v1-wrong']);
+    const status = await new Promise<number | undefined>((resolve) => {
+      wrong.once('unexpected-response', (_req, res) => resolve(res.statusCode));
+      wrong.once('open', () => resolve(undefined));
+    });
+    expect(status).toBe(401);
     const client = await Client.open(url(), { headers: { authorization: `Bearer ${secret}` } });
     client.send({ type: 'list_available_models' });
     const models = await client.next((m) => m.type === 'available_models');
