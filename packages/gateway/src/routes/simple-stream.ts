@@ -49,11 +49,32 @@ async function respond(
       ...admitted.rateHeaders,
     });
   };
+  // A reasoning model may think for a long time before its first word: without a byte, proxies and clients time
+  // out. After 2 s the headers go out (an error after that ends the body instead of being an HTTP error), and an
+  // SSE stream gets a comment every 5 s (plain text cannot carry one without changing the answer).
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  const waiting = setTimeout(() => {
+    if (res.destroyed) return;
+    start();
+    if (sse) {
+      const ping = () => res.write(': keep-alive\n\n');
+      ping();
+      keepAlive = setInterval(ping, 5_000);
+      keepAlive.unref();
+    }
+    flushNow(res);
+  }, 2_000);
+  waiting.unref();
+  const stopWaiting = () => {
+    clearTimeout(waiting);
+    clearInterval(keepAlive);
+  };
   let text = '';
   let result: ChatResult | undefined;
   try {
     for await (const event of stream) {
       if (event.type === 'text') {
+        stopWaiting();
         start();
         const first = text === '';
         text += event.text;
@@ -63,6 +84,7 @@ async function respond(
         result = event.result;
       }
     }
+    stopWaiting();
     start();
     if (sse && result)
       res.write(
@@ -71,6 +93,7 @@ async function respond(
     res.end();
     await settleRequest(services, admitted, requestId, true, { result });
   } catch (caught) {
+    stopWaiting();
     const error = caught as SwitchyardError;
     await settleRequest(services, admitted, requestId, true, { error, partialText: text });
     if (res.destroyed) return;

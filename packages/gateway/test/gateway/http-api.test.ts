@@ -166,6 +166,31 @@ describe('simple streaming endpoint', () => {
     expect(text).toMatch(/\n\[error: [a-z_]+: [^\]]*provider fell over[^\]]*\]\n$/);
   });
 
+  it('keeps a slow start alive: headers after 2 s and SSE comments until the first word, then the answer', async () => {
+    const fault = JSON.stringify({ kind: 'stall', afterChunks: 0, durationMs: 2_600 });
+    const body = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say exactly: worth the wait' }] };
+    const sse = await post(`${gw.url}/chat/completions/stream`, body, {
+      accept: 'text/event-stream',
+      'x-simulator-fault': fault,
+    });
+    const raw = await sse.text();
+    expect(raw.startsWith(': keep-alive\n\n')).toBe(true);
+    const events = raw
+      .split('\n\n')
+      .filter((block) => block.startsWith('data: '))
+      .map((block) => JSON.parse(block.slice(6)));
+    expect(
+      events
+        .filter((e) => typeof e.text === 'string')
+        .map((e) => e.text)
+        .join(''),
+    ).toBe('worth the wait');
+    expect(events.at(-1).done).toBe(true);
+    // Plain text gets its headers early but no comment: the body is the answer alone.
+    const plain = await post(`${gw.url}/chat/completions/stream`, body, { 'x-simulator-fault': fault });
+    expect(await plain.text()).toBe('worth the wait');
+  });
+
   it('refuses a body without messages before streaming', async () => {
     const response = await post(`${gw.url}/chat/completions/stream`, { model: 'openai/gpt-4o-mini' });
     expect(response.status).toBe(400);
