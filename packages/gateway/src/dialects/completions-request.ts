@@ -1,5 +1,4 @@
-import { bodyObject, field } from '../routes/admission.js';
-import { invalidField } from './invalid-field.js';
+import { bodyObject, field, invalidField } from './request-errors.js';
 
 /**
  * Legacy completions fields a chat completion cannot honour. The gateway serves `POST /completions` with a chat

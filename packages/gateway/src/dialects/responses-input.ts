@@ -1,4 +1,4 @@
-import { invalidField as invalid } from './invalid-field.js';
+import { invalidField as invalid } from './request-errors.js';
 import { reasoningFromItem } from './responses-reasoning.js';
 import type { ResponsesHistory } from './responses-request.js';
 

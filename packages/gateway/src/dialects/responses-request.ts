@@ -1,5 +1,4 @@
-import { InvalidRequestError } from '@switchyard/sdk';
-import { invalidField as invalid } from './invalid-field.js';
+import { bodyObject, invalidField as invalid } from './request-errors.js';
 import { messagesOf } from './responses-input.js';
 import { chatTools, type ResponsesTool, toolChoiceOf } from './responses-tools.js';
 
@@ -121,10 +120,7 @@ function inputItems(input: unknown): Record<string, unknown>[] {
 
 /** Checks a Responses request body and translates it; throws `InvalidRequestError` naming the field. */
 export function translateResponsesRequest(body: unknown, history: ResponsesHistory): TranslatedResponses {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError('Request body must be a JSON object', { status: 400 });
-  }
-  const b = body as Record<string, unknown>;
+  const b = bodyObject(body);
   for (const [name, why] of Object.entries(REFUSED)) {
     if (b[name] !== undefined && b[name] !== null && b[name] !== false) throw invalid(name, why);
   }

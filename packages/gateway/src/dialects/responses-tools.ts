@@ -1,4 +1,4 @@
-import { invalidField as invalid } from './invalid-field.js';
+import { invalidField as invalid } from './request-errors.js';
 
 /** A Responses function tool: flat, where chat nests the same fields under `function`. */
 export interface ResponsesTool {

@@ -1,13 +1,7 @@
-import {
-  InvalidRequestError,
-  type Model,
-  PermissionDeniedError,
-  RateLimitError,
-  SwitchyardError,
-} from '@switchyard/sdk';
+import { type Model, PermissionDeniedError, RateLimitError, SwitchyardError } from '@switchyard/sdk';
 import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
 import type { FastifyRequest } from 'fastify';
-import { invalidField } from '../dialects/invalid-field.js';
+import { bodyObject, field } from '../dialects/request-errors.js';
 import { authenticate, callerId } from '../http/auth.js';
 import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
@@ -30,20 +24,6 @@ export interface Admitted {
 export class BudgetExceededError extends SwitchyardError {
   static override readonly kind: string = 'BudgetExceededError';
   override readonly code: string = 'budget_exceeded';
-}
-
-/** A 400 for a field of the wrong type or shape. */
-export function field(name: string, expected: string, value: unknown): InvalidRequestError {
-  const got = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
-  return invalidField(name, `Invalid value for '${name}': expected ${expected}, received ${got}`);
-}
-
-/** The request body as a JSON object, or the 400 every endpoint answers anything else with. */
-export function bodyObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRequestError('Request body must be a JSON object', { status: 400 });
-  }
-  return body as Record<string, unknown>;
 }
 
 /** Shape checks the gateway makes before anything else; the SDK validates parameter ranges on top. */
