@@ -192,6 +192,11 @@ export class ResponsesStreamWriter {
     else sse += this.close();
     // Calls still open (interleaved indexes) end here too.
     for (const call of this.calls.values()) if (!this.output[call.index]?.type) sse += this.finish(call, 'completed');
+    // Reasoning details are complete only now (a thought signature often rides on the tool-call chunk), after the
+    // reasoning item's own `.done` went out: the final response carries them, which is what clients replay.
+    if (sealed) {
+      for (const item of this.output) if (item.type === 'reasoning') item.encrypted_content = sealed;
+    }
     const { status, incomplete } = statusOf(result.finishReason);
     const response = this.snapshot(status, {
       status,

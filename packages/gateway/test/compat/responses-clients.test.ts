@@ -177,6 +177,23 @@ describe('reasoning across a Responses tool loop', () => {
     });
     expect(replayed.output_text).toContain('hail');
 
+    // Streamed, the final response carries the same replayable reasoning.
+    const stream = client.responses.stream({ model: GEMINI, input, tools, store: false, reasoning: { effort: 'low' } });
+    const streamed = await stream.finalResponse();
+    const streamedCall = streamed.output.find((item) => item.type === 'function_call');
+    if (streamedCall?.type !== 'function_call') throw new Error('expected a function call');
+    const again = await client.responses.create({
+      model: GEMINI,
+      tools,
+      store: false,
+      input: [
+        ...input,
+        ...(streamed.output as ResponseInputItem[]),
+        { type: 'function_call_output', call_id: streamedCall.call_id, output: 'sleet' },
+      ],
+    });
+    expect(again.output_text).toContain('sleet');
+
     // Without the reasoning item the provider refuses the turn: the replay above is what made it work.
     const stripped = output.filter((item) => item.type !== 'reasoning');
     await expect(
