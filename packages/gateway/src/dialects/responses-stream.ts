@@ -126,28 +126,25 @@ export class ResponsesStreamWriter {
     return visible ? this.opening() + this.translate(event) : '';
   }
 
+  /** Makes a reasoning or message item the one being written (ending the one before); its opening events. */
+  private openAs(kind: 'reasoning' | 'message', prefix: string): string {
+    if (this.open?.kind === kind) return '';
+    const closed = this.close();
+    const begun = this.begin(kind, prefix);
+    this.open = begun.item;
+    return closed + begun.sse;
+  }
+
   private translate(event: StreamEvent): string {
     if (event.type === 'reasoning' && event.text) {
-      let sse = '';
-      if (this.open?.kind !== 'reasoning') {
-        sse += this.close();
-        const begun = this.begin('reasoning', 'rs');
-        this.open = begun.item;
-        sse += begun.sse;
-      }
+      const sse = this.openAs('reasoning', 'rs');
       const item = this.open as OpenItem;
       item.text += event.text;
       const at = { item_id: item.id, output_index: item.index };
       return sse + this.event('response.reasoning_summary_text.delta', { ...at, summary_index: 0, delta: event.text });
     }
     if (event.type === 'text' && event.text) {
-      let sse = '';
-      if (this.open?.kind !== 'message') {
-        sse += this.close();
-        const begun = this.begin('message', 'msg');
-        this.open = begun.item;
-        sse += begun.sse;
-      }
+      const sse = this.openAs('message', 'msg');
       const item = this.open as OpenItem;
       item.text += event.text;
       const at = { item_id: item.id, output_index: item.index, content_index: 0 };

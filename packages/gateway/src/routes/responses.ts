@@ -28,7 +28,6 @@ interface Exchange {
   requestId: string;
   reply: FastifyReply;
   controller: AbortController;
-  translated: TranslatedResponses;
   draft: ResponseDraft;
   remember: (output: Record<string, unknown>[]) => void;
 }
@@ -101,7 +100,7 @@ export function responsesRoutes(app: FastifyInstance, services: GatewayServices)
             if (t.echo.store) store.put(draft.id, owner, t.echo.previousResponseId, t.input, output);
           };
           if (admitted.body.stream === true) {
-            return streaming({ services, admitted, requestId, reply, controller, translated: t, draft, remember });
+            return streaming({ services, admitted, requestId, reply, controller, draft, remember });
           }
           return nonStreaming(services, admitted, requestId, reply, controller, (result) => {
             const response = responseFromResult(draft, result);

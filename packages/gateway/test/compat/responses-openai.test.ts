@@ -25,6 +25,19 @@ function client(): OpenAI {
   return new OpenAI({ baseURL: gateway().baseURL, apiKey: 'anything', maxRetries: 0, timeout: 15_000 });
 }
 
+/** A response that asks for the weather in `city`, and its function call. */
+async function weatherCall(city: string, extra: { store?: boolean } = {}) {
+  const first = await client().responses.create({
+    model: MODEL,
+    input: `Use get_weather for ${city}.`,
+    tools: [weather],
+    ...extra,
+  });
+  const call = first.output.find((item) => item.type === 'function_call');
+  if (call?.type !== 'function_call') throw new Error('expected a function call');
+  return { first, call };
+}
+
 /** Raw SSE of a streamed Responses request: `[event type, parsed data]` pairs, and whether `[DONE]` came last. */
 async function rawEvents(body: Record<string, unknown>, headers: Record<string, string> = {}) {
   const response = await post(`${gateway().baseURL}/responses`, { ...body, stream: true }, headers);
@@ -152,13 +165,7 @@ describe('openai client: responses.create', () => {
   });
 
   it('continues from previous_response_id, and refuses an id it does not know', async () => {
-    const first = await client().responses.create({
-      model: MODEL,
-      input: 'Use get_weather for Paris.',
-      tools: [weather],
-    });
-    const call = first.output.find((item) => item.type === 'function_call');
-    if (call?.type !== 'function_call') throw new Error('expected a function call');
+    const { first, call } = await weatherCall('Paris');
     const second = await client().responses.create({
       model: MODEL,
       tools: [weather],
@@ -180,13 +187,7 @@ describe('openai client: responses.create', () => {
   });
 
   it('resolves item_reference inputs to stored output items', async () => {
-    const first = await client().responses.create({
-      model: MODEL,
-      input: 'Use get_weather for Rome.',
-      tools: [weather],
-    });
-    const call = first.output.find((item) => item.type === 'function_call');
-    if (call?.type !== 'function_call') throw new Error('expected a function call');
+    const { call } = await weatherCall('Rome');
     const second = await client().responses.create({
       model: MODEL,
       tools: [weather],
@@ -199,16 +200,10 @@ describe('openai client: responses.create', () => {
     expect(second.output_text).toContain('foggy');
 
     // A response made with store: false is not kept.
-    const unstored = await client().responses.create({
-      model: MODEL,
-      input: 'Use get_weather for Bern.',
-      tools: [weather],
-      store: false,
-    });
-    const unstoredCall = unstored.output.find((item) => item.type === 'function_call');
+    const unstored = await weatherCall('Bern', { store: false });
     const refused = await post(`${gateway().baseURL}/responses`, {
       model: MODEL,
-      input: [{ type: 'item_reference', id: unstoredCall?.id }],
+      input: [{ type: 'item_reference', id: unstored.call.id }],
     });
     expect(refused.status).toBe(400);
     const body = (await refused.json()) as { error: { metadata: { field: string } } };
