@@ -21,6 +21,7 @@ describe('resolveConfig: defaults', () => {
       devMode: false,
       timeoutMs: 60_000,
       timeouts: { headersMs: 30_000, firstTokenMs: 45_000, idleMs: 30_000 },
+      maxResponseBytes: 64 * 1024 * 1024,
       retry: { attempts: 3, backoffBaseMs: 1000, backoffMaxMs: 12_000, jitter: 0.25 },
       appUrl: undefined,
       appName: undefined,
@@ -222,6 +223,17 @@ describe('resolveConfig: precedence option > env > file > default', () => {
     const none = resolve();
     expect(read(none)).toEqual(fallback);
     expect(none.sources[source]).toBe('default');
+  });
+
+  it('max_response_bytes: option over file over the 64 MiB default, a whole positive number', () => {
+    expect(resolve({ fileConfig: file('[openrouter]\nmax_response_bytes = 1048576') }).maxResponseBytes).toBe(
+      1_048_576,
+    );
+    expect(
+      resolve({ maxResponseBytes: 4096, fileConfig: file('[openrouter]\nmax_response_bytes = 1048576') }).origins,
+    ).toMatchObject({ maxResponseBytes: 'options (maxResponseBytes)' });
+    expect(() => resolve({ maxResponseBytes: 0 })).toThrow(/max response bytes.*whole number of bytes/);
+    expect(() => resolve({ maxResponseBytes: 1.5 })).toThrow(/max response bytes/);
   });
 
   it('merges retry and timeouts per field across layers', () => {

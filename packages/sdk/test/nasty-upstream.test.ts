@@ -6,6 +6,7 @@ import {
   OverloadedError,
   ProviderError,
   RateLimitError,
+  ResponseTooLargeError,
   type StreamEvent,
   StreamTruncatedError,
   Switchyard,
@@ -442,6 +443,95 @@ describe('bodies that are not what they claim', () => {
       expect(error.message.length).toBeLessThan(400);
       const streamed = await failure(client().stream({ messages: hello }).final());
       expect(streamed).toBeInstanceOf(type);
+    }
+  });
+});
+
+describe('answers larger than maxResponseBytes', () => {
+  const LIMIT = 64 * 1024;
+  const big = () => JSON.stringify(completion({ content: 'x'.repeat(LIMIT * 4) }));
+
+  it('a chunked answer is cut at the limit: ResponseTooLargeError, not retried', async () => {
+    let written = 0;
+    handler = async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // Endless JSON whitespace (OpenRouter pads slow answers with it): only the bound stops the read.
+      for (let i = 0; i < 4096 && !res.destroyed; i++) {
+        written += 1024;
+        if (!res.write(' '.repeat(1024))) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      res.end('{}');
+    };
+    const error = await failure(client({ maxResponseBytes: LIMIT, retry: { attempts: 3 } }).chat({ messages: hello }));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error.code).toBe('response_too_large');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain(`maxResponseBytes (${LIMIT} bytes)`);
+    expect(requests).toBe(1);
+    await tick(50);
+    expect(written).toBeLessThan(4096 * 1024);
+  });
+
+  it('a runaway answer falls back to the next model, which answers within bounds', async () => {
+    handler = (_req, res, body) => {
+      const model = (JSON.parse(body) as { model: string }).model;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(completion({ content: model === MODEL ? 'x'.repeat(LIMIT * 2) : 'short' }, { model })));
+    };
+    const result = await client({ maxResponseBytes: LIMIT, fallbackModels: ['anthropic/claude-3.5-haiku'] }).chat({
+      messages: hello,
+    });
+    expect(result.text).toBe('short');
+    expect(result.attempts?.map((a) => [a.model, a.outcome])).toEqual([
+      [MODEL, 'fallback'],
+      ['anthropic/claude-3.5-haiku', 'success'],
+    ]);
+  });
+
+  it('a declared content-length beyond the limit: the same error, after no more than the limit was read', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big())) });
+      res.end(big());
+    };
+    const error = await failure(client({ maxResponseBytes: LIMIT }).chat({ messages: hello }));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+  });
+
+  it('an answer within the limit, declared or chunked, is read whole', async () => {
+    const text = 'y'.repeat(LIMIT / 2);
+    for (const declared of [true, false]) {
+      handler = (_req, res) => {
+        const payload = JSON.stringify(completion({ content: text }));
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...(declared ? { 'content-length': String(Buffer.byteLength(payload)) } : {}),
+        });
+        if (declared) res.end(payload);
+        else {
+          res.write(payload.slice(0, 100));
+          res.end(payload.slice(100));
+        }
+      };
+      const result = await client({ maxResponseBytes: LIMIT }).chat({ messages: hello });
+      expect(result.text).toBe(text);
+    }
+  });
+
+  it("undici's own maxResponseSize (a dispatcher with a bound) is the same typed error", async () => {
+    const { Agent, fetch: undiciFetch } = await import('undici');
+    const agent = new Agent({ maxResponseSize: LIMIT });
+    try {
+      handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(big());
+      };
+      const fetch = ((input: string, init: RequestInit) =>
+        undiciFetch(input, { ...(init as object), dispatcher: agent } as never)) as unknown as typeof globalThis.fetch;
+      const error = await failure(client({ fetch }).chat({ messages: hello }));
+      expect(error).toBeInstanceOf(ResponseTooLargeError);
+      expect(error.retryable).toBe(false);
+    } finally {
+      await agent.close();
     }
   });
 });

@@ -74,7 +74,13 @@ export async function openUpstream(
   extra: { breakerStore?: BreakerStore; simulator?: Parameters<typeof startSimulator>[0] } = {},
 ): Promise<Upstream> {
   const { fetch, agent } = pooledFetch(config.maxUpstreamResponseBytes);
-  const base: SwitchyardOptions = { ...config.sdk, fetch, breakerStore: extra.breakerStore };
+  // The SDK's own bound on an answer it reads whole is the gateway's (the pool enforces it first, in its own words).
+  const base: SwitchyardOptions = {
+    ...config.sdk,
+    fetch,
+    breakerStore: extra.breakerStore,
+    maxResponseBytes: config.maxUpstreamResponseBytes,
+  };
   if (config.upstream.mode === 'openrouter') {
     const sy = new Switchyard({
       ...base,

@@ -22,6 +22,7 @@ export const FIXED_SECTIONS: Readonly<Record<string, Readonly<Record<string, Fie
     provider: field('provider', 'string'),
     dev_mode: field('devMode', 'boolean'),
     timeout: field('timeoutMs', 'seconds'),
+    max_response_bytes: field('maxResponseBytes', 'number'),
     allow_insecure_http: field('allowInsecureHttp', 'boolean'),
   },
   timeouts: {

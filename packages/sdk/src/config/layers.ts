@@ -23,6 +23,7 @@ const SCALARS = [
   'provider',
   'devMode',
   'timeoutMs',
+  'maxResponseBytes',
   'appUrl',
   'appName',
   'appCategories',

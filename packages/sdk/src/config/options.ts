@@ -35,6 +35,12 @@ export interface SwitchyardOptions {
   timeoutMs?: number;
   /** Per-phase timeouts in milliseconds (0 disables one). */
   timeouts?: TimeoutOptions;
+  /**
+   * Largest successful JSON answer (chat, embeddings, catalog) read, in bytes; a larger one fails with
+   * `ResponseTooLargeError` (`response_too_large`) instead of filling memory. Streams are bounded per event
+   * (`maxEventBytes`). `[openrouter] max_response_bytes` in switchyard.toml. Default 64 MiB.
+   */
+  maxResponseBytes?: number;
   /** Retry policy for failed attempts (rate limits, overloads, network errors). */
   retry?: RetryOptions;
   /** Your app's URL, sent as `HTTP-Referer` for OpenRouter's app attribution. Env `OPENROUTER_HTTP_REFERER`. */
@@ -197,6 +203,7 @@ export interface FileConfig
     | 'devMode'
     | 'timeoutMs'
     | 'timeouts'
+    | 'maxResponseBytes'
     | 'retry'
     | 'appUrl'
     | 'appName'
@@ -246,6 +253,7 @@ export interface ResolvedConfig {
   devMode: boolean;
   timeoutMs: number;
   timeouts: Required<TimeoutOptions>;
+  maxResponseBytes: number;
   retry: Required<RetryOptions>;
   appUrl: string | undefined;
   appName: string | undefined;

@@ -27,6 +27,7 @@ export const CONFIG_DEFAULTS = {
   baseURL: DEFAULT_BASE_URL,
   provider: 'openrouter',
   timeoutMs: 60_000,
+  maxResponseBytes: 64 * 1024 * 1024,
   timeouts: { headersMs: 30_000, firstTokenMs: 45_000, idleMs: 30_000 },
   retry: { attempts: 3, backoffBaseMs: 1_000, backoffMaxMs: 12_000, jitter: 0.25 },
 } as const;
@@ -56,6 +57,9 @@ export function resolveConfig(options: SwitchyardOptions = {}): ResolvedConfig {
     firstTokenMs: s.duration('timeouts.firstTokenMs', 'first-token timeout', d.timeouts.firstTokenMs),
     idleMs: s.duration('timeouts.idleMs', 'idle timeout', d.timeouts.idleMs),
   };
+  const maxResponseBytes = s.number('maxResponseBytes', 'max response bytes', d.maxResponseBytes, (n) =>
+    Number.isInteger(n) && n > 0 ? undefined : 'must be a whole number of bytes, more than 0',
+  );
   const retry = {
     attempts: s.number('retry.attempts', 'retry attempts', d.retry.attempts, (n) =>
       Number.isInteger(n) && n >= 0 ? undefined : 'must be a whole number, 0 or more',
@@ -147,6 +151,7 @@ export function resolveConfig(options: SwitchyardOptions = {}): ResolvedConfig {
     devMode,
     timeoutMs,
     timeouts,
+    maxResponseBytes,
     retry,
     appUrl,
     appName,

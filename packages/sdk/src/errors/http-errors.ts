@@ -118,6 +118,16 @@ export class TimeoutError extends SwitchyardError {
   phase: 'headers' | 'first_token' | 'idle' | 'deadline' | 'upstream' = 'upstream';
 }
 
+/**
+ * A successful answer larger than `maxResponseBytes`: reading it whole could exhaust memory (a runaway generation,
+ * a broken proxy). Not retried (the same request would grow as large again); the routing engine may fall back to
+ * another model, as for an answer that model cannot give.
+ */
+export class ResponseTooLargeError extends SwitchyardError {
+  static override readonly kind: string = 'ResponseTooLargeError';
+  override readonly code: string = 'response_too_large';
+}
+
 /** The response was not what the API promises (non-JSON body, no `choices`, a malformed stream chunk). */
 export class UnexpectedResponseError extends SwitchyardError {
   static override readonly kind: string = 'UnexpectedResponseError';

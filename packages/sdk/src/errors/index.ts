@@ -14,6 +14,7 @@ export {
   PermissionDeniedError,
   ProviderError,
   RateLimitError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
   UnexpectedResponseError,

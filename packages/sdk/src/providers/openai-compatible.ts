@@ -64,6 +64,7 @@ class OpenAICompatibleBackend implements ProviderBackend {
       keyRequired: false,
       missingKeyMessage: '',
       headersTimeoutMs: config.timeouts.headersMs,
+      maxResponseBytes: config.maxResponseBytes,
     });
   }
 

@@ -25,6 +25,7 @@ export function openRouterTransport(config: ResolvedConfig, baseURL: string, api
       'No OpenRouter API key. Set OPENROUTER_API_KEY (or pass apiKey, or set api_key under [openrouter] in ' +
       'switchyard.toml). To try switchyard without a key, set DEV_MODE=true to use the built-in simulator.',
     headersTimeoutMs: config.timeouts.headersMs,
+    maxResponseBytes: config.maxResponseBytes,
   });
 }
 

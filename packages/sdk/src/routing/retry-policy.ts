@@ -7,6 +7,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   PermissionDeniedError,
+  ResponseTooLargeError,
   TimeoutError,
   UnexpectedResponseError,
 } from '../errors/http-errors.js';
@@ -75,7 +76,8 @@ export function isTargetSpecific(error: SwitchyardError): boolean {
   if (error instanceof ContextLengthError) return true;
   if (error instanceof NotFoundError) return true; // invalid model, no endpoints
   if (error instanceof PermissionDeniedError) return error.code === 'moderation_flagged';
-  return false;
+  // A runaway answer (a model stuck repeating itself) is this model's; another one may answer within bounds.
+  return error instanceof ResponseTooLargeError;
 }
 
 /** Sleeps, waking early (and throwing AbortError) when `signal` fires. */

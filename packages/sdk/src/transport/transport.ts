@@ -1,9 +1,14 @@
 import { AbortError, ConnectionError } from '../errors/client-errors.js';
 import { type ErrorContext, errorFromWire } from '../errors/from-response.js';
-import { MissingApiKeyError, TimeoutError, UnexpectedResponseError } from '../errors/http-errors.js';
+import {
+  MissingApiKeyError,
+  ResponseTooLargeError,
+  TimeoutError,
+  UnexpectedResponseError,
+} from '../errors/http-errors.js';
 import { SwitchyardError } from '../errors/switchyard-error.js';
 import type { WireError } from '../protocol/chat.js';
-import { readBounded } from './read-bounded.js';
+import { readBounded, readCapped } from './read-bounded.js';
 import { RequestLifetime } from './signals.js';
 import { resendOnStaleSocket } from './stale-socket.js';
 
@@ -18,6 +23,8 @@ export interface TransportConfig {
   missingKeyMessage: string;
   /** Time allowed for response headers. */
   headersTimeoutMs: number;
+  /** Largest successful JSON answer read (bytes); a larger one fails with ResponseTooLargeError. */
+  maxResponseBytes: number;
 }
 
 export interface SendOptions {
@@ -46,6 +53,8 @@ export interface Sent {
   startedAt: number;
 }
 
+const TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+
 /** Maps why a request stopped (our abort reason, or fetch's own failure) to a typed error. */
 export function stopError(lifetime: RequestLifetime, cause: unknown, context: ErrorContext = {}): SwitchyardError {
   const reason = lifetime.reason;
@@ -54,6 +63,9 @@ export function stopError(lifetime: RequestLifetime, cause: unknown, context: Er
     return new AbortError('The request was aborted', { cause: reason ?? cause, model: context.model });
   }
   if (cause instanceof SwitchyardError) return cause;
+  // undici's own size bound (a dispatcher with `maxResponseSize`, as the gateway's pool has), maybe wrapped by fetch.
+  const tooLarge = [cause, (cause as Error | null)?.cause].find((e) => (e as { code?: unknown })?.code === TOO_LARGE);
+  if (tooLarge) return new ResponseTooLargeError((tooLarge as Error).message, { cause, model: context.model });
   const detail =
     cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : String(cause);
   return new ConnectionError(`Connection failed: ${detail}`, { cause, retryable: true, model: context.model });
@@ -204,7 +216,7 @@ export class Transport {
     const context = options.context ?? NO_CONTEXT;
     let text: string;
     try {
-      text = await response.text();
+      text = await readCapped(response, this.config.maxResponseBytes, context.model);
     } catch (cause) {
       throw stopError(lifetime, cause, context);
     } finally {

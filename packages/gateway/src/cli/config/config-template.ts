@@ -40,6 +40,8 @@ export function configTemplate(): string {
 # dev_mode = false
 # Overall deadline of one request, retries included (0 = none), env OPENROUTER_TIMEOUT.
 # timeout = ${seconds(d.timeoutMs)}
+# Largest non-stream answer read, in bytes (the gateway uses its max_upstream_response instead).
+# max_response_bytes = ${d.maxResponseBytes}
 # Allow http:// base URLs on hosts other than loopback (your key then travels unencrypted).
 # allow_insecure_http = false
 
