@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticate } from '../http/auth.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthError, authenticate } from '../http/auth.js';
 import { errorBody } from '../http/error-reply.js';
 import type { Caller } from '../keys/key-types.js';
 import type { GatewayServices } from '../server/services.js';
+import { hasAdminToken } from './admin.js';
+import { relay } from './relay.js';
 import { sendError } from './replies.js';
 
 type Usage = Awaited<ReturnType<GatewayServices['accounting']['usage']>>;
@@ -61,10 +63,30 @@ function keyBody(caller: Caller, usage: Usage): Record<string, unknown> {
   };
 }
 
-/** `GET /key` (also the legacy `/auth/key`) and `GET /generation?id=` (the ledger's record). */
+/**
+ * `GET /credits` is about an OpenRouter *account*, and only its management keys may read it. Here the account is the
+ * operator's upstream one: the admin token (or open access, where the caller is the operator on loopback) reads it,
+ * relayed with the upstream key; a virtual key gets OpenRouter's 403 for ordinary keys, pointing to `GET /key`,
+ * which has the key's own budget and spend. So no app learns the operator's balance.
+ */
+async function credits(request: FastifyRequest, reply: FastifyReply, services: GatewayServices) {
+  if (!hasAdminToken(request, services)) {
+    const caller = await authenticate(request, services);
+    if (caller.kind === 'key')
+      throw new AuthError(
+        "Only management keys can perform this operation: GET /credits is the gateway operator's account " +
+          '(the admin token reads it); your key’s budget and spend are at GET /key',
+        403,
+        'permission_denied',
+      );
+  }
+  return relay(services, reply, '/credits', '');
+}
+
+/** `GET /key` (also the legacy `/auth/key`), `GET /credits` and `GET /generation?id=` (the ledger's record). */
 export function accountRoutes(app: FastifyInstance, services: GatewayServices): void {
   for (const prefix of ['/api/v1', '/v1']) {
-    const key = async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+    const key = async (request: FastifyRequest, reply: FastifyReply) => {
       try {
         const caller = await authenticate(request, services);
         return reply.send({ data: keyBody(caller, await services.accounting.usage(caller)) });
@@ -73,6 +95,7 @@ export function accountRoutes(app: FastifyInstance, services: GatewayServices): 
       }
     };
     app.get(`${prefix}/key`, key);
+    app.get(`${prefix}/credits`, (request, reply) => credits(request, reply, services).catch((e) => sendError(reply, e)));
     app.get(`${prefix}/auth/key`, key);
     app.get(`${prefix}/generation`, async (request: FastifyRequest<{ Querystring: { id?: string } }>, reply) => {
       try {

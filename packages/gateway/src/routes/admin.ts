@@ -6,18 +6,22 @@ import { sameSecret } from '../keys/virtual-keys.js';
 import type { GatewayServices } from '../server/services.js';
 import { sendError } from './replies.js';
 
-/** The admin API is on only with an admin token, and compares it in constant time. */
-function requireAdmin(request: FastifyRequest, services: GatewayServices): void {
+/** Whether the request carries the admin token (compared in constant time); false when the admin API is off. */
+export function hasAdminToken(request: FastifyRequest, services: GatewayServices): boolean {
   const token = services.config.adminToken;
-  if (!token)
+  const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? '');
+  return Boolean(token && match?.[1] && sameSecret(match[1].trim(), token));
+}
+
+/** The admin API is on only with an admin token. */
+function requireAdmin(request: FastifyRequest, services: GatewayServices): void {
+  if (!services.config.adminToken)
     throw new AuthError(
       'The admin API is off: start the gateway with SWITCHYARD_ADMIN_TOKEN set',
       403,
       'admin_disabled',
     );
-  const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? '');
-  if (!match?.[1] || !sameSecret(match[1].trim(), token))
-    throw new AuthError('Invalid admin token', 401, 'authentication_failed');
+  if (!hasAdminToken(request, services)) throw new AuthError('Invalid admin token', 401, 'authentication_failed');
 }
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../http/auth.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import type { GatewayServices } from '../server/services.js';
+import { relay, searchOf } from './relay.js';
 import { sendError } from './replies.js';
 
 type Query = Record<string, string | undefined>;
@@ -68,26 +69,6 @@ export function catalogQuery(q: Query): CatalogQuery {
   }
   return query;
 }
-
-/** Relays a read-only upstream answer (status, JSON body) for catalog endpoints the SDK has no method for. */
-async function relay(
-  services: GatewayServices,
-  reply: FastifyReply,
-  path: string,
-  search: string,
-): Promise<FastifyReply> {
-  const response = await services.upstream.get(`${path}${search}`);
-  const body = await response.text();
-  return reply
-    .code(response.status)
-    .type(response.headers.get('content-type') ?? 'application/json')
-    .send(body);
-}
-
-const searchOf = (request: FastifyRequest) => {
-  const at = request.url.indexOf('?');
-  return at < 0 ? '' : request.url.slice(at);
-};
 
 export function catalogRoutes(app: FastifyInstance, services: GatewayServices): void {
   const { sy } = services.upstream;

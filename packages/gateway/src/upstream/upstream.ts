@@ -104,7 +104,14 @@ export async function openUpstream(
       },
     };
   }
-  const simulator = await startSimulator({ port: 0, host: '127.0.0.1', pace: 'demo', ...extra.simulator });
+  const simulator = await startSimulator({
+    port: 0,
+    host: '127.0.0.1',
+    pace: 'demo',
+    // The embedded upstream is the operator's own account, as a management key sees it (`GET /credits`).
+    keys: [{ key: SIMULATOR_KEY, management: true }],
+    ...extra.simulator,
+  });
   const sy = new Switchyard({
     ...base,
     provider: 'openrouter',
