@@ -13,20 +13,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../test/support/chromium.js';
 import { clientFor, useSimulator } from './helpers.js';
 
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** The page's app: one chat, one stream, one embedding and one failure, reported back as plain data. */
 const APP = `
@@ -61,7 +53,7 @@ window.failOnce = async () => {
   try {
     await window.sy.chat(
       { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
-      { headers: { 'x-simulator-fault': JSON.stringify({ kind: 'http', status: 429 }) } },
+      { headers: { 'x-simulator-fault': JSON.stringify({ kind: 'http', status: 429, retryAfter: 7 }) } },
     );
     return { thrown: false };
   } catch (error) {
@@ -71,6 +63,8 @@ window.failOnce = async () => {
       typed: error instanceof SwitchyardError,
       code: error.code,
       status: error.status,
+      // Readable only when the server exposes Retry-After to the page (CORS hides it otherwise).
+      retryAfterMs: error.retryAfterMs,
     };
   }
 };
@@ -168,7 +162,7 @@ describe('the SDK in Chromium', () => {
   beforeAll(async () => {
     built = await buildApp();
     app = await serveApp(built, requested, refused);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -220,6 +214,7 @@ describe('the SDK in Chromium', () => {
           typed: true,
           code: 'rate_limited',
           status: 429,
+          retryAfterMs: 7000,
         },
       );
       // No key: refused before any request, with the stable code (the page has no process.env to read).

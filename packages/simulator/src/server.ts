@@ -7,6 +7,7 @@ import { getCredits, getGeneration, getKey } from './handlers/account.js';
 import { countModels, getModel, listModels, listProviders, modelEndpoints } from './handlers/catalog.js';
 import { handleChat } from './handlers/chat.js';
 import { handleEmbeddings } from './handlers/embeddings.js';
+import { CORS_ANSWER } from './http/cors.js';
 import { BodyTooLargeError, bearerToken, readBody, sendError, sendJson } from './http/io.js';
 import { ResponseSession } from './http/session.js';
 import { simError } from './http/sim-error.js';
@@ -15,7 +16,7 @@ import { bump, emptyStats, type SimulatorStats, snapshot } from './stats.js';
 
 const PREFIX = '/api/v1';
 const CORS = {
-  'access-control-allow-origin': '*',
+  ...CORS_ANSWER,
   'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
   'access-control-allow-headers': '*',
   'access-control-max-age': '86400',

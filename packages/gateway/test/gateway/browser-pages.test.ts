@@ -6,8 +6,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../../../test/support/chromium.js';
 import { HELLO, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const HOSTILE = 'evil.test';
@@ -92,7 +93,7 @@ describe('web pages and the gateway, in Chromium', () => {
   beforeAll(async () => {
     gw = await startTestGateway();
     site = await serveSite();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium([`--host-resolver-rules=MAP ${HOSTILE} 127.0.0.1`]);
   }, 60_000);
 
   afterAll(async () => {

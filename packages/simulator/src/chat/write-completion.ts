@@ -1,4 +1,5 @@
 import type { Fault } from '../faults/fault-types.js';
+import { CORS_ANSWER } from '../http/cors.js';
 import type { ResponseSession } from '../http/session.js';
 
 /** Writes a non-streaming JSON answer after `delayMs`, shaped by transport faults (cut, reset, stall, garbage). */
@@ -13,7 +14,7 @@ export async function writeCompletion(
   let text = JSON.stringify(body);
   const base: Record<string, string> = {
     'content-type': 'application/json',
-    'access-control-allow-origin': '*',
+    ...CORS_ANSWER,
     ...headers,
   };
   if (fault?.kind === 'stall') {

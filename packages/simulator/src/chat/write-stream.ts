@@ -1,4 +1,5 @@
 import type { Fault } from '../faults/fault-types.js';
+import { CORS_ANSWER } from '../http/cors.js';
 import type { ResponseSession } from '../http/session.js';
 import type { StreamShape } from '../options.js';
 import { errorFrames, type Frame, malformedFrame, PROCESSING_COMMENT, type StreamMeta } from './stream-frames.js';
@@ -102,7 +103,7 @@ export async function writeStream(job: StreamJob): Promise<void> {
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
-    'access-control-allow-origin': '*',
+    ...CORS_ANSWER,
     ...job.headers,
   });
   const instant = pacing.ttftMs <= 0 && pacing.msPerToken <= 0;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CORS_ANSWER } from './cors.js';
 import { errorEnvelope, type SimError } from './sim-error.js';
 
 export class BodyTooLargeError extends Error {
@@ -27,10 +28,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-const BASE_HEADERS = {
-  'access-control-allow-origin': '*',
-};
-
 export function sendJson(
   res: ServerResponse,
   status: number,
@@ -40,7 +37,7 @@ export function sendJson(
   if (res.destroyed) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
-    ...BASE_HEADERS,
+    ...CORS_ANSWER,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     ...headers,
