@@ -40,6 +40,7 @@ describe('resolveConfig: defaults', () => {
         preflight: 'reject',
         contextWarnAt: 0.8,
         onContextLengthError: 'prune',
+        onInsufficientCredits: 'lower-max-tokens',
         hedgeAfterMs: 0,
       },
       breaker: {

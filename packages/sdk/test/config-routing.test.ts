@@ -26,6 +26,7 @@ max_completion_price = 10
 preflight = "reroute"
 context_warn_at = 0.9
 on_context_length_error = "drop-context"
+on_insufficient_credits = "fail"
 hedge_after = 1.5
 
 [breaker]
@@ -44,6 +45,7 @@ probe_timeout = 10
       preflight: 'reroute',
       contextWarnAt: 0.9,
       onContextLengthError: 'drop-context',
+      onInsufficientCredits: 'fail',
       hedgeAfterMs: 1500,
     });
     expect(config.breaker).toEqual({
@@ -75,6 +77,9 @@ probe_timeout = 10
       /breaker failure rate 1\.5 from switchyard\.toml \(breaker\.failure_rate\): must be more than 0 and at most 1/,
     );
     expect(problem('[routing]\nhedge_after = -1\n')).toMatch(/hedge delay/);
+    expect(problem('[routing]\non_insufficient_credits = "shrink"\n')).toBe(
+      'Invalid insufficient-credits policy "shrink" from switchyard.toml (routing.on_insufficient_credits): must be one of "lower-max-tokens", "fail"',
+    );
     expect(problem('[routing]\nselectoin = "price"\n')).toMatch(
       /unknown setting "routing\.selectoin" \(did you mean "selection"\?\)/,
     );

@@ -395,6 +395,50 @@ describe('preflight', () => {
   });
 });
 
+describe('402 "can only afford N tokens"', () => {
+  // gpt-4 at $60 per million completion tokens: one cent affords about 160 of them, far below the 4096 asked.
+  const ask = {
+    model: 'openai/gpt-4',
+    max_tokens: 4096,
+    messages: [{ role: 'user' as const, content: 'Say exactly: fits the balance' }],
+  };
+
+  it('retries once with max_tokens lowered to what the balance affords, and says so in the trace', async () => {
+    const { sy } = await setup([], {}, { credits: 0.01 });
+    const result = await sy.chat(ask);
+    expect(result.text).toBe('fits the balance');
+    const [first, second] = result.attempts ?? [];
+    expect(first).toMatchObject({ outcome: 'retry', code: 'insufficient_credits', status: 402 });
+    const lowered = Number(/retrying with max_tokens (\d+)/.exec(first?.reason ?? '')?.[1]);
+    expect(lowered).toBeGreaterThan(0);
+    expect(lowered).toBeLessThan(4096);
+    expect(second?.outcome).toBe('success');
+    expect(result.cost.usd).toBeLessThanOrEqual(0.01);
+  });
+
+  it('fails as before with onInsufficientCredits: "fail", and when the balance affords nothing', async () => {
+    const strict = await setup([], { routing: { onInsufficientCredits: 'fail' } }, { credits: 0.01 });
+    const refused = await failure(strict.sy.chat(ask));
+    expect(refused).toBeInstanceOf(InsufficientCreditsError);
+    expect(refused.attempts?.map((a) => a.outcome)).toEqual(['failed']);
+
+    const broke = await setup([], {}, { credits: 0 });
+    const none = await failure(broke.sy.chat(ask));
+    expect(none).toBeInstanceOf(InsufficientCreditsError);
+    // An empty balance is refused with OpenRouter's plain message: no count, nothing to lower to.
+    expect(none.message).not.toMatch(/can only afford [1-9]/);
+    expect(none.attempts).toHaveLength(1);
+  });
+
+  it('streams the same way (the 402 comes before the first byte)', async () => {
+    const { sy } = await setup([], {}, { credits: 0.01 });
+    const stream = sy.stream(ask);
+    const final = await stream.final();
+    expect(final.text).toBe('fits the balance');
+    expect(final.attempts?.[0]?.reason).toMatch(/insufficient credits: retrying with max_tokens \d+/);
+  });
+});
+
 describe('context-length recovery', () => {
   it('retries once with pruned history when the server says the prompt is too long', async () => {
     const { sy } = await setup([], { routing: { preflight: 'off' } });

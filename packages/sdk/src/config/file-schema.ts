@@ -44,6 +44,7 @@ export const FIXED_SECTIONS: Readonly<Record<string, Readonly<Record<string, Fie
     preflight: field('routing.preflight', 'string'),
     context_warn_at: field('routing.contextWarnAt', 'number'),
     on_context_length_error: field('routing.onContextLengthError', 'string'),
+    on_insufficient_credits: field('routing.onInsufficientCredits', 'string'),
     hedge_after: field('routing.hedgeAfterMs', 'seconds'),
   },
   breaker: {

@@ -41,6 +41,7 @@ const NESTED: Record<string, string[]> = {
     'preflight',
     'contextWarnAt',
     'onContextLengthError',
+    'onInsufficientCredits',
     'hedgeAfterMs',
   ],
   breaker: ['failureThreshold', 'failureRate', 'minRequests', 'windowMs', 'recoveryMs', 'probeTimeoutMs'],

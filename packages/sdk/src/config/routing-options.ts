@@ -24,6 +24,12 @@ export interface RoutingOptions {
   /** On a context-length error: `prune` (default: retry once with the oldest turns dropped), `drop-context` (retry
    * once without the request's `context` messages, e.g. retrieved documents), or `fail`. */
   onContextLengthError?: 'prune' | 'drop-context' | 'fail';
+  /**
+   * On OpenRouter's 402 "requires more credits, or fewer max_tokens … can only afford N": `lower-max-tokens`
+   * (default: retry once with `max_tokens` = N, so the answer fits the balance and may end with `finish_reason:
+   * "length"`) or `fail`. A 402 without an affordable count (the balance is gone) always fails.
+   */
+  onInsufficientCredits?: 'lower-max-tokens' | 'fail';
   /** Start the next target when no content arrived within this many ms (stream hedging; 0 = off, the default). */
   hedgeAfterMs?: number;
 }
@@ -52,6 +58,7 @@ export const ROUTING_DEFAULTS = {
   preflight: 'reject',
   contextWarnAt: 0.8,
   onContextLengthError: 'prune',
+  onInsufficientCredits: 'lower-max-tokens',
   hedgeAfterMs: 0,
 } as const satisfies Required<RoutingOptions>;
 
@@ -102,6 +109,13 @@ export function resolveRouting(s: Settings): Required<RoutingOptions> {
       'context-length policy',
       ['prune', 'drop-context', 'fail'],
       d.onContextLengthError,
+    ),
+    onInsufficientCredits: oneOf(
+      s,
+      'routing.onInsufficientCredits',
+      'insufficient-credits policy',
+      ['lower-max-tokens', 'fail'],
+      d.onInsufficientCredits,
     ),
     hedgeAfterMs: s.duration('routing.hedgeAfterMs', 'hedge delay', d.hedgeAfterMs),
   };

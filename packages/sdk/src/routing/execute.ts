@@ -11,6 +11,7 @@ import type { Usage } from '../usage/usage.js';
 import { findModel } from './catalog-lookup.js';
 import { breakerKey, type CircuitBreakers } from './circuit-breaker.js';
 import { CircuitOpenError } from './circuit-open-error.js';
+import { lowerToAffordable } from './credit-recovery.js';
 import type { RoutingEvents } from './events.js';
 import type { HealthTracker } from './health.js';
 import type { OpenBreakers } from './open-upstreams.js';
@@ -80,7 +81,8 @@ export function countsAgainstTarget(error: SwitchyardError): boolean {
 /**
  * The routing loop shared by chat and stream: for each target, the price guard, the preflight, the circuit
  * breaker, then attempts with retries (Retry-After honoured, backoff with jitter, one deadline across everything),
- * context-length recovery, and the move to the next target when retrying cannot help.
+ * context-length recovery, a lower `max_tokens` when a 402 names what the balance affords, and the move to the next
+ * target when retrying cannot help.
  */
 export async function executeTargets<T>(
   deps: EngineDeps,
@@ -198,6 +200,7 @@ export async function executeTargets<T>(
 
     let waited = 0;
     let contextRecovered = false;
+    let creditsLowered = false;
     for (let tries = 1; ; tries++) {
       const startedAt = Date.now();
       const remaining = deadlineAt - startedAt;
@@ -296,6 +299,19 @@ export async function executeTargets<T>(
             waited = 0;
             continue;
           }
+        }
+        const affordable =
+          creditsLowered || routing.onInsufficientCredits === 'fail' ? undefined : lowerToAffordable(error, request);
+        if (affordable) {
+          creditsLowered = true;
+          push({
+            ...base,
+            outcome: 'retry',
+            reason: `insufficient credits: retrying with max_tokens ${affordable.tokens}`,
+          });
+          request = affordable.request;
+          waited = 0;
+          continue;
         }
         if (retryOn(error, tries) && tries < config.retry.attempts) {
           const wait = retryDelayMs(error, tries, config.retry, random);

@@ -78,6 +78,8 @@ export function configTemplate(): string {
 # context_warn_at = ${r.contextWarnAt}
 # On a context-length error: "prune" (retry once without the oldest turns), "drop-context" or "fail".
 # on_context_length_error = "${r.onContextLengthError}"
+# On a 402 that says how many tokens the balance can afford: "lower-max-tokens" (retry once with that max_tokens) or "fail".
+# on_insufficient_credits = "${r.onInsufficientCredits}"
 # Start the next target when a stream has sent no content after this long (0 = no hedging).
 # hedge_after = ${seconds(r.hedgeAfterMs)}
 
