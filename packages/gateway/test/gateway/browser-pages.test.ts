@@ -12,16 +12,6 @@ import { launchChromium } from '../../../../test/support/chromium.js';
 import { HELLO, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const HOSTILE = 'evil.test';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  `--host-resolver-rules=MAP ${HOSTILE} 127.0.0.1`,
-];
 
 let gw: TestGateway;
 let site: Server;
