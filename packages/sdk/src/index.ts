@@ -15,6 +15,7 @@ export { ModelsApi } from './catalog/models-api.js';
 export { type ExactPrices, isPlaceholderPrice, pricesOf } from './catalog/prices.js';
 export type { CatalogQuery, CatalogSort } from './catalog/query.js';
 export { ChatStream, type StreamSource } from './chat/chat-stream.js';
+export { mergeReasoningDetail } from './chat/reasoning-merge.js';
 export type { ChatResult, StreamEvent, ToolCallResult } from './chat/types.js';
 export { type CallOptions, type ChatParams, type GenerateParams, Switchyard } from './client.js';
 export { isLoopbackHost } from './config/base-url.js';

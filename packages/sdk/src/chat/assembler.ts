@@ -10,6 +10,7 @@ import type {
 } from '../protocol/chat.js';
 import type { AssistantMessage, ReasoningDetail, ToolCall } from '../protocol/messages.js';
 import { normalizeUsage } from '../usage/usage.js';
+import { mergeReasoningDetail } from './reasoning-merge.js';
 import { coerceUsageNumbers } from './result.js';
 import { toToolCallResult } from './tool-calls.js';
 import type { StreamEvent } from './types.js';
@@ -69,7 +70,7 @@ export class StreamAssembler {
         events.push({ type: 'reasoning', text: delta.reasoning, details: delta.reasoning_details });
       }
       if (Array.isArray(delta.reasoning_details)) {
-        for (const detail of delta.reasoning_details) this.mergeDetail(detail);
+        for (const detail of delta.reasoning_details) mergeReasoningDetail(this.reasoningDetails, detail);
         this.reasoningSeen ||= delta.reasoning_details.length > 0;
       }
       if (typeof delta.content === 'string' && delta.content !== '') {
@@ -105,23 +106,6 @@ export class StreamAssembler {
     call.arguments += args;
     this.hasContent = true;
     events.push({ type: 'tool_call_delta', index, id: piece.id, name: piece.function?.name, arguments: args });
-  }
-
-  /** Streamed reasoning details arrive in pieces per (type, index): text is appended, signatures attached. */
-  private mergeDetail(detail: ReasoningDetail): void {
-    const last = this.reasoningDetails.findLast(
-      (d) => d.type === detail.type && (d.index ?? 0) === (detail.index ?? 0),
-    );
-    if (!last) {
-      this.reasoningDetails.push({ ...detail });
-      return;
-    }
-    for (const [key, value] of Object.entries(detail)) {
-      if (value === undefined || value === null || key === 'type' || key === 'index') continue;
-      if ((key === 'text' || key === 'summary') && typeof value === 'string') {
-        last[key] = (typeof last[key] === 'string' ? (last[key] as string) : '') + value;
-      } else last[key] = value;
-    }
   }
 
   /** Tool calls assembled so far (ids are synthesised when a provider omitted them, ai-sdk #212). */
