@@ -26,7 +26,11 @@ export interface ResponsesEcho {
 export interface TranslatedResponses {
   chat: Record<string, unknown>;
   echo: ResponsesEcho;
-  /** The request's own input items (without the history of `previous_response_id`), for the response store. */
+  /**
+   * The request's own input items (without the history of `previous_response_id`), for the response store: item
+   * references are replaced by the items they name, so a stored conversation never depends on another response
+   * still being kept, and its input items list as what they were.
+   */
   input: Record<string, unknown>[];
 }
 
@@ -186,5 +190,7 @@ export function translateResponsesRequest(body: unknown, history: ResponsesHisto
     store: b.store !== false,
     previousResponseId,
   };
-  return { chat, echo, input };
+  // messagesOf resolved every reference above (an unknown one is a 400), so each finds its item here.
+  const own = input.map((item) => (item.type === 'item_reference' ? (history.item(String(item.id)) ?? item) : item));
+  return { chat, echo, input: own };
 }

@@ -1,3 +1,4 @@
+import { responsesId } from './responses-output.js';
 import type { ResponsesHistory } from './responses-request.js';
 
 type Item = Record<string, unknown>;
@@ -5,8 +6,10 @@ type Item = Record<string, unknown>;
 interface Stored {
   owner: string;
   previousId: string | null;
-  /** The request's own input items and the answer's output items, in order. */
-  items: Item[];
+  /** The request's own input items (references resolved), each with an id. */
+  input: Item[];
+  /** The response object as the client received it; its `output` items continue the conversation. */
+  response: Item;
   bytes: number;
   expiresAt: number;
 }
@@ -14,7 +17,7 @@ interface Stored {
 export interface ResponsesStoreOptions {
   /** Responses kept at most (oldest dropped first). */
   maxResponses?: number;
-  /** Approximate bytes of items kept at most (their JSON length). */
+  /** Approximate size kept at most: the JSON length of each response object plus its input items. */
   maxBytes?: number;
   /** How long a response stays resolvable. */
   ttlMs?: number;
@@ -24,15 +27,39 @@ export interface ResponsesStoreOptions {
 /** Longest `previous_response_id` chain followed (a bound on work per request, far beyond real conversations). */
 const MAX_CHAIN = 10_000;
 
+/** The id prefix of an input item the client sent without one (OpenAI's prefixes where it has them). */
+const ID_PREFIX: Record<string, string> = { message: 'msg', function_call: 'fc', function_call_output: 'fco' };
+
+/** Input items as stored: each with an id (assigned here when the client sent none), so it can be listed and paged. */
+function withIds(items: Item[]): Item[] {
+  return items.map((item) =>
+    typeof item.id === 'string'
+      ? item
+      : { ...item, id: responsesId(ID_PREFIX[String(item.type ?? 'message')] ?? 'item') },
+  );
+}
+
+function itemKey(owner: string, itemId: string): string {
+  return `${owner}\n${itemId}`;
+}
+
+function outputOf(stored: Stored): Item[] {
+  return Array.isArray(stored.response.output) ? (stored.response.output as Item[]) : [];
+}
+
 /**
- * Recent responses, in memory, so that `previous_response_id` and `item_reference` (which the AI SDK's OpenAI
- * provider sends by default in tool loops) work through a gateway whose upstream is stateless chat completions.
- * Bounded by count, size and age; per process (behind a load balancer, a client must stick to one instance or
- * send full history with `store: false`). A response is visible only to the key that created it.
+ * Recent responses, in memory: the response objects as answered (for `GET /responses/{id}`) with the input items
+ * they were made from (for `GET /responses/{id}/input_items`), so that `previous_response_id` and `item_reference`
+ * (which the AI SDK's OpenAI provider sends by default in tool loops) work through a gateway whose upstream is
+ * stateless chat completions. Bounded by count, by size (the JSON length of each response object and its input
+ * items: a proxy, the same objects take more than that on the heap) and by age (an expired response is never
+ * answered, and is dropped at the next write, oldest first, or when looked up); per process (behind a load
+ * balancer, a client must stick to one instance or send full history with `store: false`). A response is visible
+ * only to the key that created it: to any other it does not exist.
  */
 export class ResponsesStore {
   private readonly responses = new Map<string, Stored>();
-  /** Item id → id of the response that holds it. */
+  /** Owner and item id → id of the response that holds it (per owner: one key's ids never shadow another's). */
   private readonly itemOwners = new Map<string, string>();
   private bytes = 0;
   private readonly maxResponses: number;
@@ -47,14 +74,20 @@ export class ResponsesStore {
     this.now = options.now ?? Date.now;
   }
 
-  put(id: string, owner: string, previousId: string | null, input: Item[], output: Item[]): void {
-    const items = [...input, ...output];
-    const bytes = JSON.stringify(items).length;
-    if (bytes > this.maxBytes) return;
-    this.responses.set(id, { owner, previousId, items, bytes, expiresAt: this.now() + this.ttlMs });
-    this.bytes += bytes;
-    for (const item of items) {
-      if (typeof item.id === 'string' && item.type !== 'item_reference') this.itemOwners.set(item.id, id);
+  /** Keeps a finished response (`response.id` names it) and the request's own input items. */
+  put(owner: string, previousId: string | null, input: Item[], response: Item): void {
+    const id = String(response.id);
+    const stored: Stored = { owner, previousId, input: withIds(input), response, bytes: 0, expiresAt: 0 };
+    stored.bytes = JSON.stringify(stored.input).length + JSON.stringify(response).length;
+    // One response larger than the whole budget is not kept at all (rather than flushing everything else).
+    if (stored.bytes > this.maxBytes) return;
+    this.drop(id);
+    stored.expiresAt = this.now() + this.ttlMs;
+    this.responses.set(id, stored);
+    this.bytes += stored.bytes;
+    for (const item of [...stored.input, ...outputOf(stored)]) {
+      if (typeof item.id === 'string' && item.type !== 'item_reference')
+        this.itemOwners.set(itemKey(owner, item.id), id);
     }
     this.evict();
   }
@@ -64,8 +97,10 @@ export class ResponsesStore {
     if (!stored) return;
     this.responses.delete(id);
     this.bytes -= stored.bytes;
-    for (const item of stored.items) {
-      if (typeof item.id === 'string' && this.itemOwners.get(item.id) === id) this.itemOwners.delete(item.id);
+    for (const item of [...stored.input, ...outputOf(stored)]) {
+      if (typeof item.id !== 'string') continue;
+      const key = itemKey(stored.owner, item.id);
+      if (this.itemOwners.get(key) === id) this.itemOwners.delete(key);
     }
   }
 
@@ -89,6 +124,36 @@ export class ResponsesStore {
     return stored;
   }
 
+  /** The response object, if `owner` stored it and it is still kept. */
+  get(id: string, owner: string): Item | undefined {
+    return this.live(id, owner)?.response;
+  }
+
+  /** Forgets a response; false when `owner` has none by that id (another key's counts as none). */
+  delete(id: string, owner: string): boolean {
+    if (!this.live(id, owner)) return false;
+    this.drop(id);
+    return true;
+  }
+
+  /**
+   * The items a response was made from, oldest first: the items of its `previous_response_id` chain (their inputs
+   * and outputs), then its own input. A chain whose older links are gone lists what is still kept from the newest
+   * end (the response itself is always whole). Undefined when `owner` has no such response.
+   */
+  inputItems(id: string, owner: string): Item[] | undefined {
+    const stored = this.live(id, owner);
+    if (!stored) return undefined;
+    const chain: Stored[] = [];
+    for (let link = stored.previousId; link !== null && chain.length < MAX_CHAIN; ) {
+      const earlier = this.live(link, owner);
+      if (!earlier) break;
+      chain.push(earlier);
+      link = earlier.previousId;
+    }
+    return [...flatten(chain), ...stored.input];
+  }
+
   /** What one caller can resolve. */
   historyFor(owner: string): ResponsesHistory {
     return {
@@ -104,9 +169,10 @@ export class ResponsesStore {
         return flatten(chain);
       },
       item: (itemId) => {
-        const holder = this.itemOwners.get(itemId);
+        const holder = this.itemOwners.get(itemKey(owner, itemId));
         const stored = holder === undefined ? undefined : this.live(holder, owner);
-        return stored?.items.find((item) => item.id === itemId);
+        if (!stored) return undefined;
+        return stored.input.find((item) => item.id === itemId) ?? outputOf(stored).find((item) => item.id === itemId);
       },
     };
   }
@@ -116,9 +182,12 @@ export class ResponsesStore {
   }
 }
 
-/** A chain collected newest first, as one list of items oldest first. */
+/** A chain collected newest first, as one list of items oldest first (each response's input, then its output). */
 function flatten(chain: Stored[]): Item[] {
   const items: Item[] = [];
-  for (let i = chain.length - 1; i >= 0; i--) items.push(...(chain[i] as Stored).items);
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const stored = chain[i] as Stored;
+    items.push(...stored.input, ...outputOf(stored));
+  }
   return items;
 }

@@ -1,5 +1,6 @@
 import type { ChatResult, StreamEvent } from '@switchyard/sdk';
 import { encodeEvent } from '@switchyard/sdk/sse';
+import { FrameReasoning } from './frame-reasoning.js';
 import {
   functionCallItem,
   messageItem,
@@ -30,6 +31,13 @@ interface OpenItem {
  * one out of order): `response.created`, `response.in_progress`, then per output item `output_item.added`, its
  * parts and deltas, its `.done` events and `output_item.done`, and last `response.completed` (or `.incomplete`,
  * or `response.failed`). Each method returns the SSE text to send.
+ *
+ * Items follow one another, as OpenAI sends them: the next item is added only after the one before it is done
+ * (save tool-call deltas that go back to an earlier call, which chat allows and no provider is known to send). A
+ * reasoning item stays open until the next non-reasoning content (or the end), and its `output_item.done` carries
+ * the `encrypted_content` of every reasoning detail received up to then — read from the upstream's chunks, since a
+ * signature may arrive after the reasoning text (`frame()`). Clients that rebuild items from `.done` events (the
+ * AI SDK with `store: false`) replay exactly what the final response carries.
  */
 export class ResponsesStreamWriter {
   private sequence = 0;
@@ -38,6 +46,8 @@ export class ResponsesStreamWriter {
   /** Function calls by the chat stream's tool-call index (deltas of one call may come after another's began). */
   private readonly calls = new Map<number, OpenItem>();
   private started = false;
+  private finished: Item | undefined;
+  private readonly reasoning = new FrameReasoning();
   model: string;
 
   constructor(private readonly draft: ResponseDraft) {
@@ -90,12 +100,16 @@ export class ResponsesStreamWriter {
     return functionCallItem(item.id, item.callId ?? '', item.name ?? '', item.text, status);
   }
 
-  /** Ends the item being written (its `.done` events), if any. */
+  /** Ends the item being written (its `.done` events), if any; a reasoning item is sealed with the details so far. */
   private close(status = 'completed', sealed?: string): string {
     const item = this.open;
     if (!item) return '';
     this.open = undefined;
-    return this.finish(item, status, sealed);
+    return this.finish(
+      item,
+      status,
+      item.kind === 'reasoning' ? (sealed ?? encodeReasoning(this.reasoning.details)) : undefined,
+    );
   }
 
   private finish(item: OpenItem, status: string, sealed?: string): string {
@@ -117,6 +131,14 @@ export class ResponsesStreamWriter {
     const done = this.itemOf(item, status, sealed);
     this.output[item.index] = done;
     return sse + this.event('response.output_item.done', { output_index: item.index, item: done });
+  }
+
+  /**
+   * One upstream SSE frame, seen before the SDK's events for the same chunk: its reasoning details are known by the
+   * time the content that follows them ends the reasoning item. Sends nothing.
+   */
+  frame(text: string): void {
+    this.reasoning.observe(text);
   }
 
   /** The events for one SDK stream event ('' when it adds nothing the client sees). */
@@ -185,12 +207,11 @@ export class ResponsesStreamWriter {
       const final = result.toolCalls[n++];
       if (final) Object.assign(call, { callId: final.id, name: final.name, text: final.arguments });
     }
-    if (this.open?.kind === 'reasoning') sse += this.close('completed', sealed);
-    else sse += this.close();
+    sse += this.close('completed', sealed);
     // Calls still open (interleaved indexes) end here too.
     for (const call of this.calls.values()) if (!this.output[call.index]?.type) sse += this.finish(call, 'completed');
-    // Reasoning details are complete only now (a thought signature often rides on the tool-call chunk), after the
-    // reasoning item's own `.done` went out: the final response carries them, which is what clients replay.
+    // Details a provider sent only after further content had begun cannot reach the reasoning item's `.done` any
+    // more (none of the providers modelled does so); the final response still carries them, for replays.
     if (sealed) {
       for (const item of this.output) if (item.type === 'reasoning') item.encrypted_content = sealed;
     }
@@ -201,6 +222,7 @@ export class ResponsesStreamWriter {
       output: this.output,
       usage: responsesUsage(result.usage, result.cost),
     });
+    this.finished = response;
     return sse + this.event(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response });
   }
 
@@ -212,9 +234,9 @@ export class ResponsesStreamWriter {
     return sse + this.event('response.failed', { response });
   }
 
-  /** Output items so far (complete ones), for the response store. */
-  get items(): Item[] {
-    return this.output.filter((item) => item.type !== undefined);
+  /** The final response object once `complete()` built it (what the stream's last event carried), for the store. */
+  get response(): Item | undefined {
+    return this.finished;
   }
 }
 

@@ -18,6 +18,10 @@ function presented(request: FastifyRequest): string | undefined {
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     if (match) return match[1]?.trim();
   }
+  // `x-api-key` is accepted on every route, not only `/messages` (where Anthropic clients send it, beside
+  // `anthropic-version`): it is the same secret under another header name, checked the same way, and clients of the
+  // other dialects use it too (Azure-style OpenAI clients, curl scripts). Bearer wins when both are sent. Neither is
+  // ever forwarded upstream, logged (the logger redacts both) or echoed.
   const apiKey = request.headers['x-api-key'];
   if (typeof apiKey === 'string') return apiKey.trim();
   return subprotocolKey(request.headers['sec-websocket-protocol']);
@@ -77,7 +81,7 @@ function callerOf(
   if (open && !token?.startsWith('sk-sy-')) return { kind: 'open', userId };
   if (!token)
     throw new AuthError(
-      'No auth credentials found: send a switchyard virtual key (sk-sy-v1-…) in the Authorization header as a Bearer token',
+      'No auth credentials found: send a switchyard virtual key (sk-sy-v1-…) in the Authorization header as a Bearer token, or in x-api-key',
     );
   return verifiedCaller(token, userId, services);
 }

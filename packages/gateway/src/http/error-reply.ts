@@ -1,5 +1,6 @@
 import { SwitchyardError } from '@switchyard/sdk';
 import { scrub } from '../logging/logger.js';
+import { AuthError } from './auth.js';
 
 /** HTTP status for a typed error (its own status when it came from upstream). */
 export function statusOf(error: SwitchyardError): number {
@@ -21,6 +22,7 @@ export function statusOf(error: SwitchyardError): number {
       return 504;
     case 'connection_error':
     case 'unexpected_response':
+    case 'response_too_large':
     case 'stream_error':
     case 'stream_truncated':
       return 502;
@@ -71,11 +73,25 @@ export function upstreamAccountError(error: SwitchyardError): { code: string; sa
   return UPSTREAM_ACCOUNT[error.code];
 }
 
-export function envelopeFor(error: unknown): {
+/** An error as an HTTP answer: status, JSON body and headers (`Retry-After`). */
+export interface ErrorEnvelope {
   status: number;
   body: Record<string, unknown>;
   headers: Record<string, string>;
-} {
+}
+
+/**
+ * How a route's dialect renders an error. Every route answers in OpenRouter's envelope (`envelopeFor`) except where
+ * a dialect's clients parse another one (`POST /messages`: Anthropic's); admission, the non-streamed reply and the
+ * failed stream all go through the route's renderer, so a refusal reads the same wherever it was decided.
+ */
+export type RenderError = (error: unknown) => ErrorEnvelope;
+
+export function envelopeFor(error: unknown): ErrorEnvelope {
+  // The gateway's own refusal of a caller's credentials: its status and code as they are, nothing to add.
+  if (error instanceof AuthError) {
+    return { status: error.status, body: errorBody(error.status, error.code, error.message), headers: {} };
+  }
   const typed =
     error instanceof SwitchyardError
       ? error

@@ -95,7 +95,9 @@ export function accountRoutes(app: FastifyInstance, services: GatewayServices): 
       }
     };
     app.get(`${prefix}/key`, key);
-    app.get(`${prefix}/credits`, (request, reply) => credits(request, reply, services).catch((e) => sendError(reply, e)));
+    app.get(`${prefix}/credits`, (request, reply) =>
+      credits(request, reply, services).catch((e) => sendError(reply, e)),
+    );
     app.get(`${prefix}/auth/key`, key);
     app.get(`${prefix}/generation`, async (request: FastifyRequest<{ Querystring: { id?: string } }>, reply) => {
       try {

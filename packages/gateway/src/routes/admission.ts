@@ -3,6 +3,7 @@ import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/conte
 import type { FastifyRequest } from 'fastify';
 import { bodyObject, field } from '../dialects/request-errors.js';
 import { authenticate, callerId } from '../http/auth.js';
+import type { RenderError } from '../http/error-reply.js';
 import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import type { GatewayServices, Reservation, ReserveOutcome } from '../server/services.js';
@@ -19,6 +20,8 @@ export interface Admitted {
   rateHeaders: Record<string, string>;
   /** Request headers passed on upstream: only `x-simulator-fault`, and only to the embedded simulator. */
   upstreamHeaders?: Record<string, string>;
+  /** The route's error envelope when its dialect has its own (see `serveAdmitted`); OpenRouter's when absent. */
+  renderError?: RenderError;
 }
 
 export class BudgetExceededError extends SwitchyardError {

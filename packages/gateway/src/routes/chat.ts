@@ -42,7 +42,7 @@ export async function nonStreaming(
     // An upstream that gave its answer no id gets no empty header.
     if (result.generationId) reply.header('x-generation-id', result.generationId);
     reply.send(render(result));
-  } else sendError(reply, error, admitted.rateHeaders);
+  } else sendError(reply, error, admitted.rateHeaders, admitted.renderError);
   await settleAfterReply(services, admitted, requestId, false, outcome);
   return reply;
 }

@@ -1,5 +1,4 @@
-import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import {
   type CompletionIdentity,
   errorChunk,
@@ -11,59 +10,32 @@ import {
 } from '../dialects/completions-output.js';
 import { chatBodyFromCompletion } from '../dialects/completions-request.js';
 import type { GatewayServices } from '../server/services.js';
-import { type Admitted, validateChatBody } from './admission.js';
+import { validateChatBody } from './admission.js';
 import { nonStreaming } from './chat.js';
 import { serveAdmitted } from './serve-admitted.js';
-import { settleAfterReply } from './settlement.js';
-import { DONE, openChatStream } from './sse-stream.js';
-import { answerFailedStream } from './stream-failure.js';
+import { DONE } from './sse-stream.js';
+import { type DialectStream, streamTranslated } from './translated-stream.js';
 
 /**
- * A streamed text completion. Unlike chat, upstream frames cannot pass through (their shape differs): the SDK's
- * events are re-shaped into completion chunks. Frames are still asked for, only to read the generation's id, model
- * and provider from the first one (the SDK releases it together with the first content, after routing settled).
- * Headers go out late (`SseResponse`): an error before any content is a normal HTTP error; after it, an in-band
- * error chunk and `[DONE]`.
+ * A streamed text completion: the SDK's events re-shaped into completion chunks. Frames are read only for the
+ * generation's id, model and provider, from the first one (the SDK releases it with the first content, after routing
+ * settled). After content, a failure is an in-band error chunk and `[DONE]`.
  */
-async function streaming(
-  services: GatewayServices,
-  admitted: Admitted,
-  requestId: string,
-  reply: FastifyReply,
-  controller: AbortController,
-) {
-  const { out, stream } = openChatStream(services, admitted, requestId, reply, controller);
+function completionDialect(): DialectStream {
   let identity: CompletionIdentity | undefined;
-  let result: ChatResult | undefined;
-  let partialText = '';
-  // The generation id goes out as a header with the first chunk, when headers are still to be sent.
-  const idHeader = (id: string | undefined) => (id && !out.headersSent ? { 'x-generation-id': id } : undefined);
-  try {
-    for await (const event of stream) {
-      if (event.type === 'frame') identity ??= identityOfFrame(event.text);
-      else if (event.type === 'text' || event.type === 'reasoning') {
-        const first = !out.headersSent;
-        const chunk = event.type === 'text' ? textChunk : reasoningChunk;
-        // Chunks before the identity is known cannot happen with the SDK's frame order; an empty id is the fallback.
-        identity ??= { id: '', created: Math.floor(Date.now() / 1000), model: '' };
-        const waiting = out.write(chunk(identity, event.text), idHeader(identity.id));
-        if (first) out.flush();
-        if (event.type === 'text') partialText += event.text;
-        if (waiting) await waiting;
-      } else if (event.type === 'done') result = event.result;
-    }
-    if (result) out.write(finishChunks(identity, result), idHeader(result.generationId));
-    await out.write(DONE);
-    out.end();
-    // Never throws (a failure is logged), so a settlement problem cannot run the error path below a second time.
-    await settleAfterReply(services, admitted, requestId, true, { result });
-  } catch (caught) {
-    const error = caught as SwitchyardError;
-    if (await answerFailedStream(services, admitted, requestId, reply, out, error, partialText)) return;
-    await out.write(errorChunk(identity, error));
-    await out.write(DONE);
-    out.end();
-  }
+  return {
+    frame: (text) => {
+      identity ??= identityOfFrame(text);
+    },
+    push: (event) => {
+      if (event.type !== 'text' && event.type !== 'reasoning') return '';
+      // Chunks before the identity is known cannot happen with the SDK's frame order; an empty id is the fallback.
+      identity ??= { id: '', created: Math.floor(Date.now() / 1000), model: '' };
+      return (event.type === 'text' ? textChunk : reasoningChunk)(identity, event.text);
+    },
+    end: (result) => finishChunks(identity, result) + DONE,
+    fail: (error) => errorChunk(identity, error) + DONE,
+  };
 }
 
 /** The translation of a completions body, then the chat body's own checks (model, models, stream). */
@@ -85,7 +57,7 @@ export function completionsRoutes(app: FastifyInstance, services: GatewayService
         reply,
         (admitted, requestId, controller) =>
           admitted.body.stream === true
-            ? streaming(services, admitted, requestId, reply, controller)
+            ? streamTranslated(services, admitted, requestId, reply, controller, completionDialect())
             : nonStreaming(services, admitted, requestId, reply, controller, textCompletion),
         validate,
       ),

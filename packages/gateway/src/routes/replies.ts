@@ -1,17 +1,15 @@
 import type { SwitchyardError } from '@switchyard/sdk';
 import type { FastifyReply } from 'fastify';
-import { AuthError } from '../http/auth.js';
-import { envelopeFor, errorBody } from '../http/error-reply.js';
+import { envelopeFor, type RenderError } from '../http/error-reply.js';
 
-/** Sends an error in the envelope (status, Retry-After, rate-limit headers). */
-export function sendError(reply: FastifyReply, error: unknown, headers: Record<string, string> = {}): FastifyReply {
-  if (error instanceof AuthError) {
-    return reply
-      .code(error.status)
-      .headers(headers)
-      .send(errorBody(error.status, error.code, error.message));
-  }
-  const envelope = envelopeFor(error);
+/** Sends an error in the envelope (status, Retry-After, rate-limit headers); `render` picks the dialect's envelope. */
+export function sendError(
+  reply: FastifyReply,
+  error: unknown,
+  headers: Record<string, string> = {},
+  render: RenderError = envelopeFor,
+): FastifyReply {
+  const envelope = render(error);
   return reply
     .code(envelope.status)
     .headers({ ...headers, ...envelope.headers })
@@ -28,6 +26,7 @@ const ERROR_TYPES: Record<string, string> = {
   stream_error: 'provider_unavailable',
   stream_truncated: 'provider_unavailable',
   unexpected_response: 'provider_unavailable',
+  response_too_large: 'provider_unavailable',
   context_length_exceeded: 'context_length_exceeded',
   insufficient_credits: 'payment_required',
   budget_exceeded: 'payment_required',

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { selectSubprotocol } from '../http/auth.js';
 import { browserAccess } from '../http/browser-access.js';
 import { errorBody } from '../http/error-reply.js';
+import { frameworkError } from '../http/framework-error.js';
 import { requestIdFor } from '../http/request-id.js';
 import { lazyChildLogger } from '../logging/lazy-child-logger.js';
 import { accountRoutes } from '../routes/account.js';
@@ -14,6 +15,7 @@ import { completionsRoutes } from '../routes/completions.js';
 import { embeddingRoutes } from '../routes/embeddings.js';
 import { healthRoutes } from '../routes/health.js';
 import { homeRoutes } from '../routes/home.js';
+import { messagesRoutes } from '../routes/messages.js';
 import { responsesRoutes } from '../routes/responses.js';
 import { simpleStreamRoutes } from '../routes/simple-stream.js';
 import { wsRoutes } from '../ws/ws-routes.js';
@@ -21,31 +23,6 @@ import type { GatewayServices } from './services.js';
 
 /** Served while draining, so load balancers can still see the process and scrape it. */
 const ALWAYS_SERVED = new Set(['/healthz', '/readyz', '/metrics']);
-
-/** Fastify's own errors (body limit, bad JSON, wrong content type) in the same envelope as everything else. */
-function frameworkError(error: FastifyError): { status: number; code: string; message: string } {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return {
-        status: 413,
-        code: 'payload_too_large',
-        message: `Request body is larger than the gateway's limit (${error.message.replace(/^.*?:\s*/, '')})`,
-      };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, code: 'invalid_json', message: 'Request body is empty; expected a JSON object' };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: 'unsupported_media_type', message: error.message };
-    default:
-      if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-        return { status: 400, code: 'invalid_json', message: `Request body is not valid JSON: ${error.message}` };
-      }
-      return {
-        status: error.statusCode && error.statusCode >= 400 ? error.statusCode : 500,
-        code: error.code ?? 'server_error',
-        message: error.message,
-      };
-  }
-}
 
 /**
  * Node checks request deadlines on an interval (30 s by default), so a short timeout gets a shorter interval; the
@@ -95,17 +72,22 @@ export async function createApp(
     if (status >= 500) request.log.error({ err: error }, 'unhandled error');
     return reply.code(status).send(errorBody(status, code, message));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // Anthropic clients append `/v1/messages` to their base URL themselves: `…/api/v1` as ANTHROPIC_BASE_URL (the
+    // natural guess after the OpenAI clients) ends up here, and deserves the fix rather than a bare 404.
+    const anthropic = '; Anthropic clients add /v1 themselves: give them the base URL without it';
+    const hint = /\/v1\/v1\/messages/.test(path) ? `${anthropic} (http://host:port or …/api)` : '';
+    return reply
       .code(404)
       .send(
         errorBody(
           404,
           'not_found',
-          `No route for ${request.method} ${request.url.split('?')[0]}; the API lives under /api/v1 and /v1`,
+          `No route for ${request.method} ${path}; the API lives under /api/v1 and /v1${hint}`,
         ),
-      ),
-  );
+      );
+  });
 
   // First, so its hooks run before ours: it marks upgrade requests, and destroys the socket of one answered without
   // an upgrade (refused while draining, or by browserAccess) — otherwise that socket would stay open and hold close().
@@ -150,6 +132,7 @@ export async function createApp(
   chatRoutes(app, services);
   completionsRoutes(app, services);
   responsesRoutes(app, services);
+  messagesRoutes(app, services);
   simpleStreamRoutes(app, services);
   embeddingRoutes(app, services);
   catalogRoutes(app, services);

@@ -130,6 +130,34 @@ describe('admin API and key lifecycle', () => {
     const stolen = await responses(other.secret, follow);
     expect(stolen.status).toBe(400);
     expect(((await stolen.json()) as any).error.metadata.field).toBe('previous_response_id');
+
+    // Retrieve, list and delete are the owner's only: to another key the id does not exist (the same 404 as an
+    // unknown id); without a key they are refused like every other route.
+    const stored = (key: string | undefined, method: string, path: string) =>
+      fetch(`${gw.baseURL}/responses/${path}`, { method, headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const unknown = await stored(owner.secret, 'GET', 'resp_000000000000000000000000');
+    expect(unknown.status).toBe(404);
+    const notFound = ((await unknown.json()) as any).error;
+    for (const [method, path] of [
+      ['GET', id],
+      ['GET', `${id}/input_items`],
+      ['DELETE', id],
+    ]) {
+      const refused = await stored(other.secret, method as string, path as string);
+      expect(refused.status, `${method} ${path}`).toBe(404);
+      const error = ((await refused.json()) as any).error;
+      expect(error.type).toBe('response_not_found');
+      expect(error.message).toBe(notFound.message.replace('resp_000000000000000000000000', id));
+      expect((await stored(undefined, method as string, path as string)).status).toBe(401);
+      expect((await stored('sk-sy-v1-not-a-real-key', method as string, path as string)).status).toBe(401);
+    }
+    const mine = await stored(owner.secret, 'GET', id);
+    expect(mine.status).toBe(200);
+    expect(((await mine.json()) as any).output_text).toBe('mine');
+    const items = await stored(owner.secret, 'GET', `${id}/input_items`);
+    expect(((await items.json()) as any).data[0].content[0].text).toBe('Say exactly: mine');
+    expect((await stored(owner.secret, 'DELETE', id)).status).toBe(200);
+    expect((await stored(owner.secret, 'GET', id)).status).toBe(404);
   });
 
   it('refuses an expired key', async () => {

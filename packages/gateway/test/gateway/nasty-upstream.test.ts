@@ -393,8 +393,10 @@ describe('runaway upstream bodies', () => {
     const response = await chat();
     expect(response.status).toBe(502);
     const error = expectOpenAiError(await response.json());
-    expect(error.type).toBe('connection_error');
+    expect(error.type).toBe('response_too_large');
     expect(error.message).toContain('max_upstream_response');
+    // Retries are on (3 attempts), but the same request would grow as large again: asked once.
+    expect(requests).toBe(1);
   });
 
   it('a small gzip body that inflates beyond max_upstream_response: the same typed 502', async () => {
@@ -407,6 +409,7 @@ describe('runaway upstream bodies', () => {
     const response = await chat();
     expect(response.status).toBe(502);
     expect(expectOpenAiError(await response.json()).message).toContain('max_upstream_response');
+    expect(requests).toBe(1);
   });
 
   it('a stream that never stops: cut at the limit with an error chunk and [DONE]', async () => {

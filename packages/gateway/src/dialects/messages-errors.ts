@@ -1,0 +1,67 @@
+import { encodeEvent } from '@switchyard/sdk/sse';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorEnvelope, envelopeFor, errorBody, type RenderError } from '../http/error-reply.js';
+import { frameworkError } from '../http/framework-error.js';
+
+/**
+ * Anthropic's error `type` for an HTTP status: the set the Anthropic SDKs map to their error classes and Claude Code
+ * reacts to (it retries `overloaded_error` and `rate_limit_error`, asks for a new key on `authentication_error`).
+ */
+export function anthropicErrorType(status: number): string {
+  switch (status) {
+    case 401:
+      return 'authentication_error';
+    case 402:
+      return 'billing_error';
+    case 403:
+      return 'permission_error';
+    case 404:
+      return 'not_found_error';
+    case 413:
+      return 'request_too_large';
+    case 429:
+      return 'rate_limit_error';
+    case 408:
+    case 504:
+      return 'timeout_error';
+    case 503:
+    case 529:
+      return 'overloaded_error';
+    default:
+      return status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error';
+  }
+}
+
+/**
+ * The gateway's envelope re-dressed as Anthropic's: `{type:"error", error:{type, message}, request_id}`. The status,
+ * headers (`Retry-After`) and message are the gateway's own; switchyard's stable code goes where Anthropic puts its
+ * stable codes (`error.details.error_code`, which the Anthropic SDK exposes as `APIError.errorCode`), and the
+ * gateway's `metadata` (`field`, `attempts`, `limit_source`, …) rides along under `error.metadata`.
+ */
+export function anthropicEnvelope(envelope: ErrorEnvelope, requestId: string | null): ErrorEnvelope {
+  const ours = envelope.body.error as { message: string; type: string; metadata?: Record<string, unknown> };
+  const error: Record<string, unknown> = {
+    type: anthropicErrorType(envelope.status),
+    message: ours.message,
+    details: { error_code: ours.type },
+  };
+  if (ours.metadata) error.metadata = ours.metadata;
+  return { status: envelope.status, headers: envelope.headers, body: { type: 'error', error, request_id: requestId } };
+}
+
+/** The error renderer of one `/messages` request (its id is repeated in the body, as Anthropic's `request_id`). */
+export function anthropicErrors(requestId: string): RenderError {
+  return (error) => anthropicEnvelope(envelopeFor(error), requestId);
+}
+
+/** Fastify's own refusals on the `/messages` routes (bad JSON, body too large) in Anthropic's envelope too. */
+export function anthropicFrameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const { status, code, message } = frameworkError(error);
+  const envelope = anthropicEnvelope({ status, body: errorBody(status, code, message), headers: {} }, request.id);
+  return reply.code(status).send(envelope.body);
+}
+
+/** Anthropic's in-band stream error (`event: error`), which the Anthropic SDK throws as an `APIError` of its type. */
+export function errorEvent(envelope: ErrorEnvelope): string {
+  return encodeEvent({ event: 'error', data: JSON.stringify(envelope.body) });
+}

@@ -1,0 +1,173 @@
+import type { ChatResult, StreamEvent } from '@switchyard/sdk';
+import { encodeEvent } from '@switchyard/sdk/sse';
+import { identityOfFrame } from './completions-output.js';
+import { FrameReasoning } from './frame-reasoning.js';
+import { messagesUsage, stopReasonOf } from './messages-output.js';
+import type { MessagesEcho } from './messages-request.js';
+import { signatureOf, thinkingBlocks } from './messages-thinking.js';
+
+type Block = Record<string, unknown>;
+
+interface OpenBlock {
+  kind: 'text' | 'thinking' | 'tool_use';
+  index: number;
+}
+
+/**
+ * Turns the SDK's stream events for one chat answer into Anthropic's Messages event sequence: `message_start` (and a
+ * `ping`), then per content block `content_block_start`, its deltas (`text_delta`, `thinking_delta` and a closing
+ * `signature_delta`, `input_json_delta`) and `content_block_stop`, one block at a time; last `message_delta` with
+ * the stop reason and usage, and `message_stop`. Every event has its `event:` line, which the Anthropic SDKs
+ * dispatch on. Each method returns the SSE text to send.
+ */
+export class MessagesStreamWriter {
+  private started = false;
+  private blocks = 0;
+  private open: OpenBlock | undefined;
+  /** Block index of each tool call, by the chat stream's tool-call index. */
+  private readonly calls = new Map<number, number>();
+  private readonly reasoning = new FrameReasoning();
+  private model: string;
+  private modelKnown = false;
+
+  constructor(
+    private readonly id: string,
+    private readonly echo: MessagesEcho,
+    model: string,
+  ) {
+    this.model = model;
+  }
+
+  private event(type: string, fields: Block = {}): string {
+    return encodeEvent({ event: type, data: JSON.stringify({ type, ...fields }) });
+  }
+
+  /**
+   * Reads an upstream frame: the model that serves (from the first chunk, which the SDK releases with the first
+   * content, after routing and fallbacks settled) and reasoning details for thinking signatures.
+   */
+  frame(text: string): void {
+    if (!this.modelKnown) {
+      const identity = identityOfFrame(text);
+      if (identity?.model) {
+        this.model = identity.model;
+        this.modelKnown = true;
+      }
+    }
+    this.reasoning.observe(text);
+  }
+
+  /** `message_start`, once, with the first content (so a failure before it can still be an HTTP error). */
+  private opening(): string {
+    if (this.started) return '';
+    this.started = true;
+    // Usage is only known at the end (OpenRouter reports it last): `message_delta` carries the real counts.
+    const message = {
+      id: this.id,
+      type: 'message',
+      role: 'assistant',
+      model: this.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    };
+    return this.event('message_start', { message }) + this.event('ping');
+  }
+
+  private begin(kind: OpenBlock['kind'], block: Block): string {
+    const closed = this.close();
+    this.open = { kind, index: this.blocks++ };
+    return closed + this.event('content_block_start', { index: this.open.index, content_block: block });
+  }
+
+  /** Ends the open block; a thinking block gets its signature first (details gathered while it was open). */
+  private close(details?: Record<string, unknown>[]): string {
+    const block = this.open;
+    if (!block) return '';
+    this.open = undefined;
+    let sse = '';
+    if (block.kind === 'thinking') {
+      const signature = signatureOf(details ?? this.reasoning.take());
+      if (signature)
+        sse += this.event('content_block_delta', delta(block.index, { type: 'signature_delta', signature }));
+    }
+    return sse + this.event('content_block_stop', { index: block.index });
+  }
+
+  /** The events for one SDK stream event ('' when it adds nothing the client sees). */
+  push(event: StreamEvent): string {
+    if ((event.type === 'text' || event.type === 'reasoning') && event.text !== '') {
+      const kind = event.type === 'text' ? 'text' : 'thinking';
+      let sse = this.opening();
+      if (this.open?.kind !== kind) {
+        sse += this.begin(
+          kind,
+          kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' },
+        );
+      }
+      const piece =
+        kind === 'text' ? { type: 'text_delta', text: event.text } : { type: 'thinking_delta', thinking: event.text };
+      return sse + this.event('content_block_delta', delta((this.open as OpenBlock).index, piece));
+    }
+    if (event.type === 'tool_call_delta') return this.opening() + this.toolDelta(event);
+    return '';
+  }
+
+  private toolDelta(event: Extract<StreamEvent, { type: 'tool_call_delta' }>): string {
+    let sse = '';
+    let index = this.calls.get(event.index);
+    if (index === undefined) {
+      sse += this.begin('tool_use', {
+        type: 'tool_use',
+        id: event.id ?? `toolu_${this.id.slice(4)}_${event.index}`,
+        name: event.name ?? '',
+        input: {},
+      });
+      index = (this.open as OpenBlock).index;
+      this.calls.set(event.index, index);
+    }
+    // Deltas of a call whose block already ended (providers interleaving parallel calls) still go to its index,
+    // where the Anthropic SDKs accumulate them: the arguments arrive whole, if out of Anthropic's usual order.
+    if (!event.arguments) return sse;
+    return (
+      sse + this.event('content_block_delta', delta(index, { type: 'input_json_delta', partial_json: event.arguments }))
+    );
+  }
+
+  /** The closing events of a finished answer: the last block, opaque reasoning left over, stop reason and usage. */
+  complete(result: ChatResult): string {
+    let sse = this.opening();
+    // Thinking still open at the end (the answer was all reasoning): the result has its complete details.
+    const pending = this.reasoning.take();
+    if (this.open?.kind === 'thinking') {
+      sse += this.close(pending.length > 0 ? pending : (result.reasoningDetails ?? []));
+    } else {
+      sse += this.close();
+      // Reasoning that came only as opaque details after the thinking (or without any): a redacted block, so a
+      // client that replays the turn sends it back.
+      for (const block of thinkingBlocks('', pending)) {
+        const index = this.blocks++;
+        sse += this.event('content_block_start', { index, content_block: block });
+        sse += this.event('content_block_stop', { index });
+      }
+    }
+    return (
+      sse +
+      this.event('message_delta', {
+        delta: stopReasonOf(result, this.echo),
+        usage: messagesUsage(result.usage, result.cost),
+      }) +
+      this.event('message_stop')
+    );
+  }
+
+  /** The closing events of an answer cut by an error: the open block ends, then Anthropic's `error` event. */
+  fail(errorEvent: string): string {
+    return this.close() + errorEvent;
+  }
+}
+
+function delta(index: number, piece: Block): Block {
+  return { index, delta: piece };
+}
