@@ -27,6 +27,8 @@ export class MessagesStreamWriter {
   /** Block index of each tool call, by the chat stream's tool-call index. */
   private readonly calls = new Map<number, number>();
   private readonly reasoning = new FrameReasoning();
+  /** Whether a thinking block went out (opaque details before any still need one: `detailsFirst`). */
+  private thought = false;
   private model: string;
   private modelKnown = false;
 
@@ -76,6 +78,7 @@ export class MessagesStreamWriter {
   }
 
   private begin(kind: OpenBlock['kind'], block: Block): string {
+    if (kind === 'thinking') this.thought = true;
     const closed = this.close();
     this.open = { kind, index: this.blocks++ };
     return closed + this.event('content_block_start', { index: this.open.index, content_block: block });
@@ -95,12 +98,34 @@ export class MessagesStreamWriter {
     return sse + this.event('content_block_stop', { index: block.index });
   }
 
+  /** Blocks complete from the start (opaque reasoning): each one's start and stop. */
+  private whole(blocks: Block[]): string {
+    let sse = '';
+    for (const block of blocks) {
+      const index = this.blocks++;
+      sse += this.event('content_block_start', { index, content_block: block });
+      sse += this.event('content_block_stop', { index });
+    }
+    return sse;
+  }
+
+  /**
+   * Reasoning that came as opaque details only, before any thinking text (encrypted or redacted reasoning): its own
+   * block before the content, where the non-streamed answer has it and where Anthropic wants thinking on a replay.
+   */
+  private detailsFirst(): string {
+    if (this.thought || this.reasoning.details.length === 0) return '';
+    this.thought = true;
+    return this.close() + this.whole(thinkingBlocks('', this.reasoning.take()));
+  }
+
   /** The events for one SDK stream event ('' when it adds nothing the client sees). */
   push(event: StreamEvent): string {
     if ((event.type === 'text' || event.type === 'reasoning') && event.text !== '') {
       const kind = event.type === 'text' ? 'text' : 'thinking';
       let sse = this.opening();
       if (this.open?.kind !== kind) {
+        if (kind === 'text') sse += this.detailsFirst();
         sse += this.begin(
           kind,
           kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' },
@@ -118,6 +143,7 @@ export class MessagesStreamWriter {
     let sse = '';
     let index = this.calls.get(event.index);
     if (index === undefined) {
+      sse += this.detailsFirst();
       sse += this.begin('tool_use', {
         type: 'tool_use',
         id: event.id ?? `toolu_${this.id.slice(4)}_${event.index}`,
@@ -146,11 +172,7 @@ export class MessagesStreamWriter {
       sse += this.close();
       // Reasoning that came only as opaque details after the thinking (or without any): a redacted block, so a
       // client that replays the turn sends it back.
-      for (const block of thinkingBlocks('', pending)) {
-        const index = this.blocks++;
-        sse += this.event('content_block_start', { index, content_block: block });
-        sse += this.event('content_block_stop', { index });
-      }
+      sse += this.whole(thinkingBlocks('', pending));
     }
     return (
       sse +

@@ -46,6 +46,8 @@ export class ResponsesStreamWriter {
   /** Function calls by the chat stream's tool-call index (deltas of one call may come after another's began). */
   private readonly calls = new Map<number, OpenItem>();
   private started = false;
+  /** Whether a reasoning item was begun (details without any reasoning text still need one: `detailsOnly`). */
+  private reasoned = false;
   private finished: Item | undefined;
   private readonly reasoning = new FrameReasoning();
   model: string;
@@ -80,6 +82,7 @@ export class ResponsesStreamWriter {
     extra: Partial<OpenItem> = {},
   ): { item: OpenItem; sse: string } {
     const item: OpenItem = { kind, id: responsesId(prefix), index: this.output.length, text: '', ...extra };
+    if (kind === 'reasoning') this.reasoned = true;
     this.output.push({}); // reserved; the finished item replaces it
     let sse = this.event('response.output_item.added', {
       output_index: item.index,
@@ -157,6 +160,15 @@ export class ResponsesStreamWriter {
     return closed + begun.sse;
   }
 
+  /**
+   * Reasoning that came as details only — encrypted or redacted, no text (OpenAI's reasoning models, Anthropic's
+   * redacted thinking) — gets its own item before the content it precedes, as the non-streamed answer has it:
+   * clients replay it from there, on the right turn. Ended, sealed, by the content that opens next.
+   */
+  private detailsOnly(): string {
+    return this.reasoned || this.reasoning.details.length === 0 ? '' : this.openAs('reasoning', 'rs');
+  }
+
   private translate(event: StreamEvent): string {
     if (event.type === 'reasoning' && event.text) {
       const sse = this.openAs('reasoning', 'rs');
@@ -166,7 +178,7 @@ export class ResponsesStreamWriter {
       return sse + this.event('response.reasoning_summary_text.delta', { ...at, summary_index: 0, delta: event.text });
     }
     if (event.type === 'text' && event.text) {
-      const sse = this.openAs('message', 'msg');
+      const sse = this.detailsOnly() + this.openAs('message', 'msg');
       const item = this.open as OpenItem;
       item.text += event.text;
       const at = { item_id: item.id, output_index: item.index, content_index: 0 };
@@ -180,6 +192,7 @@ export class ResponsesStreamWriter {
     let sse = '';
     let call = this.calls.get(event.index);
     if (!call) {
+      sse += this.detailsOnly();
       sse += this.close();
       const begun = this.begin('function_call', 'fc', {
         callId: event.id ?? responsesId('call'),

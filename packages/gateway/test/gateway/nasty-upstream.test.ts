@@ -264,6 +264,77 @@ describe('streams through the gateway', () => {
   });
 });
 
+describe('reasoning that comes as details only (encrypted, no text)', () => {
+  const ENCRYPTED = { type: 'reasoning.encrypted', data: 'gAAAA-opaque', format: 'openai-responses-v1', index: 0 };
+  const pieces = [
+    `data: ${chunk({ role: 'assistant', content: '', reasoning_details: [ENCRYPTED] })}\n\n`,
+    `data: ${chunk({ content: 'Hel' })}\n\n`,
+    `data: ${chunk({ content: 'lo' })}\n\n`,
+    `data: ${chunk({}, 'stop')}\n\n`,
+    `data: ${usageChunk}\n\n`,
+    'data: [DONE]\n\n',
+  ];
+  const responses = (stream: boolean) =>
+    fetch(`${gateway.url}/api/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: `${MODEL}-${++calls}`, input: 'Hello', stream }),
+    });
+  const unseal = (item: { encrypted_content?: string }) =>
+    JSON.parse(Buffer.from(String(item.encrypted_content).replace(/^switchyard\.v1:/, ''), 'base64').toString());
+
+  it('a Responses stream gives them a reasoning item of their own, before the message, sealed in its .done', async () => {
+    handler = streamPieces(pieces);
+    const events = dataOf(await (await responses(true)).text())
+      .filter((d) => d !== '[DONE]')
+      .map(
+        (d) =>
+          JSON.parse(d) as { type: string; output_index?: number; item?: Record<string, unknown> } & Record<
+            string,
+            any
+          >,
+      );
+    const done = events.filter((e) => e.type === 'response.output_item.done');
+    expect(done.map((e) => [e.output_index, e.item?.type])).toEqual([
+      [0, 'reasoning'],
+      [1, 'message'],
+    ]);
+    expect(unseal(done[0]!.item!)).toEqual([ENCRYPTED]);
+    const final = events.at(-1)!;
+    expect(final.type).toBe('response.completed');
+    expect(final.response.output.map((item: { type: string }) => item.type)).toEqual(['reasoning', 'message']);
+    expect(final.response.output[0]).toEqual(done[0]!.item);
+  });
+
+  it('a Messages stream puts them in a redacted_thinking block before the text, as the non-streamed answer does', async () => {
+    const messages = (stream: boolean) =>
+      fetch(`${gateway.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: `${MODEL}-${++calls}`,
+          max_tokens: 100,
+          messages: [{ role: 'user', content: 'Hi' }],
+          stream,
+        }),
+      });
+    handler = streamPieces(pieces);
+    const events = dataOf(await (await messages(true)).text()).map((d) => JSON.parse(d) as Record<string, any>);
+    const starts = events.filter((e) => e.type === 'content_block_start').map((e) => e.content_block.type);
+    handler = reply(200, completion({ content: 'Hello', reasoning_details: [ENCRYPTED] }));
+    const plain = (await (await messages(false)).json()) as { content: { type: string }[] };
+    expect(plain.content.map((block) => block.type)).toEqual(['redacted_thinking', 'text']);
+    expect(starts).toEqual(['redacted_thinking', 'text']);
+  });
+
+  it('the non-streamed answer has the same items', async () => {
+    handler = reply(200, completion({ content: 'Hello', reasoning_details: [ENCRYPTED] }));
+    const body = (await (await responses(false)).json()) as { output: { type: string }[] };
+    expect(body.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    expect(unseal(body.output[0] as { encrypted_content?: string })).toEqual([ENCRYPTED]);
+  });
+});
+
 describe('non-stream answers through the gateway', () => {
   it('an answer without an id or usage: passed through, with no empty x-generation-id header', async () => {
     handler = reply(
