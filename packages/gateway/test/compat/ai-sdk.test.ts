@@ -15,15 +15,10 @@ import {
   Output,
   stepCountIs,
   streamText,
-  tool,
 } from 'ai';
 import { describe, expect, it } from 'vitest';
-import { EMBEDDING_MODEL, MODEL, useCompatGateway, WEATHER_PARAMETERS } from './compat-gateway.js';
-
-interface WeatherInput {
-  city: string;
-  unit: 'celsius' | 'fahrenheit';
-}
+import { type WeatherInput, weatherTool } from './ai-sdk-checks.js';
+import { EMBEDDING_MODEL, MODEL, useCompatGateway } from './compat-gateway.js';
 
 interface City {
   name: string;
@@ -48,18 +43,6 @@ const { gateway, simulator } = useCompatGateway();
 
 function openrouter(baseURL = gateway().baseURL): OpenRouterProvider {
   return createOpenRouter({ baseURL, apiKey: 'x' });
-}
-
-/** A weather tool whose executions are recorded. */
-function weatherTool(executed: WeatherInput[]) {
-  return tool({
-    description: 'Current weather for a city',
-    inputSchema: jsonSchema<WeatherInput>(WEATHER_PARAMETERS),
-    execute: async (input) => {
-      executed.push(input);
-      return { city: input.city, temperature: 21, unit: input.unit, conditions: 'sunny' };
-    },
-  });
 }
 
 function expectCity(value: City): void {

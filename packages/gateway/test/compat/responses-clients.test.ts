@@ -6,18 +6,14 @@
  */
 import { createOpenAI } from '@ai-sdk/openai';
 import { OpenRouter } from '@openrouter/sdk';
-import { generateText, jsonSchema, Output, stepCountIs, streamText, tool } from 'ai';
+import { generateText, jsonSchema, Output } from 'ai';
 import OpenAI from 'openai';
 import type { ResponseInputItem } from 'openai/resources/responses/responses';
 import { describe, expect, it } from 'vitest';
+import { expectTextAndStream, expectWeatherLoop } from './ai-sdk-checks.js';
 import { MODEL, useCompatGateway, WEATHER_PARAMETERS } from './compat-gateway.js';
 
 const { gateway } = useCompatGateway();
-
-interface WeatherInput {
-  city: string;
-  unit: 'celsius' | 'fahrenheit';
-}
 
 function openrouter(): OpenRouter {
   return new OpenRouter({
@@ -70,42 +66,11 @@ describe('@openrouter/sdk responses.send', () => {
 
 describe('AI SDK with @ai-sdk/openai (Responses API)', () => {
   it('generates and streams text', async () => {
-    const model = aiOpenAI()(MODEL);
-    const generated = await generateText({ model, prompt: 'Say exactly: AI SDK over responses' });
-    expect(generated.text).toBe('AI SDK over responses');
-    expect(generated.finishReason).toBe('stop');
-    expect(generated.usage.inputTokens).toBeGreaterThan(0);
-
-    const streamed = streamText({ model, prompt: 'Say exactly: streamed AI SDK over responses' });
-    let text = '';
-    for await (const delta of streamed.textStream) text += delta;
-    expect(text).toBe('streamed AI SDK over responses');
-    expect(await streamed.finishReason).toBe('stop');
-    expect((await streamed.usage).outputTokens).toBeGreaterThan(0);
+    await expectTextAndStream(aiOpenAI()(MODEL), 'responses');
   });
 
   it('runs a multi-step tool loop, streamed and not', async () => {
-    const calls: WeatherInput[] = [];
-    const weather = tool({
-      description: 'Current weather for a city',
-      inputSchema: jsonSchema<WeatherInput>(WEATHER_PARAMETERS),
-      execute: async (input) => {
-        calls.push(input);
-        return { city: input.city, conditions: 'breezy' };
-      },
-    });
-    for (const stream of [false, true]) {
-      const options = {
-        model: aiOpenAI()(MODEL),
-        prompt: 'Use get_weather for Bergen.',
-        tools: { get_weather: weather },
-        stopWhen: stepCountIs(3),
-      };
-      const text = stream ? await streamText(options).text : (await generateText(options)).text;
-      expect(text).toContain('breezy');
-    }
-    expect(calls).toHaveLength(2);
-    expect(['celsius', 'fahrenheit']).toContain(calls[0]!.unit);
+    await expectWeatherLoop(() => aiOpenAI()(MODEL), 'breezy');
   });
 
   it('continues a conversation whose earlier answer it sends as an item_reference (the default store: true)', async () => {
