@@ -430,6 +430,20 @@ describe('402 "can only afford N tokens"', () => {
     expect(none.attempts).toHaveLength(1);
   });
 
+  it('halves a thinking budget that no longer fits under the lowered cap (Anthropic refuses budget >= max_tokens)', async () => {
+    // claude-sonnet-4.5 at $15 per million completion tokens: five cents afford about 3,300, under the 4,000 budget.
+    const { sy } = await setup([], {}, { credits: 0.05 });
+    const result = await sy.chat({
+      model: 'anthropic/claude-sonnet-4.5',
+      max_tokens: 8000,
+      reasoning: { max_tokens: 4000 },
+      messages: [{ role: 'user', content: 'Say exactly: thought it through' }],
+    });
+    expect(result.text).toBe('thought it through');
+    expect(result.attempts?.map((a) => a.outcome)).toEqual(['retry', 'success']);
+    expect(result.usage.reasoningTokens).toBeGreaterThan(0);
+  });
+
   it('streams the same way (the 402 comes before the first byte)', async () => {
     const { sy } = await setup([], {}, { credits: 0.01 });
     const stream = sy.stream(ask);

@@ -263,6 +263,24 @@ describe('chat completions', () => {
     expect(bad.body.error.metadata.raw).toMatch(/Invalid `signature`/);
   });
 
+  it('refuses an Anthropic thinking budget that does not fit under max_tokens, as Anthropic does', async () => {
+    const ask = (max_tokens: number, budget: number) =>
+      chat(sim(), { model: 'anthropic/claude-sonnet-4.5', max_tokens, reasoning: { max_tokens: budget } });
+    const bad = await ask(2000, 2000);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.metadata.raw).toMatch(/`max_tokens` must be greater than `thinking.budget_tokens`/);
+    // The budget is at least 1024 whatever is asked.
+    expect((await ask(1000, 16)).status).toBe(400);
+    expect((await ask(2000, 1500)).status).toBe(200);
+    // Only Anthropic holds to it.
+    const other = await chat(sim(), {
+      model: 'google/gemini-2.5-pro',
+      max_tokens: 500,
+      reasoning: { max_tokens: 800 },
+    });
+    expect(other.status).toBe(200);
+  });
+
   it('requires Gemini 3 thought signatures on replayed tool calls', async () => {
     const first = await chat(sim(), { model: 'google/gemini-3-pro-preview', tools: [weatherTool] });
     const assistant = first.body.choices[0].message;

@@ -295,8 +295,8 @@ describe('anthropic client: thinking', () => {
   const ask = (messages: MessageParam[], model = CLAUDE) =>
     client().messages.create({
       model,
-      max_tokens: 1000,
-      thinking: { type: 'enabled', budget_tokens: 64 },
+      max_tokens: 2000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
       tools: [weather],
       messages,
     });
@@ -306,8 +306,8 @@ describe('anthropic client: thinking', () => {
     const question: MessageParam = { role: 'user', content: 'Use get_weather for Lisbon.' };
     const params = {
       model,
-      max_tokens: 1000,
-      thinking: { type: 'enabled' as const, budget_tokens: 64 },
+      max_tokens: 2000,
+      thinking: { type: 'enabled' as const, budget_tokens: 1024 },
       tools: [weather],
       messages: [question],
     };
@@ -329,8 +329,8 @@ describe('anthropic client: thinking', () => {
   it('returns a signed thinking block first, with usage counting the thinking', async () => {
     const answer = await client().messages.create({
       model: CLAUDE,
-      max_tokens: 1000,
-      thinking: { type: 'enabled', budget_tokens: 40 },
+      max_tokens: 2000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
       messages: [{ role: 'user', content: 'Say exactly: thought through' }],
     });
     const [thinking, text] = answer.content;

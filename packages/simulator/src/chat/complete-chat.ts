@@ -11,7 +11,7 @@ import { parseUsd } from '../util/money.js';
 import { hash32, Rng } from '../util/prng.js';
 import { compressMiddleOut, middleOutEnabled } from './middle-out.js';
 import { type CompletionPlan, planCompletion, textOf } from './plan.js';
-import { checkReplayedReasoning, decideReasoning } from './reasoning.js';
+import { checkReplayedReasoning, checkThinkingBudget, decideReasoning } from './reasoning.js';
 import { type ProviderPreferences, routeEndpoints } from './route-endpoints.js';
 import { countImages, promptTokens } from './tokens.js';
 import { orphanToolResult } from './tool-history.js';
@@ -160,7 +160,9 @@ export function completeChat(
       continue;
     }
     const replay =
-      checkReplayedReasoning(row, input.messages as Message[]) ?? orphanToolResult(input.messages as Message[]);
+      checkThinkingBudget(row, input, reasoning.tokens) ??
+      checkReplayedReasoning(row, input.messages as Message[]) ??
+      orphanToolResult(input.messages as Message[]);
     if (replay) {
       lastError = simError(400, 'Provider returned error', { raw: replay, provider_name: scene.provider });
       continue;

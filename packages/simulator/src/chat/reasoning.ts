@@ -88,6 +88,21 @@ export function reasoningDetails(family: Family, text: string, toolCallId?: stri
   }
 }
 
+/** Anthropic's own 400 when an explicit thinking budget does not fit under the output cap: OpenRouter passes
+ * `reasoning.max_tokens` through as `budget_tokens` (at least 1024), and `max_tokens` must exceed it. */
+export function checkThinkingBudget(
+  model: CatalogModel,
+  request: Record<string, unknown>,
+  reasoningTokens: number,
+): string | undefined {
+  if (reasoningTokens === 0 || familyOf(model) !== 'anthropic') return undefined;
+  const asked = (request.reasoning as Record<string, unknown> | undefined)?.max_tokens;
+  const cap = request.max_completion_tokens ?? request.max_tokens;
+  if (typeof asked !== 'number' || typeof cap !== 'number') return undefined;
+  if (cap > Math.max(asked, 1024)) return undefined;
+  return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size';
+}
+
 /** The provider-side check of replayed reasoning: Anthropic verifies thinking signatures, Gemini 3 requires the
  * thought signature on every assistant tool-call turn. Returns the upstream error text, or undefined. */
 export function checkReplayedReasoning(model: CatalogModel, messages: Record<string, unknown>[]): string | undefined {
