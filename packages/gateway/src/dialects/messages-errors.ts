@@ -1,7 +1,6 @@
 import { encodeEvent } from '@switchyard/sdk/sse';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { type ErrorEnvelope, envelopeFor, errorBody, type RenderError } from '../http/error-reply.js';
-import { frameworkError } from '../http/framework-error.js';
 
 /**
  * Anthropic's error `type` for an HTTP status: the set the Anthropic SDKs map to their error classes and Claude Code
@@ -54,11 +53,25 @@ export function anthropicErrors(requestId: string): RenderError {
   return (error) => anthropicEnvelope(envelopeFor(error), requestId);
 }
 
-/** Fastify's own refusals on the `/messages` routes (bad JSON, body too large) in Anthropic's envelope too. */
-export function anthropicFrameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const { status, code, message } = frameworkError(error);
-  const envelope = anthropicEnvelope({ status, body: errorBody(status, code, message), headers: {} }, request.id);
-  return reply.code(status).send(envelope.body);
+/** Whether a request is on the Messages API (`…/messages`, `…/messages/…`), by its URL. */
+export function onMessagesPath(url: string): boolean {
+  return /\/messages(?:[/?]|$)/.test(url);
+}
+
+/**
+ * An error body in the envelope of the API the request was made to: Anthropic's on `/messages` paths, else the
+ * gateway's. For refusals made before any route runs (an unknown path, a draining gateway, a browser origin, a body
+ * Fastify could not parse), so Anthropic clients show the gateway's message instead of failing to parse it.
+ */
+export function errorBodyFor(
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  message: string,
+): Record<string, unknown> {
+  const body = errorBody(status, code, message);
+  if (!onMessagesPath(request.url)) return body;
+  return anthropicEnvelope({ status, body, headers: {} }, request.id).body;
 }
 
 /** Anthropic's in-band stream error (`event: error`), which the Anthropic SDK throws as an `APIError` of its type. */

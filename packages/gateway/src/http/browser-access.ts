@@ -2,7 +2,6 @@ import { isLoopbackHost } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPublicBind } from '../config/gateway-config.js';
 import type { GatewayServices } from '../server/services.js';
-import { errorBody } from './error-reply.js';
 
 /** Response headers a cross-origin page may read (CORS hides all but a handful by default). */
 const EXPOSED = [
@@ -51,9 +50,8 @@ function hostName(host: string): string {
   return colon < 0 ? lower : lower.slice(0, colon);
 }
 
-function refuse(reply: FastifyReply, code: string, message: string): void {
-  reply.code(403).send(errorBody(403, code, message));
-}
+/** The body of a refusal, in the envelope of the API the request was made to. */
+export type RefusalBody = (request: FastifyRequest, status: number, code: string, message: string) => unknown;
 
 /**
  * What web pages may do with the gateway. Browsers attach `Origin` to cross-origin requests (and to same-origin
@@ -66,8 +64,11 @@ function refuse(reply: FastifyReply, code: string, message: string): void {
  *   127.0.0.1 and become "same-origin". Such requests carry that name in `Host`, so an open gateway answers only
  *   loopback names and `allowed_hosts` (e.g. the name a local reverse proxy forwards).
  */
-export function browserAccess(app: FastifyInstance, services: GatewayServices): void {
+export function browserAccess(app: FastifyInstance, services: GatewayServices, body: RefusalBody): void {
   const { config } = services;
+  const refuse = (request: FastifyRequest, reply: FastifyReply, code: string, message: string): void => {
+    reply.code(403).send(body(request, 403, code, message));
+  };
   const corsAllowed = originMatcher(config.corsOrigins);
   const hostChecked = !isPublicBind(config.host);
   const extraHosts = new Set(config.allowedHosts.map((host) => host.toLowerCase()));
@@ -90,6 +91,7 @@ export function browserAccess(app: FastifyInstance, services: GatewayServices): 
     const sameOrigin = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
     if (!sameOrigin && !corsAllowed(origin)) {
       return refuse(
+        request,
         reply,
         'origin_not_allowed',
         `Requests from web pages of ${JSON.stringify(origin)} are not allowed: add the origin to [gateway] cors_origins (or SWITCHYARD_CORS_ORIGINS)`,
@@ -118,6 +120,7 @@ export function browserAccess(app: FastifyInstance, services: GatewayServices): 
     const decide = (isOpen: boolean) => {
       if (!isOpen) return checkOrigin(request, reply, done);
       refuse(
+        request,
         reply,
         'host_not_allowed',
         `Host ${JSON.stringify(hostName(host))} is not served while access is open (no virtual keys): use 127.0.0.1 or localhost, add the name to [gateway] allowed_hosts, or create a key`,

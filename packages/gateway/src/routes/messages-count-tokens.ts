@@ -1,6 +1,6 @@
 import { estimateRequestTokens } from '@switchyard/sdk/context';
 import type { FastifyInstance } from 'fastify';
-import { anthropicErrors, anthropicFrameworkErrors } from '../dialects/messages-errors.js';
+import { anthropicErrors } from '../dialects/messages-errors.js';
 import { translateMessagesRequest } from '../dialects/messages-request.js';
 import { authenticate } from '../http/auth.js';
 import type { GatewayServices } from '../server/services.js';
@@ -20,7 +20,7 @@ export function countTokensRoute(
   prefix: string,
   named: (name: string) => boolean,
 ): void {
-  app.post(`${prefix}/messages/count_tokens`, { errorHandler: anthropicFrameworkErrors }, async (request, reply) => {
+  app.post(`${prefix}/messages/count_tokens`, async (request, reply) => {
     try {
       await authenticate(request, services);
       const { chat } = translateMessagesRequest(request.body, named);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { anthropicErrors, anthropicFrameworkErrors, errorEvent } from '../dialects/messages-errors.js';
+import { anthropicErrors, errorEvent } from '../dialects/messages-errors.js';
 import { isConfiguredName } from '../dialects/messages-models.js';
 import { messageFromResult, messageId } from '../dialects/messages-output.js';
 import { type TranslatedMessages, translateMessagesRequest } from '../dialects/messages-request.js';
@@ -36,7 +36,7 @@ export function messagesRoutes(app: FastifyInstance, services: GatewayServices):
   const named = (name: string) => isConfiguredName(services.upstream.sy.config, name);
   for (const prefix of ['/api/v1', '/v1']) {
     countTokensRoute(app, services, prefix, named);
-    app.post(`${prefix}/messages`, { errorHandler: anthropicFrameworkErrors }, (request, reply) => {
+    app.post(`${prefix}/messages`, (request, reply) => {
       // Where the Anthropic SDKs read a request id from (`APIError.requestID`, `withResponse().request_id`); set on the
       // raw response so it also goes out with a stream's late headers.
       reply.raw.setHeader('request-id', request.id);

@@ -1,8 +1,8 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { errorBodyFor } from '../dialects/messages-errors.js';
 import { selectSubprotocol } from '../http/auth.js';
 import { browserAccess } from '../http/browser-access.js';
-import { errorBody } from '../http/error-reply.js';
 import { frameworkError } from '../http/framework-error.js';
 import { requestIdFor } from '../http/request-id.js';
 import { lazyChildLogger } from '../logging/lazy-child-logger.js';
@@ -70,7 +70,7 @@ export async function createApp(
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, code, message } = frameworkError(error);
     if (status >= 500) request.log.error({ err: error }, 'unhandled error');
-    return reply.code(status).send(errorBody(status, code, message));
+    return reply.code(status).send(errorBodyFor(request, status, code, message));
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
@@ -81,7 +81,8 @@ export async function createApp(
     return reply
       .code(404)
       .send(
-        errorBody(
+        errorBodyFor(
+          request,
           404,
           'not_found',
           `No route for ${request.method} ${path}; the API lives under /api/v1 and /v1${hint}`,
@@ -103,12 +104,12 @@ export async function createApp(
         .code(503)
         .header('connection', 'close')
         .header('retry-after', '1')
-        .send(errorBody(503, 'shutting_down', 'The gateway is shutting down; retry shortly'));
+        .send(errorBodyFor(request, 503, 'shutting_down', 'The gateway is shutting down; retry shortly'));
       return;
     }
     done();
   });
-  browserAccess(app, services);
+  browserAccess(app, services, errorBodyFor);
   app.addHook('onResponse', (request, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     services.metrics.request(request.routeOptions.url ?? 'unmatched', reply.statusCode, seconds);

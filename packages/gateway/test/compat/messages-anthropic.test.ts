@@ -427,6 +427,34 @@ describe('errors in Anthropic’s envelope', () => {
     });
   });
 
+  it('answers refusals made before any route — unknown path, browser origin — in the envelope too', async () => {
+    // Message Batches are not served: the client's NotFoundError, typed as Anthropic types it.
+    const missing = await client()
+      .messages.batches.list()
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((missing as InstanceType<typeof Anthropic.NotFoundError>).type).toBe('not_found_error');
+    // ANTHROPIC_BASE_URL=…/api/v1 doubles the /v1: the 404 says how to fix it, in words the client shows.
+    const doubled = await client({ baseURL: `${gateway().url}/api/v1` })
+      .messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(doubled).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((doubled as Error).message).toMatch(/Anthropic clients add \/v1 themselves/);
+    const page = await fetch(`${gateway().baseURL}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://elsewhere.example' },
+      body: JSON.stringify({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(page.status).toBe(403);
+    expect(await page.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'permission_error', details: { error_code: 'origin_not_allowed' } },
+    });
+    // Every other path keeps the OpenRouter envelope.
+    const other = await fetch(`${gateway().baseURL}/nowhere`);
+    expect(await other.json()).toMatchObject({ error: { code: 404, type: 'not_found' } });
+  });
+
   it('answers an upstream failure before any content as an HTTP error, streamed or not', async () => {
     for (const stream of [false, true]) {
       const response = await post(

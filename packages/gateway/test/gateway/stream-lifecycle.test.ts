@@ -212,6 +212,13 @@ describe('graceful shutdown', () => {
       expect(refused.status).toBe(503);
       expect(((await refused.json()) as any).error.type).toBe('shutting_down');
     }
+    // Anthropic clients get the refusal in their envelope.
+    const message = { model: 'openai/gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
+    const anthropic = await post(`${g.baseURL}/messages`, message).catch((error: Error) => error);
+    if (anthropic instanceof Response) {
+      expect(anthropic.status).toBe(503);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
+    }
     const frames = await running;
     expect(frames.at(-1)).toBe('[DONE]');
     expect(frames.some((f) => f.includes('"usage"'))).toBe(true);
