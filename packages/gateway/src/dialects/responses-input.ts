@@ -115,7 +115,7 @@ export function messagesOf(items: Item[], history: ResponsesHistory, offset = 0)
     if (!found) {
       throw invalid(
         `${field}.id`,
-        `Item '${String(ref.id)}' is not known to this gateway (items are kept in memory for a limited time, and only when 'store' was not false); send the item itself instead`,
+        `Item '${String(ref.id)}' is not known to this gateway (items are kept for a limited time, and only when 'store' was not false); send the item itself instead`,
       );
     }
     return found;

@@ -143,7 +143,7 @@ export function translateResponsesRequest(body: unknown, history: ResponsesHisto
     if (!found) {
       throw invalid(
         'previous_response_id',
-        `Response '${previousResponseId}' is not known to this gateway (responses are kept in memory for a limited time, and only when 'store' was not false); send the full history in 'input' instead`,
+        `Response '${previousResponseId}' is not known to this gateway (responses are kept for a limited time, and only when 'store' was not false); send the full history in 'input' instead`,
       );
     }
     earlier = found;

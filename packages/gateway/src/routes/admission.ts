@@ -74,7 +74,7 @@ function worstCase(services: GatewayServices, body: Record<string, unknown>): Wo
 }
 
 /** Checks (and may translate) a request body into the chat or embeddings body admitted; knows who calls. */
-export type Validate = (body: unknown, caller: Caller) => Record<string, unknown>;
+export type Validate = (body: unknown, caller: Caller) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /**
  * Admission of a chat request: who calls, is the body usable, may this key use this model, is it within its rate
@@ -96,7 +96,11 @@ export function admit(
     return admitted;
   };
   const admitAs = (caller: Caller) => {
-    const admitted = admitCaller(caller, validate(request.body, caller), services);
+    const body = validate(request.body, caller);
+    const admitted =
+      body instanceof Promise
+        ? body.then((b) => admitCaller(caller, b, services))
+        : admitCaller(caller, body, services);
     return admitted instanceof Promise ? admitted.then(withHeaders) : withHeaders(admitted);
   };
   const caller = authenticate(request, services);

@@ -41,7 +41,8 @@ export async function nonStreaming(
     });
     // An upstream that gave its answer no id gets no empty header.
     if (result.generationId) reply.header('x-generation-id', result.generationId);
-    reply.send(render(result));
+    const body = render(result);
+    reply.send(body instanceof Promise ? await body : body);
   } else sendError(reply, error, admitted.rateHeaders, admitted.renderError);
   await settleAfterReply(services, admitted, requestId, false, outcome);
   return reply;

@@ -2,9 +2,9 @@ import type { SwitchyardError } from '@switchyard/sdk';
 import type { FastifyInstance } from 'fastify';
 import { newDraft, responseFromResult } from '../dialects/responses-output.js';
 import { type TranslatedResponses, translateResponsesRequest } from '../dialects/responses-request.js';
-import { ResponsesStore } from '../dialects/responses-store.js';
 import { ResponsesStreamWriter } from '../dialects/responses-stream.js';
 import { callerId } from '../http/auth.js';
+import { historyFromStore } from '../responses-store/history-from-store.js';
 import type { GatewayServices } from '../server/services.js';
 import { validateChatBody } from './admission.js';
 import { nonStreaming } from './chat.js';
@@ -34,12 +34,12 @@ function responsesDialect(writer: ResponsesStreamWriter): DialectStream {
 
 /**
  * `POST /responses`: the OpenAI Responses API (OpenRouter's stateless dialect of it), translated onto chat
- * completions so it is admitted, routed, limited, budgeted and recorded exactly as chat is. Responses are kept in
- * memory for a while (unless `store: false`) so `previous_response_id` and `item_reference` resolve, and so they
- * can be retrieved, listed and deleted (`responses-stored.ts`).
+ * completions so it is admitted, routed, limited, budgeted and recorded exactly as chat is. Responses are kept for a
+ * while (unless `store: false`; in memory, or in Redis with `REDIS_URL`) so `previous_response_id` and
+ * `item_reference` resolve, and so they can be retrieved, listed and deleted (`responses-stored.ts`).
  */
 export function responsesRoutes(app: FastifyInstance, services: GatewayServices): void {
-  const store = new ResponsesStore();
+  const store = services.responses;
   storedResponsesRoutes(app, services, store);
   for (const prefix of ['/api/v1', '/v1']) {
     app.post(`${prefix}/responses`, (request, reply) => {
@@ -52,8 +52,14 @@ export function responsesRoutes(app: FastifyInstance, services: GatewayServices)
         (admitted, requestId, controller) => {
           const t = translated as TranslatedResponses;
           const draft = newDraft(t.echo);
-          const remember = (response: Record<string, unknown>) => {
-            if (t.echo.store) store.put(owner, t.echo.previousResponseId, t.input, response);
+          // A store that fails (Redis down) costs the client its stored response, never the answer it paid for.
+          const remember = async (response: Record<string, unknown>) => {
+            if (!t.echo.store) return;
+            try {
+              await store.put(owner, t.echo.previousResponseId, t.input, response);
+            } catch (error) {
+              services.logger.warn({ err: error, requestId }, 'could not store the response');
+            }
           };
           if (admitted.body.stream === true) {
             // Headers go out with the first content: a failure before it is an HTTP error, after it `response.failed`.
@@ -64,15 +70,15 @@ export function responsesRoutes(app: FastifyInstance, services: GatewayServices)
               remember(writer.response as Record<string, unknown>),
             );
           }
-          return nonStreaming(services, admitted, requestId, reply, controller, (result) => {
+          return nonStreaming(services, admitted, requestId, reply, controller, async (result) => {
             const response = responseFromResult(draft, result);
-            remember(response);
+            await remember(response);
             return response;
           });
         },
-        (body, caller) => {
+        async (body, caller) => {
           owner = callerId(caller);
-          translated = translateResponsesRequest(body, store.historyFor(owner));
+          translated = translateResponsesRequest(body, await historyFromStore(store, owner, body));
           // Then the chat body's own checks (model, models, stream), as for every chat-like route.
           return validateChatBody(translated.chat);
         },

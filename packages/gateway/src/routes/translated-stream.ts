@@ -22,8 +22,9 @@ export interface DialectStream {
  * A streamed answer in a dialect other than chat's (`/completions`, `/responses`, `/messages`): upstream chunks cannot
  * pass through, so the SDK's events are re-shaped. As on chat, headers go out with the first content — with the
  * generation id, read from the first frame — so an early failure is an HTTP error in the route's envelope; after
- * that a failure ends the stream with the dialect's own error events, never silently. `ended` runs once a complete
- * answer went out, before settlement (the Responses store keeps it).
+ * that a failure ends the stream with the dialect's own error events, never silently. `ended` runs once the closing
+ * events are made and before they go out (the Responses store keeps the answer: a client that continues the
+ * conversation as soon as it has read them must find it), never failing the stream.
  */
 export async function streamTranslated(
   services: GatewayServices,
@@ -32,7 +33,7 @@ export async function streamTranslated(
   reply: FastifyReply,
   controller: AbortController,
   dialect: DialectStream,
-  ended?: () => void,
+  ended?: () => Promise<void>,
 ): Promise<void> {
   const { out, stream } = openChatStream(services, admitted, requestId, reply, controller);
   let result: ChatResult | undefined;
@@ -59,9 +60,10 @@ export async function streamTranslated(
       if (waiting) await waiting;
     }
     const final = result as ChatResult;
-    await out.write(dialect.end(final), idHeader(final.generationId));
+    const closing = dialect.end(final);
+    await ended?.();
+    await out.write(closing, idHeader(final.generationId));
     out.end();
-    ended?.();
     // Never throws (a failure is logged), so a settlement problem cannot run the error path below a second time.
     await settleAfterReply(services, admitted, requestId, true, { result: final });
   } catch (caught) {

@@ -5,6 +5,7 @@ import type { VirtualKeys } from '../keys/virtual-keys.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import type { Logger } from '../logging/logger.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { ResponsesStore } from '../responses-store/responses-store.js';
 import type { BudgetLimit, BudgetPeriod, BudgetScope } from '../stores/budget-types.js';
 import type { LedgerFilter, LedgerGroupBy } from '../stores/ledger-types.js';
 import type { Report } from '../stores/reports.js';
@@ -90,6 +91,8 @@ export interface GatewayServices {
   limiter: RateLimiter;
   metrics: GatewayMetrics;
   accounting: Accounting;
+  /** The Responses API's stored responses: in memory, or in Redis with `REDIS_URL`. */
+  responses: ResponsesStore;
   /**
    * True when no virtual key exists and the gateway is loopback-only (or --insecure-no-auth). Synchronous while the
    * last answer is fresh (a second): it is asked on every request.

@@ -3,6 +3,8 @@ import { thresholdAlert } from '../accounting/threshold-alerts.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { RedisRateLimiter } from '../limits/redis-rate-limiter.js';
 import type { Logger } from '../logging/logger.js';
+import { RedisResponsesStore } from '../responses-store/redis-responses-store.js';
+import type { ResponsesStore } from '../responses-store/responses-store.js';
 import { RedisBreakerStore } from '../shared/redis-breaker-store.js';
 import { closeRedis, connectRedis, redisTarget } from '../shared/redis-connection.js';
 import { RedisUnavailableError, toRedisError } from '../shared/redis-errors.js';
@@ -12,11 +14,15 @@ import { usdToNano } from '../stores/nano.js';
 import type { Stores } from '../stores/open-stores.js';
 import { RedisBudgetStore } from '../stores/redis/redis-budget-store.js';
 
-/** State several gateway instances share through Redis: rate-limit windows, circuit breakers, budget reservations. */
+/**
+ * State several gateway instances share through Redis: rate-limit windows, circuit breakers, budget reservations, and
+ * the Responses API's stored responses.
+ */
 export interface SharedState {
   limiter: RateLimiter;
   breakers: BreakerStore;
   budgets: BudgetStore;
+  responses: ResponsesStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -72,6 +78,7 @@ export async function openSharedState(
   const limiter = new RedisRateLimiter(redis);
   const breakers = new RedisBreakerStore(redis);
   const budgets = new RedisBudgetStore(redis, { onThreshold });
+  const responses = new RedisResponsesStore(redis);
   try {
     await restoreKeyBudgets(stores, budgets, logger);
   } catch (error) {
@@ -79,12 +86,13 @@ export async function openSharedState(
     await closeRedis(redis, 200);
     throw error;
   }
-  logger.info({ redis: target }, 'shared state in Redis (rate limits, circuit breakers, budgets)');
+  logger.info({ redis: target }, 'shared state in Redis (rate limits, circuit breakers, budgets, stored responses)');
   let closing: Promise<void> | undefined;
   return {
     limiter,
     breakers,
     budgets,
+    responses,
     async ping() {
       try {
         await redis.ping();

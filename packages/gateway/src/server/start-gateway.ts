@@ -10,6 +10,7 @@ import { VirtualKeys } from '../keys/virtual-keys.js';
 import { MemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { GatewayMetrics } from '../metrics/metrics.js';
+import { MemoryResponsesStore } from '../responses-store/memory-responses-store.js';
 import { BatchWriter } from '../stores/batch-writer.js';
 import { openStores } from '../stores/open-stores.js';
 import { openUpstream } from '../upstream/upstream.js';
@@ -128,6 +129,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       limiter,
       metrics,
       accounting,
+      responses: shared?.responses ?? new MemoryResponsesStore(),
       openAccess,
       lifecycle,
       readiness: shared ? [{ name: 'redis', check: () => shared.ping() }] : [],

@@ -102,6 +102,45 @@ describe('two gateways on one Redis', () => {
     }
   });
 
+  it('share stored responses: a conversation answered by one continues, lists and deletes through the other', async () => {
+    const key = await createKey(['--name', 'responses']);
+    const [a, b] = gateways as [BenchChild, BenchChild];
+    const call = (gateway: BenchChild, method: string, path: string, body?: unknown) =>
+      fetch(`${gateway.origin}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const ask = { model: HELLO.model, input: 'Say exactly: first turn' };
+    const first = (await (await call(a, 'POST', '/responses', ask)).json()) as { id: string; output: { id: string }[] };
+    expect(first.id).toMatch(/^resp_/);
+    // Continued through the other instance, by previous_response_id and by item_reference.
+    const next = await call(b, 'POST', '/responses', {
+      model: HELLO.model,
+      previous_response_id: first.id,
+      input: [
+        { type: 'item_reference', id: first.output[0]?.id },
+        { type: 'message', role: 'user', content: 'Say exactly: second turn' },
+      ],
+    });
+    expect(next.status).toBe(200);
+    const second = (await next.json()) as { id: string };
+    expect((await (await call(b, 'GET', `/responses/${first.id}`)).json()) as unknown).toEqual(first);
+    const items = (await (await call(a, 'GET', `/responses/${second.id}/input_items?order=asc`)).json()) as {
+      data: { type: string; content?: unknown }[];
+    };
+    // The first turn's input and output, then the second's own input (the reference resolved to the item).
+    expect(items.data.map((item) => item.type)).toEqual(['message', 'message', 'message', 'message']);
+    expect((await call(b, 'DELETE', `/responses/${first.id}`)).status).toBe(200);
+    expect((await call(a, 'GET', `/responses/${first.id}`)).status).toBe(404);
+    const orphan = await call(a, 'POST', '/responses', {
+      model: HELLO.model,
+      previous_response_id: first.id,
+      input: 'hi',
+    });
+    expect(orphan.status).toBe(400);
+  });
+
   it('record both instances’ requests in the shared ledger', () => {
     const ledger = new Database(db, { readonly: true });
     try {
