@@ -1,5 +1,6 @@
 import { InvalidRequestError, NotFoundError } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { emptyBodyUntyped } from '../http/empty-body.js';
 import type { GatewayServices } from '../server/services.js';
 import { type BudgetLimit, GLOBAL_ID } from '../stores/budget-types.js';
 import type { LedgerFilter, LedgerGroupBy } from '../stores/ledger-types.js';
@@ -101,6 +102,7 @@ export function adminBudgetRoutes(app: FastifyInstance, services: GatewayService
   );
   app.delete(
     '/admin/budgets/:scope/:scopeId/:period',
+    { onRequest: emptyBodyUntyped },
     guarded(services, async (request, reply) => {
       const { scope, scopeId, period } = request.params as { scope: string; scopeId: string; period: string };
       const existing = (await accounting.limits()).find(

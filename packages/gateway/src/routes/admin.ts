@@ -1,6 +1,7 @@
 import { NotFoundError } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthError } from '../http/auth.js';
+import { emptyBodyUntyped } from '../http/empty-body.js';
 import { keyJson, parseCreateKey, parseUpdateKey } from '../keys/key-json.js';
 import { sameSecret } from '../keys/virtual-keys.js';
 import type { GatewayServices } from '../server/services.js';
@@ -79,6 +80,7 @@ export function adminRoutes(app: FastifyInstance, services: GatewayServices): vo
   );
   app.delete(
     '/admin/keys/:id',
+    { onRequest: emptyBodyUntyped },
     guarded(services, async (request, reply) => {
       const { id } = request.params as { id: string };
       const existing = await keys.get(id);

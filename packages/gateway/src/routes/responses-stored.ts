@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidField } from '../dialects/request-errors.js';
 import { itemPage } from '../dialects/responses-item-list.js';
 import { authenticate, callerId } from '../http/auth.js';
+import { emptyBodyUntyped } from '../http/empty-body.js';
 import { errorBody } from '../http/error-reply.js';
 import type { ResponsesStore } from '../responses-store/responses-store.js';
 import type { GatewayServices } from '../server/services.js';
@@ -24,18 +25,6 @@ function notFound(reply: FastifyReply, id: string): FastifyReply {
         `No response '${id}' is stored for this key (responses are kept for a limited time, and only when 'store' was not false)`,
       ),
     );
-}
-
-/**
- * A DELETE without a body but with `Content-Type: application/json` (some HTTP libraries always send it) is not a
- * bad request: the type is dropped before Fastify would refuse the empty JSON body.
- */
-function emptyBodyUntyped(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
-  const length = request.headers['content-length'];
-  if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) {
-    delete request.headers['content-type'];
-  }
-  done();
 }
 
 /**
