@@ -2,6 +2,10 @@
 // feeds. One table serves both directions — file → FileConfig in loadConfig, and option path → file key in error
 // messages — so the two can't drift apart.
 
+import { GATEWAY_SECTIONS } from './file-key-name.js';
+
+export { GATEWAY_SECTIONS };
+
 export type FieldKind = 'string' | 'strings' | 'boolean' | 'number' | 'seconds';
 
 export interface FieldSpec {
@@ -90,9 +94,6 @@ export const MODEL_FIELDS: Readonly<Record<string, string>> = {
 
 /** Sections of name → entry maps. */
 export const MAP_SECTIONS = ['defaults', 'aliases', 'providers', 'models'] as const;
-
-/** Sections the gateway owns and validates; the SDK passes them through untouched. */
-export const GATEWAY_SECTIONS = ['gateway', 'keys', 'budgets', 'limits', 'ledger', 'redis', 'dashboard'] as const;
 
 export const ALL_SECTIONS: readonly string[] = [...Object.keys(FIXED_SECTIONS), ...MAP_SECTIONS, ...GATEWAY_SECTIONS];
 

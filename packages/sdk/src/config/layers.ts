@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors/client-errors.js';
 import type { EnvLayer } from './env.js';
-import { fileKeyOf, GATEWAY_SECTIONS } from './file-schema.js';
+import { fileKeyName, GATEWAY_SECTIONS } from './file-key-name.js';
 import type { FileConfig, SwitchyardOptions } from './options.js';
 import type { Origin } from './origin.js';
 import { didYouMean } from './suggest.js';
@@ -88,7 +88,7 @@ export function fileLayer(file: FileConfig): Layer {
   const name = file.path ?? 'switchyard.toml';
   const origin = (path: string): Origin => ({
     source: 'file',
-    name: fileKeyOf(path),
+    name: fileKeyName(path),
     file: name,
     seconds: DURATIONS.has(path),
   });

@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors/client-errors.js';
 import { defaultEnv } from './env.js';
-import { tomlKey } from './file-schema.js';
+import { nameFileKeysWith } from './file-key-name.js';
+import { fileKeyOf, tomlKey } from './file-schema.js';
 import { toFileConfig } from './file-structure.js';
 import { interpolateTree } from './interpolate.js';
 import type { FileConfig } from './options.js';
@@ -38,6 +39,8 @@ export async function loadConfig(path?: string, options: LoadConfigOptions = {})
 /** The synchronous core of loadConfig, for config text obtained some other way (a bundle, a KV store, a test). */
 export function parseConfig(text: string, options: ParseConfigOptions = {}): FileConfig {
   const file = options.path ?? DEFAULT_CONFIG_FILE;
+  // Messages about the file's settings name them as the file writes them.
+  nameFileKeysWith(fileKeyOf);
   const format = options.format ?? (file.toLowerCase().endsWith('.json') ? 'json' : 'toml');
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let doc: unknown;
