@@ -121,6 +121,14 @@ export function catalogRoutes(app: FastifyInstance, services: GatewayServices): 
         return reply.send({ data: await sy.models.endpoints(`${author}/${slug}`) });
       }),
     );
+    // OpenAI's `models.retrieve(id)`: `GET /models/{id}`, the id's slash sent as is or encoded (openai-node encodes
+    // it, so it arrives as one segment). One catalog row, as `GET /models` lists it; 404 when the catalog has none.
+    const one = guarded(async (request, reply) => {
+      const { id, author, slug } = request.params as { id?: string; author?: string; slug?: string };
+      return reply.send(await sy.models.get(id ?? `${author}/${slug}`));
+    });
+    app.get(`${prefix}/models/:id`, one);
+    app.get(`${prefix}/models/:author/:slug`, one);
     // Alias and variant resolution is the upstream's: relayed as they are.
     app.get(
       `${prefix}/model/:author/:slug`,

@@ -180,6 +180,18 @@ describe('openai client through the gateway', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('retrieves one model (models.retrieve), the id encoded or not; an unknown one is NotFoundError', async () => {
+    const model = await client().models.retrieve(MODEL);
+    expect(model).toMatchObject({ id: MODEL });
+    expect(typeof model.created).toBe('number');
+    const plain = await fetch(`${gateway().baseURL}/models/${MODEL}`);
+    expect(((await plain.json()) as { id: string }).id).toBe(MODEL);
+    const missing = await client()
+      .models.retrieve('nobody/no-such-model')
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it('works the same with the /v1 base URL', async () => {
     const v1 = client({ baseURL: `${gateway().url}/v1` });
     const completion = await v1.chat.completions.create({
