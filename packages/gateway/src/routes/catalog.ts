@@ -1,5 +1,6 @@
 import { type CatalogQuery, type CatalogSort, InvalidRequestError, type Model } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { anthropicModel, anthropicModelPage, fromAnthropicClient } from '../dialects/messages-model-list.js';
 import { authenticate } from '../http/auth.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import type { GatewayServices } from '../server/services.js';
@@ -93,7 +94,9 @@ export function catalogRoutes(app: FastifyInstance, services: GatewayServices): 
       `${prefix}/models`,
       guarded(async (request, reply) => {
         const q = request.query as Query;
-        return reply.send(page(await sy.models.search(catalogQuery(q)), q, `${prefix}/models`));
+        const rows = await sy.models.search(catalogQuery(q));
+        if (fromAnthropicClient(request.headers)) return reply.send(anthropicModelPage(rows, q));
+        return reply.send(page(rows, q, `${prefix}/models`));
       }),
     );
     app.get(
@@ -125,7 +128,8 @@ export function catalogRoutes(app: FastifyInstance, services: GatewayServices): 
     // it, so it arrives as one segment). One catalog row, as `GET /models` lists it; 404 when the catalog has none.
     const one = guarded(async (request, reply) => {
       const { id, author, slug } = request.params as { id?: string; author?: string; slug?: string };
-      return reply.send(await sy.models.get(id ?? `${author}/${slug}`));
+      const model = await sy.models.get(id ?? `${author}/${slug}`);
+      return reply.send(fromAnthropicClient(request.headers) ? anthropicModel(model) : model);
     });
     app.get(`${prefix}/models/:id`, one);
     app.get(`${prefix}/models/:author/:slug`, one);

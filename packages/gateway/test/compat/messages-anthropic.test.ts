@@ -139,6 +139,38 @@ describe('anthropic client: messages.create', () => {
   });
 });
 
+describe('anthropic client: models', () => {
+  it('lists the catalog as Anthropic model objects, newest first, auto-paging by after_id', async () => {
+    const ids: string[] = [];
+    let previous = Number.POSITIVE_INFINITY;
+    for await (const model of client().models.list({ limit: 25 })) {
+      expect(model.type).toBe('model');
+      expect(typeof model.display_name).toBe('string');
+      const created = Date.parse(model.created_at);
+      expect(created).toBeLessThanOrEqual(previous);
+      previous = created;
+      ids.push(model.id);
+    }
+    const total = ((await (await fetch(`${gateway().baseURL}/models`)).json()) as { total_count: number }).total_count;
+    expect(ids).toHaveLength(total);
+    expect(new Set(ids).size).toBe(total);
+    expect(ids).toContain(CLAUDE);
+    // Paging back from the second page's first model gives the first page again.
+    const second = await client().models.list({ limit: 25, after_id: ids[24] });
+    const back = await client().models.list({ limit: 25, before_id: second.data[0]?.id });
+    expect(back.data.map((m) => m.id)).toEqual(ids.slice(0, 25));
+  });
+
+  it('retrieves one model as an Anthropic model object', async () => {
+    const model = await client().models.retrieve(CLAUDE);
+    expect(model).toMatchObject({ type: 'model', id: CLAUDE, display_name: expect.any(String) });
+    expect(model.max_input_tokens).toBeGreaterThan(0);
+    // Clients of the OpenAI family (no anthropic-version header) keep the OpenRouter row.
+    const plain = (await (await fetch(`${gateway().baseURL}/models/${CLAUDE}`)).json()) as Record<string, unknown>;
+    expect(plain).toMatchObject({ id: CLAUDE, pricing: expect.any(Object) });
+  });
+});
+
 describe('anthropic client: model ids and count_tokens', () => {
   it("reads Anthropic's own model ids (as Claude Code sends them) as OpenRouter's", async () => {
     for (const [asked, served] of [
