@@ -164,7 +164,8 @@ export function configTemplate(): string {
 # The ledger, budgets and keys: an SQLite file, or PostgreSQL when database_url (env DATABASE_URL) is set.
 # sqlite_path = "${g.sqlitePath}"
 # database_url = "\${DATABASE_URL}"
-# Shared state of several gateway instances (rate limits, circuit breakers, budgets), env REDIS_URL.
+# Shared state of several gateway instances (rate limits, circuit breakers, budgets, stored responses), env
+# REDIS_URL.
 # Unset: kept in memory.
 # redis_url = "\${REDIS_URL}"
 `;
