@@ -5,8 +5,19 @@ import type { ResponsesHistory } from './responses-request.js';
 type Item = Record<string, unknown>;
 type Message = Record<string, unknown> & { role: string };
 
-/** A content part of a Responses message as a chat content part. */
+/**
+ * A content part of a Responses message as a chat content part, keeping its `cache_control` breakpoint (OpenRouter
+ * takes one on any part and hands it to the providers that cache explicitly, Anthropic and Gemini): dropped, a
+ * Responses client's prompt caching would silently never hit.
+ */
 function chatPart(part: Item, field: string): Item {
+  const converted = convertedPart(part, field);
+  return part.cache_control === undefined || part.cache_control === null
+    ? converted
+    : { ...converted, cache_control: part.cache_control };
+}
+
+function convertedPart(part: Item, field: string): Item {
   switch (part.type) {
     case 'input_text':
     case 'output_text':
@@ -38,6 +49,12 @@ function chatPart(part: Item, field: string): Item {
   }
 }
 
+/** Text parts joined into one string (what every upstream takes), unless one carries a cache breakpoint (a string
+ * has nowhere to keep it; chat takes text parts in every role). */
+function joinable(parts: Item[]): boolean {
+  return parts.every((p) => p.type === 'text' && p.cache_control === undefined);
+}
+
 /** A message's content: a string stays a string; parts become chat parts (text-only ones are joined for roles that
  * take only text). */
 function contentOf(content: unknown, role: string, field: string): unknown {
@@ -45,7 +62,8 @@ function contentOf(content: unknown, role: string, field: string): unknown {
   if (!Array.isArray(content)) throw invalid(`${field}.content`, `'${field}.content' must be a string or an array`);
   const parts = content.map((part, j) => chatPart(part as Item, `${field}.content[${j}]`));
   if (role === 'user') return parts;
-  if (parts.every((p) => p.type === 'text')) return parts.map((p) => p.text).join('');
+  if (joinable(parts)) return parts.map((p) => p.text).join('');
+  if (parts.every((p) => p.type === 'text')) return parts;
   throw invalid(`${field}.content`, `Only text content is supported in ${role} messages`);
 }
 
@@ -53,7 +71,7 @@ function toolOutput(output: unknown, field: string): unknown {
   if (typeof output === 'string') return output;
   if (!Array.isArray(output)) return JSON.stringify(output ?? '');
   const parts = output.map((part, j) => chatPart(part as Item, `${field}.output[${j}]`));
-  return parts.every((p) => p.type === 'text') ? parts.map((p) => p.text).join('') : parts;
+  return joinable(parts) ? parts.map((p) => p.text).join('') : parts;
 }
 
 /**

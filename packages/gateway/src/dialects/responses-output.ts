@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatResult, Cost, FinishReason, Usage } from '@switchyard/sdk';
+import { outputAnnotations } from './responses-annotations.js';
 import { encodeReasoning } from './responses-reasoning.js';
 import type { ResponsesEcho } from './responses-request.js';
 
@@ -45,14 +46,29 @@ export function responsesUsage(usage: Usage, cost?: Cost): Item {
   };
 }
 
-export function messageItem(id: string, text: string, status: string): Item {
-  return {
-    type: 'message',
-    id,
-    status,
-    role: 'assistant',
-    content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
-  };
+export function outputTextPart(text: string, annotations: Item[] = []): Item {
+  return { type: 'output_text', text, annotations, logprobs: [] };
+}
+
+export function refusalPart(refusal: string): Item {
+  return { type: 'refusal', refusal };
+}
+
+/** What a message carries besides its text: the citations of its text and a refusal. */
+export interface MessageExtras {
+  annotations?: Item[];
+  refusal?: string;
+}
+
+/**
+ * An assistant message item: its text as an `output_text` part — also when empty, so a client reading the first part
+ * finds "" — then the refusal, if any, as a `refusal` part; a refusal alone is the only part, as OpenAI answers it.
+ */
+export function messageItem(id: string, text: string, status: string, extras: MessageExtras = {}): Item {
+  const content: Item[] = [];
+  if (text || !extras.refusal) content.push(outputTextPart(text, extras.annotations));
+  if (extras.refusal) content.push(refusalPart(extras.refusal));
+  return { type: 'message', id, status, role: 'assistant', content };
 }
 
 export function functionCallItem(id: string, callId: string, name: string, args: string, status: string): Item {
@@ -78,6 +94,8 @@ export function responseObject(
     usage?: Item | null;
     error?: { code: string; message: string } | null;
     incomplete?: { reason: string } | null;
+    /** The tier the upstream reports having served (else the requested one is echoed). */
+    serviceTier?: string | null;
   },
 ): Item {
   const { echo } = draft;
@@ -99,7 +117,10 @@ export function responseObject(
     metadata: echo.metadata,
     parallel_tool_calls: echo.parallelToolCalls,
     previous_response_id: echo.previousResponseId,
+    prompt_cache_key: echo.promptCacheKey,
     reasoning: echo.reasoning,
+    safety_identifier: echo.safetyIdentifier,
+    service_tier: state.serviceTier ?? echo.serviceTier,
     store: echo.store,
     temperature: echo.temperature,
     top_p: echo.topP,
@@ -108,7 +129,7 @@ export function responseObject(
     text: echo.text,
     tool_choice: echo.toolChoice,
     tools: echo.tools,
-    truncation: 'disabled',
+    truncation: echo.truncation,
     user: echo.user,
   };
 }
@@ -123,19 +144,34 @@ function outputText(output: Item[]): string {
   return text;
 }
 
-/** The output items of a finished chat answer: reasoning, then the message, then each tool call. */
-export function outputOf(result: ChatResult): Item[] {
+/**
+ * The output items of a finished chat answer: reasoning, then the message (with the upstream's citations and
+ * refusal; an answer with neither text nor tool calls still has one, empty), then each tool call. In an answer that
+ * was cut (`incomplete`), the last item — the one being written when it was cut — is `incomplete` too, as OpenAI
+ * marks it.
+ */
+export function outputOf(result: ChatResult, status: ResponseStatus = 'completed'): Item[] {
   const output: Item[] = [];
   if (result.reasoning || result.reasoningDetails?.length) {
     output.push(reasoningItem(responsesId('rs'), result.reasoning ?? '', encodeReasoning(result.reasoningDetails)));
   }
-  if (result.text || result.toolCalls.length === 0) {
-    output.push(messageItem(responsesId('msg'), result.text, 'completed'));
+  const refusal = typeof result.message.refusal === 'string' ? result.message.refusal : '';
+  if (result.text || refusal || result.toolCalls.length === 0) {
+    const annotations = outputAnnotations(result.message.annotations);
+    output.push(messageItem(responsesId('msg'), result.text, 'completed', { annotations, refusal }));
   }
   for (const call of result.toolCalls) {
     output.push(functionCallItem(responsesId('fc'), call.id, call.name, call.arguments, 'completed'));
   }
+  const last = output.at(-1);
+  if (status === 'incomplete' && last && last.type !== 'reasoning') last.status = 'incomplete';
   return output;
+}
+
+/** The service tier an upstream answer names, if any (OpenRouter reports the tier that served it). */
+export function servedTier(result: ChatResult): string | undefined {
+  const tier = (result.raw as { service_tier?: unknown } | undefined)?.service_tier;
+  return typeof tier === 'string' ? tier : undefined;
 }
 
 /** The complete Responses object for a finished, non-streamed chat answer. */
@@ -144,7 +180,8 @@ export function responseFromResult(draft: ResponseDraft, result: ChatResult): It
   return responseObject(draft, result.model, {
     status,
     incomplete,
-    output: outputOf(result),
+    output: outputOf(result, status),
     usage: responsesUsage(result.usage, result.cost),
+    serviceTier: servedTier(result),
   });
 }

@@ -1,26 +1,7 @@
 import { bodyObject, invalidField as invalid } from './request-errors.js';
+import { echoOf, nullableNumber, type ResponsesEcho } from './responses-echo.js';
 import { messagesOf } from './responses-input.js';
 import { chatTools, type ResponsesTool, toolChoiceOf } from './responses-tools.js';
-
-/** What a Responses request asked for that the answer echoes back (the Responses object repeats its parameters). */
-export interface ResponsesEcho {
-  model?: string;
-  instructions: string | null;
-  tools: ResponsesTool[];
-  toolChoice: unknown;
-  parallelToolCalls: boolean;
-  text: { format: unknown; verbosity?: unknown };
-  reasoning: unknown;
-  maxOutputTokens: number | null;
-  temperature: number | null;
-  topP: number | null;
-  frequencyPenalty: number | null;
-  presencePenalty: number | null;
-  metadata: Record<string, string> | null;
-  user: string | null;
-  store: boolean;
-  previousResponseId: string | null;
-}
 
 /** A Responses request as the chat request it maps to, what the answer must echo, and the input items it carried. */
 export interface TranslatedResponses {
@@ -34,13 +15,22 @@ export interface TranslatedResponses {
   input: Record<string, unknown>[];
 }
 
-/** Resolves `previous_response_id` and `item_reference` ids from the response store (undefined when unknown). */
+export type { ResponsesEcho } from './responses-echo.js';
+
+/**
+ * Resolves `previous_response_id` (its whole history, or the id of the link of its chain that is gone) and
+ * `item_reference` ids (undefined when unknown) from the response store.
+ */
 export interface ResponsesHistory {
-  conversation(responseId: string): Record<string, unknown>[] | undefined;
+  conversation(responseId: string): { items: Record<string, unknown>[] } | { missing: string };
   item(itemId: string): Record<string, unknown> | undefined;
 }
 
-/** Parameters with the same meaning (and name) in both dialects, or OpenRouter extras passed on unchanged. */
+/**
+ * Parameters with the same meaning (and name) in both dialects, or OpenRouter extras passed on unchanged. The prompt
+ * caching ones (`prompt_cache_key`, `session_id` — both also OpenRouter's sticky-routing key — and the top-level
+ * `cache_control`) must reach OpenRouter, or a Responses client's cache never hits.
+ */
 const CARRIED = [
   'model',
   'models',
@@ -58,6 +48,11 @@ const CARRIED = [
   'route',
   'user',
   'parallel_tool_calls',
+  'metadata',
+  'service_tier',
+  'prompt_cache_key',
+  'session_id',
+  'cache_control',
 ] as const;
 
 /**
@@ -69,13 +64,6 @@ const REFUSED: Record<string, string> = {
   conversation: "'conversation' objects are not supported; send the history in 'input' or use 'previous_response_id'",
   prompt: 'stored prompt templates are not supported; send the prompt in the request',
 };
-
-function nullableNumber(body: Record<string, unknown>, name: string): number | null {
-  const value = body[name];
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, `'${name}' must be a number`);
-  return value;
-}
 
 /** `text.format` as chat's `response_format` (undefined for plain text). */
 function responseFormat(format: unknown): Record<string, unknown> | undefined {
@@ -140,13 +128,18 @@ export function translateResponsesRequest(body: unknown, history: ResponsesHisto
   let earlier: Record<string, unknown>[] = [];
   if (previousResponseId) {
     const found = history.conversation(previousResponseId);
-    if (!found) {
+    if ('missing' in found) {
+      // Naming the link that is gone tells a client whose chain broke in the middle which turn it lost.
+      const which =
+        found.missing === previousResponseId
+          ? `Response '${previousResponseId}' is not known to this gateway`
+          : `Response '${previousResponseId}' continues response '${found.missing}', which is not known to this gateway any more`;
       throw invalid(
         'previous_response_id',
-        `Response '${previousResponseId}' is not known to this gateway (responses are kept for a limited time, and only when 'store' was not false); send the full history in 'input' instead`,
+        `${which} (responses are kept for a limited time, and only when 'store' was not false); send the full history in 'input' instead`,
       );
     }
-    earlier = found;
+    earlier = found.items;
   }
   const instructions = (b.instructions as string | undefined) ?? null;
   const messages = messagesOf([...earlier, ...input], history, earlier.length);
@@ -157,6 +150,7 @@ export function translateResponsesRequest(body: unknown, history: ResponsesHisto
 
   const chat: Record<string, unknown> = { messages };
   for (const name of CARRIED) if (b[name] !== undefined && b[name] !== null) chat[name] = b[name];
+  // OpenRouter's chat has no `safety_identifier`; its `user` (hashed before it goes further) is the same idea.
   if (!chat.user && typeof b.safety_identifier === 'string') chat.user = b.safety_identifier;
   const maxOutputTokens = nullableNumber(b, 'max_output_tokens');
   if (maxOutputTokens !== null) chat.max_tokens = maxOutputTokens;
@@ -172,24 +166,7 @@ export function translateResponsesRequest(body: unknown, history: ResponsesHisto
   if (tools.length > 0) chat.tools = chatTools(tools);
   if (b.tool_choice !== undefined && b.tool_choice !== null) chat.tool_choice = toolChoiceOf(b.tool_choice);
 
-  const echo: ResponsesEcho = {
-    model: chat.model as string | undefined,
-    instructions,
-    tools,
-    toolChoice: b.tool_choice ?? 'auto',
-    parallelToolCalls: b.parallel_tool_calls !== false,
-    text: { format: text.format ?? { type: 'text' }, ...(text.verbosity ? { verbosity: text.verbosity } : {}) },
-    reasoning: b.reasoning ?? null,
-    maxOutputTokens,
-    temperature: nullableNumber(b, 'temperature'),
-    topP: nullableNumber(b, 'top_p'),
-    frequencyPenalty: nullableNumber(b, 'frequency_penalty'),
-    presencePenalty: nullableNumber(b, 'presence_penalty'),
-    metadata: (b.metadata as Record<string, string> | undefined) ?? null,
-    user: (chat.user as string | undefined) ?? null,
-    store: b.store !== false,
-    previousResponseId,
-  };
+  const echo: ResponsesEcho = echoOf(b, { instructions, tools, maxOutputTokens, previousResponseId });
   // messagesOf resolved every reference above (an unknown one is a 400), so each finds its item here.
   const own = input.map((item) => (item.type === 'item_reference' ? (history.item(String(item.id)) ?? item) : item));
   return { chat, echo, input: own };

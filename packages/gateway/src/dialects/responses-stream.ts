@@ -1,15 +1,19 @@
 import type { ChatResult, StreamEvent } from '@switchyard/sdk';
 import { encodeEvent } from '@switchyard/sdk/sse';
 import { FrameReasoning } from './frame-reasoning.js';
+import { FrameCitations } from './responses-annotations.js';
 import {
   functionCallItem,
   messageItem,
+  outputTextPart,
   type ResponseDraft,
   type ResponseStatus,
   reasoningItem,
+  refusalPart,
   responseObject,
   responsesId,
   responsesUsage,
+  servedTier,
   statusOf,
 } from './responses-output.js';
 import { encodeReasoning } from './responses-reasoning.js';
@@ -23,7 +27,12 @@ interface OpenItem {
   text: string;
   callId?: string;
   name?: string;
+  /** Whether a message has an `output_text` part (all do but one that holds only a refusal). */
+  textPart?: boolean;
 }
+
+/** The model a chunk names (the first frame of a stream carries it). */
+const MODEL = /"model":\s*"([^"\\]+)"/;
 
 /**
  * Turns the SDK's stream events for one chat answer into the Responses API's event sequence, in the order OpenAI
@@ -50,9 +59,17 @@ export class ResponsesStreamWriter {
   private reasoned = false;
   private finished: Item | undefined;
   private readonly reasoning = new FrameReasoning();
+  private readonly citations = new FrameCitations();
+  /** Whether a message item was begun (an answer without one gets an empty one at the end, as non-streamed). */
+  private messaged = false;
+  /** The model the response names: the requested one, else the one the upstream's first chunk names. */
   model: string;
 
-  constructor(private readonly draft: ResponseDraft) {
+  /** `defaultModel`: the configured default, named when neither the request nor the upstream's chunks name one. */
+  constructor(
+    private readonly draft: ResponseDraft,
+    private readonly defaultModel?: string,
+  ) {
     this.model = draft.echo.model ?? '';
   }
 
@@ -72,6 +89,7 @@ export class ResponsesStreamWriter {
   private opening(): string {
     if (this.started) return '';
     this.started = true;
+    this.model ||= this.defaultModel ?? '';
     const response = this.snapshot('in_progress');
     return this.event('response.created', { response }) + this.event('response.in_progress', { response });
   }
@@ -83,6 +101,7 @@ export class ResponsesStreamWriter {
   ): { item: OpenItem; sse: string } {
     const item: OpenItem = { kind, id: responsesId(prefix), index: this.output.length, text: '', ...extra };
     if (kind === 'reasoning') this.reasoned = true;
+    if (kind === 'message') this.messaged = true;
     this.output.push({}); // reserved; the finished item replaces it
     let sse = this.event('response.output_item.added', {
       output_index: item.index,
@@ -90,7 +109,9 @@ export class ResponsesStreamWriter {
     });
     const at = { item_id: item.id, output_index: item.index };
     if (kind === 'message') {
-      sse += this.event('response.content_part.added', { ...at, content_index: 0, part: textPart('') });
+      item.textPart ??= true;
+      if (item.textPart)
+        sse += this.event('response.content_part.added', { ...at, content_index: 0, part: outputTextPart('') });
     } else if (kind === 'reasoning') {
       sse += this.event('response.reasoning_summary_part.added', { ...at, summary_index: 0, part: summaryPart('') });
     }
@@ -98,7 +119,9 @@ export class ResponsesStreamWriter {
   }
 
   private itemOf(item: OpenItem, status: string, sealed?: string): Item {
-    if (item.kind === 'message') return messageItem(item.id, item.text, status);
+    // A message is announced without parts, as OpenAI does: `content_part.added` adds each one, and a client that
+    // rebuilds the response from the events (openai-node's stream snapshot) would otherwise hold the text part twice.
+    if (item.kind === 'message') return { ...messageItem(item.id, item.text, status), content: [] };
     if (item.kind === 'reasoning') return { ...reasoningItem(item.id, item.text, sealed), status };
     return functionCallItem(item.id, item.callId ?? '', item.name ?? '', item.text, status);
   }
@@ -116,12 +139,10 @@ export class ResponsesStreamWriter {
   }
 
   private finish(item: OpenItem, status: string, sealed?: string): string {
+    if (item.kind === 'message') return this.finishMessage(item, status);
     const at = { item_id: item.id, output_index: item.index };
     let sse = '';
-    if (item.kind === 'message') {
-      sse += this.event('response.output_text.done', { ...at, content_index: 0, text: item.text, logprobs: [] });
-      sse += this.event('response.content_part.done', { ...at, content_index: 0, part: textPart(item.text) });
-    } else if (item.kind === 'reasoning') {
+    if (item.kind === 'reasoning') {
       sse += this.event('response.reasoning_summary_text.done', { ...at, summary_index: 0, text: item.text });
       sse += this.event('response.reasoning_summary_part.done', {
         ...at,
@@ -131,9 +152,47 @@ export class ResponsesStreamWriter {
     } else {
       sse += this.event('response.function_call_arguments.done', { ...at, name: item.name, arguments: item.text });
     }
-    const done = this.itemOf(item, status, sealed);
+    return sse + this.done(item, this.itemOf(item, status, sealed));
+  }
+
+  private done(item: OpenItem, done: Item): string {
     this.output[item.index] = done;
-    return sse + this.event('response.output_item.done', { output_index: item.index, item: done });
+    return this.event('response.output_item.done', { output_index: item.index, item: done });
+  }
+
+  /**
+   * A message's closing events: the citations of its text (known only now: upstreams send them last), the text's
+   * `.done` events, then the refusal received so far as a part of its own — chat streams it in `delta.refusal`,
+   * which makes no SDK event, so it goes out whole here.
+   */
+  private finishMessage(item: OpenItem, status: string): string {
+    const at = { item_id: item.id, output_index: item.index };
+    const annotations = this.citations.takeAnnotations();
+    const refusal = this.citations.takeRefusal();
+    let sse = '';
+    let index = 0;
+    if (item.textPart) {
+      annotations.forEach((annotation, i) => {
+        sse += this.event('response.output_text.annotation.added', {
+          ...at,
+          content_index: 0,
+          annotation_index: i,
+          annotation,
+        });
+      });
+      sse += this.event('response.output_text.done', { ...at, content_index: 0, text: item.text, logprobs: [] });
+      const part = outputTextPart(item.text, annotations);
+      sse += this.event('response.content_part.done', { ...at, content_index: 0, part });
+      index = 1;
+    }
+    if (refusal) {
+      const part = { ...at, content_index: index };
+      sse += this.event('response.content_part.added', { ...part, part: refusalPart('') });
+      sse += this.event('response.refusal.delta', { ...part, delta: refusal });
+      sse += this.event('response.refusal.done', { ...part, refusal });
+      sse += this.event('response.content_part.done', { ...part, part: refusalPart(refusal) });
+    }
+    return sse + this.done(item, messageItem(item.id, item.text, status, { annotations, refusal }));
   }
 
   /**
@@ -142,6 +201,9 @@ export class ResponsesStreamWriter {
    */
   frame(text: string): void {
     this.reasoning.observe(text);
+    this.citations.observe(text);
+    // Without a requested model (`models` alone, or the key's default) the first chunk names the one serving it.
+    if (!this.model) this.model = MODEL.exec(text)?.[1] ?? '';
   }
 
   /** The events for one SDK stream event ('' when it adds nothing the client sees). */
@@ -211,29 +273,45 @@ export class ResponsesStreamWriter {
 
   /** The closing events for a finished answer; the final item texts come from the SDK's assembled result. */
   complete(result: ChatResult): string {
-    this.model = result.model;
     const sealed = encodeReasoning(result.reasoningDetails);
     let sse = this.opening();
+    this.model = result.model;
     // Calls whose name or id arrived only in a later delta get them from the result.
     let n = 0;
     for (const call of this.calls.values()) {
       const final = result.toolCalls[n++];
       if (final) Object.assign(call, { callId: final.id, name: final.name, text: final.arguments });
     }
-    sse += this.close('completed', sealed);
+    const { status, incomplete } = statusOf(result.finishReason);
+    // A cut answer's last item — the one being written when it was cut — is incomplete too, as in the non-streamed one.
+    const last = status === 'incomplete' ? 'incomplete' : 'completed';
+    // A refusal, and an answer with neither text nor tool calls, still get a message item, as non-streamed.
+    const refused = this.citations.hasRefusal;
+    if (refused ? this.open?.kind !== 'message' : !this.messaged && this.calls.size === 0) {
+      sse += this.close('completed', sealed);
+      const begun = this.begin('message', 'msg', { textPart: !refused });
+      this.open = begun.item;
+      sse += begun.sse;
+    }
+    sse += this.close(last, sealed);
     // Calls still open (interleaved indexes) end here too.
-    for (const call of this.calls.values()) if (!this.output[call.index]?.type) sse += this.finish(call, 'completed');
+    for (const call of this.calls.values()) if (!this.output[call.index]?.type) sse += this.finish(call, last);
     // Details a provider sent only after further content had begun cannot reach the reasoning item's `.done` any
-    // more (none of the providers modelled does so); the final response still carries them, for replays.
+    // more (none of the providers modelled does so); the final response still carries them, for replays. The same
+    // goes for citations that came after their message ended (a tool call began after the text).
     if (sealed) {
       for (const item of this.output) if (item.type === 'reasoning') item.encrypted_content = sealed;
     }
-    const { status, incomplete } = statusOf(result.finishReason);
+    const lateCitations = this.citations.takeAnnotations();
+    const message = this.output.findLast((item) => item.type === 'message');
+    const text = (message?.content as Item[] | undefined)?.find((part) => part.type === 'output_text');
+    if (text) (text.annotations as Item[]).push(...lateCitations);
     const response = this.snapshot(status, {
       status,
       incomplete,
       output: this.output,
       usage: responsesUsage(result.usage, result.cost),
+      serviceTier: servedTier(result),
     });
     this.finished = response;
     return sse + this.event(status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response });
@@ -251,10 +329,6 @@ export class ResponsesStreamWriter {
   get response(): Item | undefined {
     return this.finished;
   }
-}
-
-function textPart(text: string): Item {
-  return { type: 'output_text', text, annotations: [], logprobs: [] };
 }
 
 function summaryPart(text: string): Item {

@@ -7,6 +7,8 @@ export interface ResponsesTool {
   description?: string | null;
   parameters?: Record<string, unknown> | null;
   strict?: boolean | null;
+  /** OpenRouter's prompt-caching breakpoint on a tool (Anthropic caches the tool list up to it). */
+  cache_control?: unknown;
 }
 
 /**
@@ -30,7 +32,8 @@ export function chatTools(tools: ResponsesTool[]): Record<string, unknown>[] {
     if (tool.description) fn.description = tool.description;
     fn.parameters = tool.parameters ?? { type: 'object', properties: {} };
     if (typeof tool.strict === 'boolean') fn.strict = tool.strict;
-    return { type: 'function', function: fn };
+    const cache = tool.cache_control !== undefined && tool.cache_control !== null;
+    return { type: 'function', function: fn, ...(cache ? { cache_control: tool.cache_control } : {}) };
   });
 }
 

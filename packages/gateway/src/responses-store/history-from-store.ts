@@ -26,7 +26,7 @@ export async function historyFromStore(store: ResponsesStore, owner: string, bod
   ]);
   const byId = new Map(ids.map((id, i) => [id, items[i]]));
   return {
-    conversation: (id) => (id === previous ? conversation : undefined),
+    conversation: (id) => (id === previous && conversation ? conversation : { missing: id }),
     item: (id) => byId.get(id),
   };
 }

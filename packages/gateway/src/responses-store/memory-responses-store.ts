@@ -1,4 +1,5 @@
 import {
+  type Conversation,
   findItem,
   flatten,
   type Item,
@@ -64,10 +65,28 @@ export class MemoryResponsesStore implements ResponsesStore {
     if (stored.bytes > this.maxBytes) return;
     this.drop(id);
     stored.expiresAt = this.now() + this.ttlMs;
+    // The ancestors first, so the new turn is the newest entry of all (evicted last).
+    this.touchChain(previousId, owner, stored.expiresAt);
     this.responses.set(id, stored);
     this.bytes += stored.bytes;
     for (const itemId of referableIds(stored.input, response)) this.itemOwners.set(itemKey(owner, itemId), id);
     this.evict();
+  }
+
+  /**
+   * Gives every still-kept earlier response of a chain the new turn's expiry, and moves it to the newest end of the
+   * map, so eviction (oldest first) and expiry keep the same order. A link already gone ends the walk: the chain is
+   * broken there whatever happens to the links before it.
+   */
+  private touchChain(previousId: string | null, owner: string, expiresAt: number): void {
+    for (let link = previousId, n = 0; link !== null && n < MAX_CHAIN; n++) {
+      const earlier = this.live(link, owner);
+      if (!earlier) return;
+      earlier.expiresAt = expiresAt;
+      this.responses.delete(link);
+      this.responses.set(link, earlier);
+      link = earlier.previousId;
+    }
   }
 
   private drop(id: string): void {
@@ -124,15 +143,15 @@ export class MemoryResponsesStore implements ResponsesStore {
     return [...flatten(chain), ...stored.input];
   }
 
-  async conversation(id: string, owner: string): Promise<Item[] | undefined> {
+  async conversation(id: string, owner: string): Promise<Conversation> {
     const chain: Stored[] = [];
     for (let link: string | null = id; link !== null && chain.length < MAX_CHAIN; ) {
       const stored = this.live(link, owner);
-      if (!stored) return undefined;
+      if (!stored) return { missing: link };
       chain.push(stored);
       link = stored.previousId;
     }
-    return flatten(chain);
+    return { items: flatten(chain) };
   }
 
   async item(itemId: string, owner: string): Promise<Item | undefined> {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { toRedisError } from '../shared/redis-errors.js';
 import {
+  type Conversation,
   findItem,
   flatten,
   type Item,
@@ -32,10 +33,12 @@ interface Turn {
  * The responses store shared by every gateway instance on one Redis (`REDIS_URL`), so a conversation continued
  * through another instance than the one that answered it still resolves.
  *
- * Layout: a hash per response (`owner`, `ancestors`, `input`, `response`) and a string per referable item id
- * (owner and item id → response id), all expiring `ttlMs` after they were written; no count bound (Redis's
- * `maxmemory` policy and the expiry bound them). `ancestors` lists the `previous_response_id` chain newest first,
- * so a conversation is two round trips however long it is: the response, then all its ancestors in one pipeline.
+ * Layout: a hash per response (`owner`, `ancestors`, `items`, `input`, `response`) and a string per referable item
+ * id (owner and item id → response id), all expiring `ttlMs` after they were written — or after the latest turn that
+ * continued their chain, which re-arms the expiry of every ancestor and of its item keys (`items` lists them) in the
+ * MULTI that writes the turn; no count bound (Redis's `maxmemory` policy and the expiry bound them). `ancestors`
+ * lists the `previous_response_id` chain newest first, so a conversation is two round trips however long it is: the
+ * response, then all its ancestors in one pipeline.
  */
 export class RedisResponsesStore implements ResponsesStore {
   readonly #redis: Redis;
@@ -74,19 +77,45 @@ export class RedisResponsesStore implements ResponsesStore {
     if (inputJson.length + responseJson.length > this.#maxBytes) return;
     await this.#call('put', async () => {
       let ancestors: string[] = [];
+      // Only a chain of `owner`'s own is kept alive: another key's response (which the route never lets one continue)
+      // must not outlive its own retention because of someone else's turns.
+      let owned = false;
       if (previousId !== null) {
         const [previousOwner, earlier] = await this.#redis.hmget(this.#key(previousId), 'owner', 'ancestors');
-        const known = previousOwner === owner && earlier ? (JSON.parse(earlier) as string[]) : [];
+        owned = previousOwner === owner;
+        const known = owned && earlier ? (JSON.parse(earlier) as string[]) : [];
         ancestors = [previousId, ...known].slice(0, MAX_CHAIN);
       }
+      const refreshed = owned ? ancestors : [];
+      const earlierItems = await this.#itemIds(refreshed);
       const key = this.#key(id);
-      const fields = { owner, ancestors: JSON.stringify(ancestors), input: inputJson, response: responseJson };
+      const itemIds = referableIds(items, response);
+      const fields = {
+        owner,
+        ancestors: JSON.stringify(ancestors),
+        items: JSON.stringify(itemIds),
+        input: inputJson,
+        response: responseJson,
+      };
       const multi = this.#redis.multi().del(key).hset(key, fields).pexpire(key, this.#ttlMs);
-      for (const itemId of referableIds(items, response))
-        multi.set(this.#itemKey(owner, itemId), id, 'PX', this.#ttlMs);
+      for (const itemId of itemIds) multi.set(this.#itemKey(owner, itemId), id, 'PX', this.#ttlMs);
+      // PEXPIRE leaves a key that is already gone gone: a broken chain is not revived, only a whole one extended.
+      for (const ancestor of refreshed) multi.pexpire(this.#key(ancestor), this.#ttlMs);
+      for (const itemId of earlierItems) multi.pexpire(this.#itemKey(owner, itemId), this.#ttlMs);
       const results = await multi.exec();
       const failed = results?.find(([error]) => error);
       if (failed) throw failed[0];
+    });
+  }
+
+  /** The referable item ids of the responses `ids` (one pipeline; none for a response stored without the list). */
+  async #itemIds(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.hget(this.#key(id), 'items');
+    return ((await pipeline.exec()) ?? []).flatMap(([error, list]) => {
+      if (error) throw error;
+      return typeof list === 'string' ? (JSON.parse(list) as string[]) : [];
     });
   }
 
@@ -146,13 +175,14 @@ export class RedisResponsesStore implements ResponsesStore {
     });
   }
 
-  conversation(id: string, owner: string): Promise<Item[] | undefined> {
-    return this.#call('conversation', async () => {
+  conversation(id: string, owner: string): Promise<Conversation> {
+    return this.#call('conversation', async (): Promise<Conversation> => {
       const own = await this.#own(id, owner);
-      if (!own) return undefined;
+      if (!own) return { missing: id };
       const earlier = await this.#turns(own.ancestors, owner);
-      if (earlier.includes(undefined)) return undefined;
-      return flatten([own, ...(earlier as Turn[])]);
+      const gone = earlier.indexOf(undefined);
+      if (gone >= 0) return { missing: own.ancestors[gone] as string };
+      return { items: flatten([own, ...(earlier as Turn[])]) };
     });
   }
 

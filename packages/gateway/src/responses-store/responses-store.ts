@@ -2,6 +2,9 @@ import { responsesId } from '../dialects/responses-output.js';
 
 export type Item = Record<string, unknown>;
 
+/** A whole `previous_response_id` history, or the id of the first link found missing (the newest one gone). */
+export type Conversation = { items: Item[] } | { missing: string };
+
 /**
  * Where the gateway keeps the responses it answered (unless `store: false`): the response objects as the client
  * received them (`GET /responses/{id}`) and the input items they were made from (`GET /responses/{id}/input_items`),
@@ -13,7 +16,11 @@ export type Item = Record<string, unknown>;
  * undefined for anything unknown, expired, evicted or deleted.
  */
 export interface ResponsesStore {
-  /** Keeps a finished response (`response.id` names it) and the request's own input items. */
+  /**
+   * Keeps a finished response (`response.id` names it) and the request's own input items, and restarts the age of
+   * every earlier response of its `previous_response_id` chain: a chain stays whole for the full retention time after
+   * its latest turn, not after its first one (each turn still needs all of them).
+   */
   put(owner: string, previousId: string | null, input: Item[], response: Item): Promise<void>;
   /** The response object, if `owner` stored it and it is still kept. */
   get(id: string, owner: string): Promise<Item | undefined>;
@@ -27,10 +34,10 @@ export interface ResponsesStore {
   inputItems(id: string, owner: string): Promise<Item[] | undefined>;
   /**
    * The conversation up to and including a response, oldest first (each response's input, then its output), for
-   * `previous_response_id`. A link that expired or was evicted makes the whole history unknown (undefined): never
-   * answer on part of it.
+   * `previous_response_id`. A link that expired, was evicted or deleted makes the whole history unknown — never
+   * answer on part of it — and is named (`missing`), so the client learns which response of its chain is gone.
    */
-  conversation(id: string, owner: string): Promise<Item[] | undefined>;
+  conversation(id: string, owner: string): Promise<Conversation>;
   /** An input or output item of one of `owner`'s kept responses, by its id, for `item_reference`. */
   item(itemId: string, owner: string): Promise<Item | undefined>;
 }

@@ -63,9 +63,7 @@ export function responsesRoutes(app: FastifyInstance, services: GatewayServices)
           };
           if (admitted.body.stream === true) {
             // Headers go out with the first content: a failure before it is an HTTP error, after it `response.failed`.
-            const writer = new ResponsesStreamWriter(draft);
-            writer.model =
-              (admitted.body.model as string | undefined) ?? services.upstream.sy.config.defaultModel ?? '';
+            const writer = new ResponsesStreamWriter(draft, services.upstream.sy.config.defaultModel);
             return streamTranslated(services, admitted, requestId, reply, controller, responsesDialect(writer), () =>
               remember(writer.response as Record<string, unknown>),
             );

@@ -148,6 +148,26 @@ describe('openai client: stored responses', () => {
     expect((await fetch(`${gateway().baseURL}/responses/${other.id}`)).status).toBe(404);
   });
 
+  it('refuses to continue a chain with a turn gone from its middle, naming the response that is gone', async () => {
+    const first = await client().responses.create({ model: MODEL, input: 'Say exactly: one' });
+    const second = await client().responses.create({
+      model: MODEL,
+      input: 'Say exactly: two',
+      previous_response_id: first.id,
+    });
+    await client().responses.delete(first.id);
+    const follow = await post(`${gateway().baseURL}/responses`, {
+      model: MODEL,
+      input: 'Say exactly: three',
+      previous_response_id: second.id,
+    });
+    expect(follow.status).toBe(400);
+    const { error } = (await follow.json()) as { error: { message: string; metadata: { field: string } } };
+    expect(error.metadata.field).toBe('previous_response_id');
+    expect(error.message).toContain(`Response '${second.id}' continues response '${first.id}'`);
+    expect(error.message).toContain('send the full history');
+  });
+
   it('answers 404 in the envelope, with a stable code, for unknown ids and store: false responses', async () => {
     const unstored = await client().responses.create({ model: MODEL, input: 'Say exactly: not kept', store: false });
     for (const id of ['resp_000000000000000000000000', unstored.id]) {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { MemoryResponsesStore } from '../../src/responses-store/memory-responses-store.js';
 import { RedisResponsesStore } from '../../src/responses-store/redis-responses-store.js';
@@ -30,19 +31,25 @@ describe.each(kinds)('the %s Responses store behind previous_response_id and ite
     await store.put('key-a', 'resp_1', [user('two')], response('resp_2', answer('msg_2', 'second')));
     await store.put('key-a', 'resp_2', [user('three')], response('resp_3', answer('msg_3', 'third')));
     const conversation = await store.conversation('resp_3', 'key-a');
-    expect(conversation).toEqual([
-      stored('one'),
-      answer('msg_1', 'first'),
-      stored('two'),
-      answer('msg_2', 'second'),
-      stored('three'),
-      answer('msg_3', 'third'),
-    ]);
+    expect(conversation).toEqual({
+      items: [
+        stored('one'),
+        answer('msg_1', 'first'),
+        stored('two'),
+        answer('msg_2', 'second'),
+        stored('three'),
+        answer('msg_3', 'third'),
+      ],
+    });
     expect(await store.item('msg_1', 'key-a')).toEqual(answer('msg_1', 'first'));
     expect(await store.item('msg_9', 'key-a')).toBeUndefined();
     // Input items the client sent without an id got one, and resolve as references too.
-    const firstInput = conversation?.[0] as { id: string };
+    const firstInput = ('items' in conversation ? conversation.items[0] : undefined) as { id: string };
     expect(await store.item(firstInput.id, 'key-a')).toEqual(stored('one'));
+    // A link gone from the middle of a chain is named (the newest one gone), not just "unknown".
+    await store.delete('resp_2', 'key-a');
+    expect(await store.conversation('resp_3', 'key-a')).toEqual({ missing: 'resp_2' });
+    expect(await store.conversation('resp_9', 'key-a')).toEqual({ missing: 'resp_9' });
   });
 
   it('keeps the whole response object, lists the items it was made from, and deletes it', async () => {
@@ -63,13 +70,13 @@ describe.each(kinds)('the %s Responses store behind previous_response_id and ite
     expect(await store.item('msg_1', 'key-a')).toBeUndefined();
     // A chain with a deleted link lists what is left from the newest end; continuing from it is refused.
     expect(await store.inputItems('resp_2', 'key-a')).toEqual([own]);
-    expect(await store.conversation('resp_2', 'key-a')).toBeUndefined();
+    expect(await store.conversation('resp_2', 'key-a')).toEqual({ missing: 'resp_1' });
   });
 
   it("never shows one key's responses or items to another", async () => {
     const store = make();
     await store.put('key-a', null, [user('secret')], response('resp_1', answer('msg_1', 'private')));
-    expect(await store.conversation('resp_1', 'key-b')).toBeUndefined();
+    expect(await store.conversation('resp_1', 'key-b')).toEqual({ missing: 'resp_1' });
     expect(await store.item('msg_1', 'key-b')).toBeUndefined();
     expect(await store.get('resp_1', 'key-b')).toBeUndefined();
     expect(await store.inputItems('resp_1', 'key-b')).toBeUndefined();
@@ -79,22 +86,57 @@ describe.each(kinds)('the %s Responses store behind previous_response_id and ite
     expect(await store.item('msg_1', 'key-b')).toMatchObject({ content: 'mine' });
     // Continuing another key's response stores no usable chain either.
     await store.put('key-b', 'resp_1', [user('sneaky')], response('resp_c'));
-    expect(await store.conversation('resp_c', 'key-b')).toBeUndefined();
+    expect(await store.conversation('resp_c', 'key-b')).toEqual({ missing: 'resp_1' });
   });
 });
 
 describe('the memory store', () => {
-  it('forgets responses past their age, and a chain with a forgotten link is unknown as a whole', async () => {
+  it('keeps a chain whole for ttlMs after its latest turn, then forgets it, naming the response that is gone', async () => {
     let now = 0;
     const store = new MemoryResponsesStore({ ttlMs: 1_000, now: () => now });
     await store.put('k', null, [user('one')], response('resp_1', answer('msg_1', 'first')));
+    await store.put('k', null, [user('alone')], response('resp_x', answer('msg_x', 'alone')));
+    await store.put('other', null, [user('theirs')], response('resp_o', answer('msg_o', 'theirs')));
     now = 600;
     await store.put('k', 'resp_1', [user('two')], response('resp_2', answer('msg_2', 'second')));
+    // Another key naming this one's response extends nothing of it.
+    await store.put('k', 'resp_o', [user('sneaky')], response('resp_s'));
+    now = 1_200;
+    await store.put('k', 'resp_2', [user('three')], response('resp_3', answer('msg_3', 'third')));
+    // Past the first turn's own expiry (1,000) and the second's (1,600), within the third's (2,200): each turn needs
+    // all of them, so the third one re-armed them all.
+    now = 2_100;
+    expect(await store.conversation('resp_3', 'k')).toEqual({
+      items: [
+        stored('one'),
+        answer('msg_1', 'first'),
+        stored('two'),
+        answer('msg_2', 'second'),
+        stored('three'),
+        answer('msg_3', 'third'),
+      ],
+    });
+    expect(await store.get('resp_1', 'k')).toBeDefined();
+    expect(await store.item('msg_1', 'k')).toEqual(answer('msg_1', 'first'));
+    expect(await store.inputItems('resp_3', 'k')).toHaveLength(5);
+    // A response no later turn continued keeps its own schedule.
+    expect(await store.get('resp_x', 'k')).toBeUndefined();
+    expect(await store.get('resp_o', 'other')).toBeUndefined();
+    now = 2_200;
+    expect(await store.conversation('resp_3', 'k')).toEqual({ missing: 'resp_3' });
+  });
+
+  it('answers a chain with a forgotten link as unknown as a whole, naming that link', async () => {
+    let now = 0;
+    const store = new MemoryResponsesStore({ ttlMs: 1_000, now: () => now });
+    await store.put('k', null, [user('one')], response('resp_1', answer('msg_1', 'first')));
     now = 1_100;
+    // The first turn expired before the second was stored: nothing revives it.
+    await store.put('k', 'resp_1', [user('two')], response('resp_2', answer('msg_2', 'second')));
     expect(await store.item('msg_1', 'k')).toBeUndefined();
     expect(await store.item('msg_2', 'k')).toEqual(answer('msg_2', 'second'));
     // Answering on the second turn alone would silently drop the first: refused instead.
-    expect(await store.conversation('resp_2', 'k')).toBeUndefined();
+    expect(await store.conversation('resp_2', 'k')).toEqual({ missing: 'resp_1' });
     expect(await store.get('resp_1', 'k')).toBeUndefined();
     expect(await store.get('resp_2', 'k')).toBeDefined();
   });
@@ -113,11 +155,11 @@ describe('the memory store', () => {
     await small.put('k', null, [user('b'.repeat(100))], response('resp_b'));
     await small.put('k', null, [user('c'.repeat(100))], response('resp_c'));
     expect(small.size).toBeLessThan(3);
-    expect(await small.conversation('resp_c', 'k')).toBeDefined();
+    expect(await small.conversation('resp_c', 'k')).toHaveProperty('items');
     // One response larger than the whole budget is not kept at all (rather than flushing everything else).
     await small.put('k', null, [user('z'.repeat(1_000))], response('resp_big'));
-    expect(await small.conversation('resp_big', 'k')).toBeUndefined();
-    expect(await small.conversation('resp_c', 'k')).toBeDefined();
+    expect(await small.conversation('resp_big', 'k')).toEqual({ missing: 'resp_big' });
+    expect(await small.conversation('resp_c', 'k')).toHaveProperty('items');
     // The whole response object counts, not only its items: echoed instructions, tools and metadata take room too.
     await small.put('k', null, [user('d')], { ...response('resp_d'), instructions: 'i'.repeat(400) });
     expect(await small.get('resp_d', 'k')).toBeUndefined();
@@ -145,10 +187,39 @@ describe('the Redis store', () => {
     await store.put('k', null, [user('one')], response('resp_1', answer('msg_1', 'first')));
     await store.put('k', 'resp_1', [user('two')], response('resp_2', answer('msg_2', 'second')));
     await client.del('responses:r:resp_1');
-    expect(await store.conversation('resp_2', 'k')).toBeUndefined();
+    expect(await store.conversation('resp_2', 'k')).toEqual({ missing: 'resp_1' });
     expect(await store.inputItems('resp_2', 'k')).toEqual([stored('two')]);
     expect(await store.item('msg_1', 'k')).toBeUndefined();
     expect(await store.item('msg_2', 'k')).toEqual(answer('msg_2', 'second'));
+  });
+
+  it("re-arms every earlier turn of a chain, and its items' keys, in the MULTI that stores a new turn", async () => {
+    const client = redis.server.connect();
+    const store = new RedisResponsesStore(client, { ttlMs: 60_000 });
+    const pttl = (key: string) => client.pttl(`responses:${key}`);
+    await store.put('k', null, [user('one')], response('resp_1', answer('msg_1', 'first')));
+    await store.put('other', null, [user('theirs')], response('resp_o', answer('msg_o', 'theirs')));
+    await sleep(400);
+    await store.put('k', 'resp_1', [user('two')], response('resp_2', answer('msg_2', 'second')));
+    await store.put('k', 'resp_o', [user('sneaky')], response('resp_s'));
+    const newest = await pttl('r:resp_2');
+    // Written in one MULTI, so within a few milliseconds of each other; without the re-arm 400 ms apart.
+    expect(await pttl('r:resp_1')).toBeGreaterThan(newest - 150);
+    expect(await pttl('i:k:msg_1')).toBeGreaterThan(newest - 150);
+    // Another key's response is not kept alive by turns that name it.
+    expect(await pttl('r:resp_o')).toBeLessThan(newest - 250);
+  });
+
+  it("keeps a chain whole for ttlMs after its latest turn, past the first turn's own expiry", async () => {
+    const store = new RedisResponsesStore(redis.server.connect(), { ttlMs: 1_500 });
+    await store.put('k', null, [user('one')], response('resp_1', answer('msg_1', 'first')));
+    await sleep(900);
+    await store.put('k', 'resp_1', [user('two')], response('resp_2', answer('msg_2', 'second')));
+    await sleep(900); // 1.8 s after the first turn: Redis would have expired it at 1.5 s
+    expect(await store.conversation('resp_2', 'k')).toEqual({
+      items: [stored('one'), answer('msg_1', 'first'), stored('two'), answer('msg_2', 'second')],
+    });
+    expect(await store.item('msg_1', 'k')).toEqual(answer('msg_1', 'first'));
   });
 
   it('does not keep a response larger than maxBytes (it was answered; it is just not stored)', async () => {
