@@ -1,3 +1,4 @@
+import { breakpointBefore, breakpointOnLast, cached } from './messages-cache.js';
 import { replayedThinking } from './messages-thinking.js';
 import { invalidField as invalid } from './request-errors.js';
 
@@ -15,11 +16,6 @@ export function blocksOf(content: unknown, field: string): Block[] {
     }
   });
   return content as Block[];
-}
-
-/** A chat part keeps the block's `cache_control` (OpenRouter passes it on to the providers that cache). */
-function cached(part: Part, block: Block): Part {
-  return block.cache_control ? { ...part, cache_control: block.cache_control } : part;
 }
 
 function textPart(block: Block, field: string): Part {
@@ -53,9 +49,10 @@ function partsOf(block: Block, field: string): Part[] {
       if (source.type === 'text' && typeof source.data === 'string')
         return [cached({ type: 'text', text: source.data }, block)];
       if (source.type === 'content') {
-        return blocksOf(source.content, `${field}.source.content`).flatMap((b, j) =>
+        const parts = blocksOf(source.content, `${field}.source.content`).flatMap((b, j) =>
           partsOf(b, `${field}.source.content[${j}]`),
         );
+        return breakpointOnLast(parts, block.cache_control);
       }
       const filename = typeof block.title === 'string' && block.title !== '' ? block.title : 'document.pdf';
       return [cached({ type: 'file', file: { filename, file_data: sourceUrl(block, field) } }, block)];
@@ -82,6 +79,8 @@ function toolMessage(block: Block, field: string): Message {
   const parts = blocksOf(raw, `${field}.content`).flatMap((b, j) =>
     partsOf(b, typeof raw === 'string' ? `${field}.content` : `${field}.content[${j}]`),
   );
+  // The result's breakpoint ends the prefix where its content ends; with it the content stays parts.
+  breakpointOnLast(parts, block.cache_control);
   let content = chatContent(parts, '\n');
   if (block.is_error === true) {
     content = typeof content === 'string' ? `Error: ${content}` : [{ type: 'text', text: 'Error:' }, ...content];
@@ -106,13 +105,17 @@ function userMessages(content: unknown, field: string): Message[] {
   return out;
 }
 
-/** An assistant turn: text, `tool_use` blocks as `tool_calls`, thinking blocks as its reasoning for replay. */
-function assistantMessage(content: unknown, field: string): Message {
-  if (typeof content === 'string') return { role: 'assistant', content };
+/**
+ * An assistant turn: text, `tool_use` blocks as `tool_calls`, thinking blocks as its reasoning for replay; and the
+ * `cache_control` of its last tool use that has one, which chat has no place for (see `breakpointBefore`).
+ */
+function assistantMessage(content: unknown, field: string): { message: Message; callBreakpoint?: unknown } {
+  if (typeof content === 'string') return { message: { role: 'assistant', content } };
   const texts: Part[] = [];
   const calls: Block[] = [];
   const details: Record<string, unknown>[] = [];
   let reasoning = '';
+  let callBreakpoint: unknown;
   blocksOf(content, field).forEach((block, j) => {
     const at = `${field}[${j}]`;
     if (block.type === 'text') texts.push(textPart(block, at));
@@ -122,6 +125,7 @@ function assistantMessage(content: unknown, field: string): Message {
       }
       const args = typeof block.input === 'string' ? block.input : JSON.stringify(block.input ?? {});
       calls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: args } });
+      if (block.cache_control) callBreakpoint = block.cache_control;
     } else if (block.type === 'thinking' || block.type === 'redacted_thinking') {
       const replayed = replayedThinking(block, at);
       details.push(...replayed.details);
@@ -139,7 +143,7 @@ function assistantMessage(content: unknown, field: string): Message {
   if (details.length > 0)
     message.reasoning_details = details.map((d, index) => (d.index === undefined ? { ...d, index } : d));
   if (reasoning !== '') message.reasoning = reasoning;
-  return message;
+  return { message, callBreakpoint };
 }
 
 /** The `system` prompt (a string or text blocks) as a chat system message; none for an empty one. */
@@ -153,18 +157,27 @@ export function systemMessage(system: unknown, field: string): Message | undefin
   return parts.length > 0 ? { role: 'system', content: chatContent(parts, '\n\n') } : undefined;
 }
 
-/** Chat messages for Anthropic `messages` (roles `user` and `assistant`; `system` entries as system messages). */
-export function chatMessages(messages: unknown): Message[] {
+/**
+ * Chat messages for Anthropic `messages` (roles `user` and `assistant`; `system` entries as system messages), after
+ * the `system` prompt's message when there is one.
+ */
+export function chatMessages(messages: unknown, system?: Message): Message[] {
   if (!Array.isArray(messages) || messages.length === 0) {
     throw invalid('messages', "'messages' must be a non-empty array of {role, content} objects");
   }
-  return messages.flatMap((m, i): Message[] => {
+  const out: Message[] = system ? [system] : [];
+  messages.forEach((m, i) => {
     const field = `messages[${i}]`;
     if (typeof m !== 'object' || m === null) throw invalid(field, `'${field}' must be an object`);
     const { role, content } = m as Block;
-    if (role === 'user') return userMessages(content, `${field}.content`);
-    if (role === 'assistant') return [assistantMessage(content, `${field}.content`)];
-    if (role === 'system') return [systemMessage(content, `${field}.content`) ?? { role: 'system', content: '' }];
-    throw invalid(`${field}.role`, `'${field}.role' must be 'user' or 'assistant'`);
+    if (role === 'user') out.push(...userMessages(content, `${field}.content`));
+    else if (role === 'assistant') {
+      const { message, callBreakpoint } = assistantMessage(content, `${field}.content`);
+      out.push(message);
+      if (callBreakpoint) breakpointBefore(out, callBreakpoint);
+    } else if (role === 'system')
+      out.push(systemMessage(content, `${field}.content`) ?? { role: 'system', content: '' });
+    else throw invalid(`${field}.role`, `'${field}.role' must be 'user' or 'assistant'`);
   });
+  return out;
 }

@@ -1,6 +1,7 @@
 import { encodeEvent } from '@switchyard/sdk/sse';
 import type { FastifyRequest } from 'fastify';
 import { type ErrorEnvelope, envelopeFor, errorBody, type RenderError } from '../http/error-reply.js';
+import { type RefusalFacts, rewordRefusal } from './messages-refusals.js';
 
 /**
  * Anthropic's error `type` for an HTTP status: the set the Anthropic SDKs map to their error classes and Claude Code
@@ -35,22 +36,31 @@ export function anthropicErrorType(status: number): string {
  * The gateway's envelope re-dressed as Anthropic's: `{type:"error", error:{type, message}, request_id}`. The status,
  * headers (`Retry-After`) and message are the gateway's own; switchyard's stable code goes where Anthropic puts its
  * stable codes (`error.details.error_code`, which the Anthropic SDK exposes as `APIError.errorCode`), and the
- * gateway's `metadata` (`field`, `attempts`, `limit_source`, …) rides along under `error.metadata`.
+ * gateway's `metadata` (`field`, `attempts`, `limit_source`, …) rides along under `error.metadata`. One status is
+ * Anthropic's instead: an unknown model is its 404 `not_found_error` (OpenRouter says 400), so Anthropic clients
+ * see the `NotFoundError` they get from Anthropic for a model name it does not serve.
  */
 export function anthropicEnvelope(envelope: ErrorEnvelope, requestId: string | null): ErrorEnvelope {
   const ours = envelope.body.error as { message: string; type: string; metadata?: Record<string, unknown> };
+  const status = ours.type === 'invalid_model' ? 404 : envelope.status;
   const error: Record<string, unknown> = {
-    type: anthropicErrorType(envelope.status),
+    type: anthropicErrorType(status),
     message: ours.message,
     details: { error_code: ours.type },
   };
   if (ours.metadata) error.metadata = ours.metadata;
-  return { status: envelope.status, headers: envelope.headers, body: { type: 'error', error, request_id: requestId } };
+  return { status, headers: envelope.headers, body: { type: 'error', error, request_id: requestId } };
 }
 
-/** The error renderer of one `/messages` request (its id is repeated in the body, as Anthropic's `request_id`). */
-export function anthropicErrors(requestId: string): RenderError {
-  return (error) => anthropicEnvelope(envelopeFor(error), requestId);
+/**
+ * The error renderer of one `/messages` request (its id is repeated in the body, as Anthropic's `request_id`); with
+ * `facts`, a prompt too long for the model is refused in Anthropic's words (see `rewordRefusal`).
+ */
+export function anthropicErrors(requestId: string, facts?: RefusalFacts): RenderError {
+  return (error) => {
+    const envelope = envelopeFor(error);
+    return anthropicEnvelope(facts ? rewordRefusal(envelope, facts) : envelope, requestId);
+  };
 }
 
 /** Whether a request is on the Messages API (`…/messages`, `…/messages/…`), by its URL. */

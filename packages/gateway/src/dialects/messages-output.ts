@@ -12,12 +12,16 @@ export function messageId(): string {
 
 /**
  * Anthropic's `stop_reason` (and `stop_sequence`) for a chat finish reason. Chat says `stop` for a stop sequence
- * too: it reads as `stop_sequence` only when the provider said so (`native_finish_reason`), and the sequence is
- * named when the upstream did (`stop_reason` on the choice, as vLLM-style servers report it) or only one was asked for.
+ * too, and OpenRouter does not say which sequence matched. An upstream that names it (`stop_reason` on the choice,
+ * as vLLM-style servers do; `named` is the one a stream's frames carried) is believed, whatever its native finish
+ * reason; else the answer reads as `stop_sequence` only when the provider said so (`native_finish_reason`, as
+ * Anthropic's models report it), naming the sequence when only one was asked for — of several, which one matched is
+ * not known, and `stop_sequence` stays null rather than a guess.
  */
 export function stopReasonOf(
   result: ChatResult,
   echo: MessagesEcho,
+  named?: unknown,
 ): { stop_reason: string; stop_sequence: string | null } {
   switch (result.finishReason) {
     case 'length':
@@ -28,17 +32,18 @@ export function stopReasonOf(
       return { stop_reason: 'refusal', stop_sequence: null };
   }
   if (result.nativeFinishReason === 'refusal') return { stop_reason: 'refusal', stop_sequence: null };
-  if (result.nativeFinishReason !== 'stop_sequence') return { stop_reason: 'end_turn', stop_sequence: null };
-  const named = (result.raw.choices?.[0] as { stop_reason?: unknown } | undefined)?.stop_reason;
   const stops = echo.stopSequences;
-  const sequence = typeof named === 'string' && stops.includes(named) ? named : stops.length === 1 ? stops[0] : null;
-  return { stop_reason: 'stop_sequence', stop_sequence: sequence ?? null };
+  const said = named ?? (result.raw.choices?.[0] as { stop_reason?: unknown } | undefined)?.stop_reason;
+  if (typeof said === 'string' && stops.includes(said)) return { stop_reason: 'stop_sequence', stop_sequence: said };
+  if (result.nativeFinishReason !== 'stop_sequence') return { stop_reason: 'end_turn', stop_sequence: null };
+  return { stop_reason: 'stop_sequence', stop_sequence: stops.length === 1 ? (stops[0] as string) : null };
 }
 
 /**
- * Chat usage in Anthropic's shape: `input_tokens` are the prompt tokens neither read from nor written to the cache
- * (chat's `prompt_tokens` counts them all), so input + cache read + cache creation is the whole prompt, as Anthropic
- * clients add it up. `output_tokens` include thinking. OpenRouter's `cost` (USD) rides along, as on chat.
+ * Chat usage in Anthropic's shape (`message_delta`'s): `input_tokens` are the prompt tokens neither read from nor
+ * written to the cache (chat's `prompt_tokens` counts them all), so input + cache read + cache creation is the whole
+ * prompt, as Anthropic clients add it up. `output_tokens` include thinking, broken out in `output_tokens_details`
+ * when the upstream counted it. No server tools run here. OpenRouter's `cost` (USD) rides along, as on chat.
  */
 export function messagesUsage(usage: Usage, cost?: Cost): Record<string, unknown> {
   return {
@@ -46,9 +51,23 @@ export function messagesUsage(usage: Usage, cost?: Cost): Record<string, unknown
     output_tokens: usage.completionTokens,
     cache_creation_input_tokens: usage.cacheWriteTokens,
     cache_read_input_tokens: usage.cachedTokens,
+    output_tokens_details: usage.reasoningTokens > 0 ? { thinking_tokens: usage.reasoningTokens } : null,
+    server_tool_use: null,
     ...(cost && !cost.unpriced ? { cost: cost.usd } : {}),
   };
 }
+
+/**
+ * The fields a whole message's `usage` has beyond `message_delta`'s, which newer Anthropic SDKs type as present:
+ * null, since chat reports no cache TTL split, region, service tier or speed.
+ */
+export const MESSAGE_USAGE_EXTRAS = { cache_creation: null, inference_geo: null, service_tier: null, speed: null };
+
+/**
+ * The fields of a `message` (non-streamed, and `message_start`'s) that newer Anthropic SDKs type as always present:
+ * no code-execution container, no cache diagnostics, no refusal details beyond `stop_reason`.
+ */
+export const MESSAGE_EXTRAS = { container: null, diagnostics: null, stop_details: null };
 
 /** A tool call as a `tool_use` block: `input` is an object (`{}` for arguments cut short or not JSON at all). */
 export function toolUseBlock(call: ToolCallResult): Block {
@@ -68,6 +87,7 @@ export function messageFromResult(id: string, result: ChatResult, echo: Messages
     model: result.model,
     content,
     ...stopReasonOf(result, echo),
-    usage: messagesUsage(result.usage, result.cost),
+    ...MESSAGE_EXTRAS,
+    usage: { ...messagesUsage(result.usage, result.cost), ...MESSAGE_USAGE_EXTRAS },
   };
 }

@@ -89,6 +89,19 @@ function toolChoice(choice: unknown, chat: Record<string, unknown>): void {
 }
 
 /**
+ * A request without tools sends no `tool_choice` or `parallel_tool_calls` (some providers refuse them alone):
+ * `auto` and `none` ask for nothing then. `any` and `tool` demand a tool call no tool could answer — refused, not
+ * quietly turned into a text answer.
+ */
+function withoutTools(chat: Record<string, unknown>): void {
+  if (chat.tool_choice === 'required' || typeof chat.tool_choice === 'object') {
+    throw invalid('tool_choice', "'tool_choice' asks for a tool call, but the request has no 'tools'");
+  }
+  delete chat.tool_choice;
+  delete chat.parallel_tool_calls;
+}
+
+/**
  * OpenRouter's `reasoning` for Anthropic's `thinking`: a budget becomes `reasoning.max_tokens`, adaptive thinking lets
  * the model decide. `disabled` (Anthropic's default) sends nothing rather than `enabled: false`, which a model whose
  * reasoning cannot be turned off would refuse; `display` has no chat counterpart (thinking is returned when given).
@@ -150,9 +163,7 @@ export function translateMessagesRequest(body: unknown, named?: (name: string) =
     if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0))
       throw invalid(name, why);
   }
-  const messages = chatMessages(b.messages);
-  const system = systemMessage(b.system, 'system');
-  if (system) messages.unshift(system);
+  const messages = chatMessages(b.messages, systemMessage(b.system, 'system'));
 
   const chat: Record<string, unknown> = { messages };
   for (const name of CARRIED) if (b[name] !== undefined && b[name] !== null) chat[name] = b[name];
@@ -177,13 +188,15 @@ export function translateMessagesRequest(body: unknown, named?: (name: string) =
     if (tools.length > 0) chat.tools = tools;
   }
   if (b.tool_choice !== undefined && b.tool_choice !== null) toolChoice(b.tool_choice, chat);
+  if (!chat.tools) withoutTools(chat);
   if (b.thinking !== undefined && b.thinking !== null) {
     const reasoning = reasoningOf(b.thinking);
     if (reasoning) chat.reasoning = reasoning;
   }
   if (b.output_config !== undefined && b.output_config !== null) outputConfig(b.output_config, chat);
   if (b.fallbacks !== undefined && b.fallbacks !== null) {
-    chat.models = fallbackModels(b.fallbacks, b).map((model) => openRouterModel(model, named));
+    const models = fallbackModels(b.fallbacks, b).map((model) => openRouterModel(model, named));
+    if (models.length > 0) chat.models = models;
   }
 
   return { chat, echo: { model: chat.model as string | undefined, stopSequences: stops } };

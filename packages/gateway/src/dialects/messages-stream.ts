@@ -2,7 +2,7 @@ import type { ChatResult, StreamEvent } from '@switchyard/sdk';
 import { encodeEvent } from '@switchyard/sdk/sse';
 import { identityOfFrame } from './completions-output.js';
 import { FrameReasoning } from './frame-reasoning.js';
-import { messagesUsage, stopReasonOf } from './messages-output.js';
+import { MESSAGE_EXTRAS, MESSAGE_USAGE_EXTRAS, messagesUsage, stopReasonOf } from './messages-output.js';
 import type { MessagesEcho } from './messages-request.js';
 import { signatureOf, thinkingBlocks } from './messages-thinking.js';
 
@@ -31,11 +31,15 @@ export class MessagesStreamWriter {
   private thought = false;
   private model: string;
   private modelKnown = false;
+  /** The stop sequence an upstream named on its finishing chunk (vLLM-style `stop_reason`), if one did. */
+  private namedStop: string | undefined;
 
+  /** `inputTokens`: the gateway's estimate of the prompt, which `message_start` reports until usage is known. */
   constructor(
     private readonly id: string,
     private readonly echo: MessagesEcho,
     model: string,
+    private readonly inputTokens = 0,
   ) {
     this.model = model;
   }
@@ -57,13 +61,16 @@ export class MessagesStreamWriter {
       }
     }
     this.reasoning.observe(text);
+    // Only asked with stop sequences, and only of a frame that could say one matched: the rest are not parsed twice.
+    if (this.echo.stopSequences.length > 0 && text.includes('"stop_reason"')) this.namedStop ??= namedStopOf(text);
   }
 
   /** `message_start`, once, with the first content (so a failure before it can still be an HTTP error). */
   private opening(): string {
     if (this.started) return '';
     this.started = true;
-    // Usage is only known at the end (OpenRouter reports it last): `message_delta` carries the real counts.
+    // Usage is only known at the end (OpenRouter reports it last): `message_delta` carries the real counts, which the
+    // Anthropic SDKs put in place of these. Until then the prompt is the gateway's estimate, uncached.
     const message = {
       id: this.id,
       type: 'message',
@@ -72,7 +79,16 @@ export class MessagesStreamWriter {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      ...MESSAGE_EXTRAS,
+      usage: {
+        input_tokens: this.inputTokens,
+        output_tokens: 0,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens_details: null,
+        server_tool_use: null,
+        ...MESSAGE_USAGE_EXTRAS,
+      },
     };
     return this.event('message_start', { message }) + this.event('ping');
   }
@@ -177,7 +193,7 @@ export class MessagesStreamWriter {
     return (
       sse +
       this.event('message_delta', {
-        delta: stopReasonOf(result, this.echo),
+        delta: { ...stopReasonOf(result, this.echo, this.namedStop), container: null, stop_details: null },
         usage: messagesUsage(result.usage, result.cost),
       }) +
       this.event('message_stop')
@@ -192,4 +208,16 @@ export class MessagesStreamWriter {
 
 function delta(index: number, piece: Block): Block {
   return { index, delta: piece };
+}
+
+/** The matched stop sequence a chunk's choice names (`stop_reason`, a string; vLLM sends a token id otherwise). */
+function namedStopOf(frame: string): string | undefined {
+  if (!frame.startsWith('data: {')) return undefined;
+  try {
+    const chunk = JSON.parse(frame.slice('data: '.length)) as { choices?: { stop_reason?: unknown }[] };
+    const named = chunk.choices?.[0]?.stop_reason;
+    return typeof named === 'string' ? named : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { anthropicBetaFlags } from '../dialects/messages-beta.js';
 import { anthropicErrors, errorEvent } from '../dialects/messages-errors.js';
 import { isConfiguredName } from '../dialects/messages-models.js';
 import { messageFromResult, messageId } from '../dialects/messages-output.js';
@@ -6,7 +7,7 @@ import { type TranslatedMessages, translateMessagesRequest } from '../dialects/m
 import { MessagesStreamWriter } from '../dialects/messages-stream.js';
 import type { RenderError } from '../http/error-reply.js';
 import type { GatewayServices } from '../server/services.js';
-import { validateChatBody } from './admission.js';
+import { type Admitted, validateChatBody } from './admission.js';
 import { nonStreaming } from './chat.js';
 import { countTokensRoute } from './messages-count-tokens.js';
 import { serveAdmitted } from './serve-admitted.js';
@@ -26,6 +27,17 @@ function messagesDialect(writer: MessagesStreamWriter, render: RenderError): Dia
 }
 
 /**
+ * The prompt's token estimate for `message_start`: the one admission made, which it keeps summed with the worst-case
+ * output — `max_tokens` when the request sets it (Anthropic's clients always do) — so the prompt is the difference,
+ * with no second pass over a long history. Without `max_tokens` the worst case came from the catalog: 0 then, and the
+ * real count follows in `message_delta` either way.
+ */
+function promptEstimate(admitted: Admitted): number {
+  const max = admitted.body.max_tokens;
+  return typeof max === 'number' ? Math.max(0, admitted.estimatedTokens - max) : 0;
+}
+
+/**
  * `POST /messages`: OpenRouter's Anthropic Messages skin, so the Anthropic SDKs and Claude Code
  * (`ANTHROPIC_BASE_URL`) work by changing the base URL. Translated onto chat completions, it is authenticated
  * (`x-api-key` or Bearer), admitted, routed, limited, budgeted and recorded exactly as chat is; answers, stream
@@ -40,18 +52,25 @@ export function messagesRoutes(app: FastifyInstance, services: GatewayServices):
       // Where the Anthropic SDKs read a request id from (`APIError.requestID`, `withResponse().request_id`); set on the
       // raw response so it also goes out with a stream's late headers.
       reply.raw.setHeader('request-id', request.id);
-      const render = anthropicErrors(request.id);
       let translated: TranslatedMessages | undefined;
+      // A prompt too long is refused in Anthropic's words, from the translated request and the in-memory catalog.
+      const render = anthropicErrors(request.id, {
+        chat: () => translated?.chat,
+        row: (model) => services.upstream.sy.models.getNow(model)?.model,
+      });
+      const beta = anthropicBetaFlags(request.headers);
       return serveAdmitted(
         services,
         request,
         reply,
         (admitted, requestId, controller) => {
           const { echo } = translated as TranslatedMessages;
+          // Beta flags go upstream the way per-request headers do (the simulator's fault header travels so too).
+          if (beta) admitted.upstreamHeaders = { ...admitted.upstreamHeaders, 'x-anthropic-beta': beta };
           const id = messageId();
           if (admitted.body.stream === true) {
             const model = echo.model ?? services.upstream.sy.config.defaultModel ?? '';
-            const writer = new MessagesStreamWriter(id, echo, model);
+            const writer = new MessagesStreamWriter(id, echo, model, promptEstimate(admitted));
             return streamTranslated(services, admitted, requestId, reply, controller, messagesDialect(writer, render));
           }
           return nonStreaming(services, admitted, requestId, reply, controller, (result) =>
