@@ -5,71 +5,37 @@
  * OpenRouter's `x-anthropic-beta`, no tool choice without tools, and a stop sequence an upstream names. Every request
  * goes over loopback to 127.0.0.1.
  */
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.js';
 import { MODEL, WEATHER_PARAMETERS } from './compat-gateway.js';
 
-interface Sent {
-  headers: IncomingHttpHeaders;
-  body: Record<string, any>;
-}
-
 let simulator: SimulatorHandle;
-let proxy: Server;
+let proxy: RecordingProxy;
 let gateway: TestGateway;
-/** Chat requests the proxy passed upstream, in order. */
-let sent: Sent[] = [];
-/** Rewrites the upstream's answer text before the gateway reads it (an upstream that says more than the simulator). */
-let rewrite: ((text: string) => string) | undefined;
+/** Chat requests the proxy passed upstream, in order (emptied before each test). */
+let sent: RecordingProxy['sent'];
 
 beforeAll(async () => {
   simulator = await startSimulator({ port: 0, pace: 'instant' });
-  const target = new URL(simulator.url);
-  proxy = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      if (req.method === 'POST' && req.url?.endsWith('/chat/completions')) {
-        sent.push({ headers: req.headers, body: JSON.parse(raw.toString('utf8')) });
-      }
-      const upstream = request(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-        (answer) => {
-          const parts: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => parts.push(chunk));
-          answer.on('end', () => {
-            const text = Buffer.concat(parts).toString('utf8');
-            const headers = { ...answer.headers };
-            delete headers['content-length'];
-            res.writeHead(answer.statusCode ?? 502, headers);
-            res.end(rewrite ? rewrite(text) : text);
-          });
-        },
-      );
-      upstream.end(raw);
-    });
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const { port } = proxy.address() as AddressInfo;
+  proxy = await startRecordingProxy(simulator.url);
+  sent = proxy.sent;
   gateway = await startTestGateway({
-    env: { OPENROUTER_API_KEY: 'sk-or-v1-upstream-test', OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1` },
+    env: { OPENROUTER_API_KEY: 'sk-or-v1-upstream-test', OPENROUTER_BASE_URL: proxy.baseURL },
   });
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.close();
   await simulator?.close();
 });
 
 beforeEach(() => {
-  sent = [];
-  rewrite = undefined;
+  sent.length = 0;
+  proxy.rewrite = undefined;
 });
 
 const client = () =>
@@ -292,7 +258,7 @@ describe('a stop sequence the upstream names', () => {
   };
 
   it('is reported, streamed or not', async () => {
-    rewrite = naming;
+    proxy.rewrite = naming;
     const whole = await client().messages.create(params);
     expect(whole).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: ' three' });
     const streamed = await client().messages.stream(params).finalMessage();

@@ -5,12 +5,11 @@
  * or SSE) as an upstream would send it — `[cite]` adds OpenRouter's `url_citation` annotations (web search), `[refuse]`
  * turns the text into a `refusal`. Clients are the real `openai` package. Every request goes to 127.0.0.1.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type SimulatorHandle, startSimulator } from '@switchyard/simulator';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { type RecordingProxy, type SentChat, startRecordingProxy } from '../support/recording-proxy.js';
 
 type Json = Record<string, any>;
 
@@ -33,10 +32,8 @@ const CITATIONS = [
 ];
 
 let simulator: SimulatorHandle;
-let proxy: Server;
+let proxy: RecordingProxy;
 let gateway: TestGateway;
-/** Chat request bodies the gateway sent upstream, in order. */
-const received: Json[] = [];
 
 function lastUserText(body: Json): string {
   const user = [...((body.messages as Json[] | undefined) ?? [])].reverse().find((m) => m.role === 'user');
@@ -70,59 +67,25 @@ function rewrite(answer: string, mode: 'cite' | 'refuse', stream: boolean): stri
     .join('\n\n');
 }
 
-/** Forwards to the simulator, recording chat requests and rewriting marked answers (buffered: they are short). */
-function recordingProxy(target: URL): Server {
-  return createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => {
-      const body = Buffer.concat(parts);
-      const chat =
-        req.method === 'POST' && req.url?.endsWith('/chat/completions')
-          ? (JSON.parse(String(body)) as Json)
-          : undefined;
-      if (chat) received.push(chat);
-      const text = chat ? lastUserText(chat) : '';
-      const mode = text.includes('[cite]') ? 'cite' : text.includes('[refuse]') ? 'refuse' : undefined;
-      const headers = { ...req.headers };
-      delete headers['accept-encoding'];
-      const upstream = request(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
-        (answer) => {
-          if (!mode || answer.statusCode !== 200) {
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            answer.pipe(res);
-            return;
-          }
-          const pieces: Buffer[] = [];
-          answer.on('data', (piece: Buffer) => pieces.push(piece));
-          answer.on('end', () => {
-            const out = rewrite(String(Buffer.concat(pieces)), mode, chat?.stream === true);
-            const { 'content-length': _, 'transfer-encoding': __, connection: ___, ...kept } = answer.headers;
-            res.writeHead(200, { ...kept, 'content-length': Buffer.byteLength(out) });
-            res.end(out);
-          });
-        },
-      );
-      upstream.end(body);
-    });
-  });
+/** The marked upstream behaviour of a chat request whose last user text holds `[cite]` or `[refuse]`. */
+function marked(answer: string, chat: SentChat): string | undefined {
+  const text = lastUserText(chat.body);
+  const mode = text.includes('[cite]') ? 'cite' : text.includes('[refuse]') ? 'refuse' : undefined;
+  return mode && rewrite(answer, mode, chat.body.stream === true);
 }
 
 beforeAll(async () => {
   // Prompts of a test are short: let the simulated cache take prefixes from 16 tokens (real providers: 1,024+).
   simulator = await startSimulator({ port: 0, pace: 'instant', scenario: { cacheMinTokens: 16 } });
-  proxy = recordingProxy(new URL(simulator.url));
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const { port } = proxy.address() as AddressInfo;
+  proxy = await startRecordingProxy(simulator.url, marked);
   gateway = await startTestGateway({
-    env: { OPENROUTER_API_KEY: 'sk-or-v1-responses-upstream', OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1` },
+    env: { OPENROUTER_API_KEY: 'sk-or-v1-responses-upstream', OPENROUTER_BASE_URL: proxy.baseURL },
   });
 });
 
 afterAll(async () => {
   await gateway?.stop();
-  await new Promise((resolve) => proxy?.close(resolve));
+  await proxy?.close();
   await simulator?.close();
 });
 
@@ -159,7 +122,7 @@ describe('Responses requests upstream', () => {
       ...({ session_id: 'session-42', cache_control: { type: 'ephemeral', ttl: '5m' } } as object),
     });
     expect(created.status).toBe('completed');
-    const sent = received.at(-1) as Json;
+    const sent = proxy.sent.at(-1)?.body as Json;
     expect(sent).toMatchObject({
       prompt_cache_key: 'tenant-7',
       session_id: 'session-42',
