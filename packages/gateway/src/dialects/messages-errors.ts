@@ -1,6 +1,7 @@
 import { encodeEvent } from '@switchyard/sdk/sse';
 import type { FastifyRequest } from 'fastify';
 import { type ErrorEnvelope, envelopeFor, errorBody, type RenderError } from '../http/error-reply.js';
+import { fromAnthropicClient } from './messages-model-list.js';
 import { type RefusalFacts, rewordRefusal } from './messages-refusals.js';
 
 /**
@@ -69,8 +70,8 @@ export function onMessagesPath(url: string): boolean {
 }
 
 /**
- * An error body in the envelope of the API the request was made to: Anthropic's on `/messages` paths, else the
- * gateway's. For refusals made before any route runs (an unknown path, a draining gateway, a browser origin, a body
+ * An error body in the envelope of the API the request was made to: Anthropic's on `/messages` paths and for
+ * Anthropic clients (their `anthropic-version` header: `models.list()` too), else the gateway's. For refusals made before any route runs (an unknown path, a draining gateway, a browser origin, a body
  * Fastify could not parse), so Anthropic clients show the gateway's message instead of failing to parse it.
  */
 export function errorBodyFor(
@@ -80,7 +81,7 @@ export function errorBodyFor(
   message: string,
 ): Record<string, unknown> {
   const body = errorBody(status, code, message);
-  if (!onMessagesPath(request.url)) return body;
+  if (!onMessagesPath(request.url) && !fromAnthropicClient(request.headers)) return body;
   return anthropicEnvelope({ status, body, headers: {} }, request.id).body;
 }
 

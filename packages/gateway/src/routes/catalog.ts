@@ -1,5 +1,6 @@
 import { type CatalogQuery, type CatalogSort, InvalidRequestError, type Model } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { anthropicErrors } from '../dialects/messages-errors.js';
 import { anthropicModel, anthropicModelPage, fromAnthropicClient } from '../dialects/messages-model-list.js';
 import { authenticate } from '../http/auth.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
@@ -79,7 +80,13 @@ export function catalogRoutes(app: FastifyInstance, services: GatewayServices): 
       try {
         return await handler(request, reply);
       } catch (error) {
-        return sendError(reply, error);
+        // Anthropic's SDK reads errors in its own envelope only (its `models.list()` / `models.retrieve()`).
+        return sendError(
+          reply,
+          error,
+          {},
+          fromAnthropicClient(request.headers) ? anthropicErrors(request.id) : undefined,
+        );
       }
     };
   const page = (rows: Model[], q: Query, path: string) => {

@@ -169,6 +169,29 @@ describe('anthropic client: models', () => {
     const plain = (await (await fetch(`${gateway().baseURL}/models/${CLAUDE}`)).json()) as Record<string, unknown>;
     expect(plain).toMatchObject({ id: CLAUDE, pricing: expect.any(Object) });
   });
+
+  it('refuses in Anthropic’s envelope, so the client raises its own error classes', async () => {
+    const missing = await client()
+      .models.retrieve('nobody/no-such-model')
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((missing as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'not_found_error', message: expect.stringContaining('nobody/no-such-model') },
+    });
+    const tooMany = await client()
+      .models.list({ limit: 5000 })
+      .catch((e: unknown) => e);
+    expect(tooMany).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((tooMany as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: expect.stringContaining('limit') },
+    });
+    // An unknown path of the Messages API's family, asked by an Anthropic client: the same envelope.
+    const batches = await fetch(`${gateway().baseURL}/files`, { headers: { 'anthropic-version': '2023-06-01' } });
+    expect(batches.status).toBe(404);
+    expect(await batches.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+  });
 });
 
 describe('anthropic client: model ids and count_tokens', () => {
