@@ -1,3 +1,4 @@
+import { UnexpectedResponseError } from './errors/http-errors.js';
 import type { EmbeddingRequest, EmbeddingResponse } from './protocol/account.js';
 import type { ProviderBackend } from './providers/provider.js';
 import { type Cost, resolveCost } from './usage/cost.js';
@@ -22,6 +23,31 @@ export function decodeBase64Floats(text: string): number[] {
   return out;
 }
 
+/** How many vectors a request asks for: one per input, a single string or token list being one input. */
+export function inputCount(input: EmbeddingRequest['input']): number {
+  if (!Array.isArray(input)) return 1;
+  return input.length > 0 && typeof input[0] === 'number' ? 1 : input.length;
+}
+
+/**
+ * The answer's vectors in input order. A provider that returns fewer or more vectors than inputs, or repeats an
+ * index, would silently pair inputs with other inputs' vectors (a search index built on it is wrong without any
+ * error): refused instead.
+ */
+function vectorsInOrder(data: EmbeddingResponse, wanted: number): EmbeddingResponse['data'] {
+  const rows = data.data ?? [];
+  const sorted = [...rows].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  const indexes = new Set(rows.map((row, i) => row.index ?? i));
+  if (rows.length !== wanted || indexes.size !== wanted) {
+    throw new UnexpectedResponseError(
+      `The embeddings answer of ${data.model ?? 'the model'} has ${rows.length} vector(s)` +
+        `${indexes.size === rows.length ? '' : ' with repeated indexes'} for ${wanted} input(s)`,
+      { model: data.model },
+    );
+  }
+  return sorted;
+}
+
 export async function runEmbeddings(
   backend: ProviderBackend,
   request: EmbeddingRequest,
@@ -37,8 +63,7 @@ export async function runEmbeddings(
     headers: options.headers,
     context: { model: request.model },
   });
-  const sorted = [...(data.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-  const embeddings = sorted.map((d) =>
+  const embeddings = vectorsInOrder(data, inputCount(request.input)).map((d) =>
     typeof d.embedding === 'string' ? decodeBase64Floats(d.embedding) : d.embedding,
   );
   const promptTokens = data.usage?.prompt_tokens ?? 0;
