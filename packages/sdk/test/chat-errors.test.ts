@@ -106,6 +106,7 @@ describe('chat errors are typed, whatever form they arrive in', () => {
     const error = (await chat('stall', {}, 200)) as TimeoutError;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error.phase).toBe('deadline');
+    expect(error.message).toMatch(/^No complete answer before the request's deadline \(this attempt had \d+ ms left\)/);
   });
 
   it('aborts through the caller signal', async () => {

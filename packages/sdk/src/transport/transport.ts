@@ -96,10 +96,14 @@ function url(base: string, path: string, query?: SendOptions['query']): string {
 const NO_CONTEXT: ErrorContext = Object.freeze({});
 
 function deadlineTimeout(options: SendOptions, context: ErrorContext): TimeoutError {
-  const error = new TimeoutError(`No complete answer within the ${options.deadlineMs} ms deadline`, {
-    retryable: true,
-    model: context.model,
-  });
+  // The attempt's share is what the request's deadline had left when it began (retries and fallbacks spent the rest).
+  const error = new TimeoutError(
+    `No complete answer before the request's deadline (this attempt had ${options.deadlineMs} ms left)`,
+    {
+      retryable: true,
+      model: context.model,
+    },
+  );
   error.phase = 'deadline';
   return error;
 }
