@@ -1,4 +1,4 @@
-import { type SwitchyardError, type UsageRecord, usageRecords } from '@switchyard/sdk';
+import { type ChatResult, type SwitchyardError, type UsageRecord, usageRecords } from '@switchyard/sdk';
 import { callerId } from '../http/auth.js';
 import type { RequestRecord } from '../server/services.js';
 import type { LedgerRow } from '../stores/ledger-types.js';
@@ -69,7 +69,21 @@ export function ledgerRows(record: RequestRecord, now = Date.now()): LedgerRow[]
     last.costUsd = estimate.usd;
     last.costComputedUsd = estimate.usd;
   }
-  return records.map((r) => toRow(r, record));
+  const rows = records.map((r) => toRow(r, record));
+  // The SDK's usage records stop at tokens and cost; the answer itself is on the attempt that produced it, which is
+  // the last successful one (the same attempt `usageRecords` gives the result's cost to).
+  const winner = record.result ? records.findLastIndex((r) => r.outcome === 'success') : -1;
+  if (record.result && winner >= 0) withAnswer(rows[winner] as LedgerRow, record.result);
+  return rows;
+}
+
+/** What only the answer knows: how it ended (`GET /generation`'s finish reasons) and the BYOK facts of its usage. */
+function withAnswer(row: LedgerRow, result: ChatResult): void {
+  if (result.finishReason) row.finishReason = result.finishReason;
+  if (result.nativeFinishReason) row.nativeFinishReason = result.nativeFinishReason;
+  if (result.cost.isByok !== undefined) row.isByok = result.cost.isByok;
+  const upstream = nano(result.cost.upstreamUsd);
+  if (upstream !== undefined) row.upstreamCostNano = upstream;
 }
 
 function embeddingRow(record: RequestRecord, e: NonNullable<RequestRecord['embedding']>, now: number): LedgerRow {

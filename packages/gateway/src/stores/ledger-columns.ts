@@ -31,6 +31,11 @@ export const LEDGER_COLUMNS = [
   'stream',
   'fallback_position',
   'row_key',
+  // Schema version 5: how the answer ended and what a BYOK upstream charged (NULL on older rows).
+  'finish_reason',
+  'native_finish_reason',
+  'is_byok',
+  'upstream_cost_nano',
 ] as const;
 
 export type LedgerColumn = (typeof LEDGER_COLUMNS)[number];
@@ -67,6 +72,12 @@ export function assertLedgerRow(row: LedgerRow): void {
   nano(row.costReportedNano, 'costReportedNano');
   nano(row.costComputedNano, 'costComputedNano');
   nano(row.savingsNano, 'savingsNano');
+  nano(row.upstreamCostNano, 'upstreamCostNano');
+  if (row.finishReason !== undefined) text(row.finishReason, 'finishReason');
+  if (row.nativeFinishReason !== undefined) text(row.nativeFinishReason, 'nativeFinishReason');
+  if (row.isByok !== undefined && typeof row.isByok !== 'boolean') {
+    throw new TypeError('ledger row: isByok must be a boolean');
+  }
 }
 
 function finite(value: number, field: string): void {
@@ -115,6 +126,10 @@ export function rowToValues(row: LedgerRow): (string | number | bigint | boolean
     row.stream,
     int(row.fallbackPosition),
     row.rowKey ?? null,
+    row.finishReason ?? null,
+    row.nativeFinishReason ?? null,
+    row.isByok ?? null,
+    row.upstreamCostNano ?? null,
   ];
 }
 
@@ -125,6 +140,11 @@ const optNum = (value: unknown): number | undefined =>
 /** SQLite (safe integers) gives bigint, pg gives int8 as a decimal string: both convert exactly. */
 const optBig = (value: unknown): bigint | undefined =>
   value === null || value === undefined ? undefined : BigInt(value as bigint | string);
+
+/** SQLite stores booleans as 0/1 (bigint under safe integers); PostgreSQL returns a boolean. */
+const bool = (value: unknown): boolean => value === true || value === 1 || value === 1n;
+const optBool = (value: unknown): boolean | undefined =>
+  value === null || value === undefined ? undefined : bool(value);
 
 /** A database record (either driver) back to a row; absent optional fields stay absent rather than `undefined`. */
 export function recordToRow(r: Record<string, unknown>): LedgerRow {
@@ -140,8 +160,7 @@ export function recordToRow(r: Record<string, unknown>): LedgerRow {
     cacheWriteTokens: num(r.cache_write_tokens),
     reasoningTokens: num(r.reasoning_tokens),
     latencyMs: num(r.latency_ms),
-    // SQLite stores booleans as 0/1 (bigint under safe integers); PostgreSQL returns a boolean.
-    stream: r.stream === true || r.stream === 1 || r.stream === 1n,
+    stream: bool(r.stream),
     fallbackPosition: num(r.fallback_position),
   };
   const optional: Partial<LedgerRow> = {
@@ -157,6 +176,10 @@ export function recordToRow(r: Record<string, unknown>): LedgerRow {
     savingsNano: optBig(r.savings_nano),
     ttftMs: optNum(r.ttft_ms),
     rowKey: str(r.row_key),
+    finishReason: str(r.finish_reason),
+    nativeFinishReason: str(r.native_finish_reason),
+    isByok: optBool(r.is_byok),
+    upstreamCostNano: optBig(r.upstream_cost_nano),
   };
   for (const [name, value] of Object.entries(optional)) {
     if (value !== undefined) (row as unknown as Record<string, unknown>)[name] = value;

@@ -42,6 +42,18 @@ export interface LedgerRow {
   /** 0 = the requested model, 1 = first fallback, … */
   fallbackPosition: number;
   /**
+   * How the answer ended, as the SDK normalised it (`stop`, `length`, `tool_calls`, `content_filter`, …; `tool_calls`
+   * also when the model called tools but reported `stop` or nothing). Only the attempt that produced the answer has
+   * one; rows from before schema version 5 have none.
+   */
+  finishReason?: string;
+  /** The provider's own finish reason (`end_turn`, `MAX_TOKENS`, …), when the upstream reported one. */
+  nativeFinishReason?: string;
+  /** The upstream reported the attempt as bring-your-own-key (`usage.is_byok`); absent when it did not say. */
+  isByok?: boolean;
+  /** What the upstream provider charged (`usage.cost_details.upstream_inference_cost`), in nano-dollars; BYOK answers. */
+  upstreamCostNano?: bigint;
+  /**
    * Unique key of the row, given when it is queued (`BatchWriter.enqueue`). A batch written again after a commit
    * whose acknowledgement was lost (the ledger worker or the database connection died just then) does not store
    * its rows twice: a row whose key is already stored is skipped. Rows written before keys existed have none.

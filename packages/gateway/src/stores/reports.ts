@@ -155,6 +155,11 @@ export const LEDGER_CSV_HEADER = [
   'ttft_ms',
   'stream',
   'fallback_position',
+  // Added with schema version 5, last so that readers of the earlier columns by position keep working.
+  'finish_reason',
+  'native_finish_reason',
+  'is_byok',
+  'upstream_cost_usd',
 ] as const;
 
 const usd = (nano: bigint | undefined): string => (nano === undefined ? '' : nanoToUsdString(nano));
@@ -188,6 +193,10 @@ export function ledgerToCsv(rows: LedgerRow[]): string {
       rawCell(r.ttftMs),
       rawCell(r.stream),
       rawCell(r.fallbackPosition),
+      textCell(r.finishReason),
+      textCell(r.nativeFinishReason),
+      rawCell(r.isByok),
+      rawCell(usd(r.upstreamCostNano)),
     ]),
   );
 }

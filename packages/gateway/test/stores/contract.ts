@@ -22,6 +22,15 @@ export interface ContractTarget {
   migrationVersions(location: string): Promise<number[]>;
 }
 
+/** A backend that holds the ledger: it can also lay down an older schema, to test upgrading it. */
+export interface LedgerContractTarget extends ContractTarget {
+  /**
+   * Leaves at `location` (a fresh database) what an earlier switchyard left: this backend's migrations up to
+   * `version` only, then `sql` (rows written by that version), run with a separate connection.
+   */
+  createOld(location: string, version: number, sql: string): Promise<void>;
+}
+
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 21, 10, 0, 0);
 
@@ -179,7 +188,7 @@ function scenario(): LedgerRow[] {
   ];
 }
 
-export function ledgerContract(target: ContractTarget): void {
+export function ledgerContract(target: LedgerContractTarget): void {
   describe(`ledger contract: ${target.name}`, () => {
     const open = opener(target);
 
@@ -197,7 +206,14 @@ export function ledgerContract(target: ContractTarget): void {
         cacheWriteTokens: 6,
         cachedTokens: 2,
         rowKey: 'row-key-full',
+        finishReason: 'length',
+        nativeFinishReason: 'max_tokens',
+        isByok: true,
+        // Above 2^53: money stays exact in the new column too.
+        upstreamCostNano: 2n ** 53n + 1n,
       });
+      // `false` is an answer, not the absence of one: it must not come back absent.
+      const notByok = makeRow({ at: T0 + 2, finishReason: 'tool_calls', isByok: false });
       const minimal: LedgerRow = {
         at: T0 + 1,
         requestId: 'min',
@@ -213,11 +229,61 @@ export function ledgerContract(target: ContractTarget): void {
         stream: false,
         fallbackPosition: 2,
       };
-      await ledger.append([full, minimal]);
+      await ledger.append([full, minimal, notByok]);
       await ledger.append([]);
       const rows = await ledger.query();
-      expect(rows).toEqual([full, { ...minimal, latencyMs: 13 }]);
+      expect(rows).toEqual([full, { ...minimal, latencyMs: 13 }, notByok]);
       expect(Object.keys(rows[1]!)).not.toContain('keyId');
+      expect(Object.keys(rows[1]!)).not.toContain('isByok');
+    });
+
+    it('upgrades a ledger of schema version 4 in place: its rows stay, with the new fields absent', async () => {
+      const location = await target.fresh();
+      // A row as the previous release wrote it. `1 = 1` is a boolean on PostgreSQL and 1 on SQLite.
+      await target.createOld(
+        location,
+        4,
+        `INSERT INTO ledger (at, day, request_id, generation_id, model_requested, model_served, backend, outcome,
+           prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, cost_reported_nano,
+           latency_ms, stream, fallback_position, row_key)
+         VALUES (${T0}, '2026-11-21', 'old', 'gen-old', 'm', 'm', 'openrouter', 'success', 10, 5, 0, 0, 0, 1234,
+           50, 1 = 1, 0, 'old-key')`,
+      );
+      const { ledger } = await open(location);
+      expect(await target.migrationVersions(location)).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
+      const old: LedgerRow = {
+        at: T0,
+        requestId: 'old',
+        generationId: 'gen-old',
+        modelRequested: 'm',
+        modelServed: 'm',
+        backend: 'openrouter',
+        outcome: 'success',
+        promptTokens: 10,
+        completionTokens: 5,
+        cachedTokens: 0,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
+        costReportedNano: 1234n,
+        latencyMs: 50,
+        stream: true,
+        fallbackPosition: 0,
+        rowKey: 'old-key',
+      };
+      const answered = makeRow({
+        at: T0 + 1,
+        modelServed: 'm',
+        rowKey: 'new-key',
+        finishReason: 'length',
+        nativeFinishReason: 'MAX_TOKENS',
+        isByok: true,
+        upstreamCostNano: 4_321n,
+      });
+      await ledger.append([answered]);
+      expect(await ledger.query()).toEqual([old, answered]);
+      expect((await ledger.totals('model')).map((r) => [r.group, r.attempts, r.costNano])).toEqual([
+        ['m', 2, 1234n + answered.costReportedNano!],
+      ]);
     });
 
     it('stores a keyed row once however often it is appended; rows without a key are all kept', async () => {
@@ -393,8 +459,23 @@ export function ledgerContract(target: ContractTarget): void {
       expect(JSON.parse(reportToJson(report)).total.costUsd).toBe('12.345681901');
 
       const raw = ledgerToCsv(await ledger.query());
-      expect(raw.split('\r\n')[0]!.split(',')).toHaveLength(24);
+      expect(raw.split('\r\n')[0]!.split(',')).toHaveLength(28);
       expect(raw).toContain('2026-11-21T12:00:00.000Z,');
+      // The answer's columns come last; rows without them leave the cells empty.
+      expect(raw.split('\r\n')[0]).toMatch(/,finish_reason,native_finish_reason,is_byok,upstream_cost_usd$/);
+      expect(raw.split('\r\n')[1]).toMatch(/,0,,,,$/);
+      await ledger.append([
+        makeRow({
+          requestId: 'byok',
+          finishReason: 'length',
+          nativeFinishReason: 'max_tokens',
+          isByok: true,
+          upstreamCostNano: 2_500n,
+        }),
+      ]);
+      expect(ledgerToCsv(await ledger.query({ requestId: 'byok' })).split('\r\n')[1]).toMatch(
+        /,length,max_tokens,true,0\.000002500$/,
+      );
     });
   });
 }

@@ -4,10 +4,10 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStores } from '../../src/stores/open-stores.js';
-import { POSTGRES_MIGRATIONS } from '../../src/stores/postgres/migrations.js';
+import { migratePostgres, POSTGRES_MIGRATIONS } from '../../src/stores/postgres/migrations.js';
 import { usePostgres } from '../support/postgres.js';
 import { killAll, spawnTs, watch } from './children/spawn-ts.js';
-import { budgetContract, type ContractTarget, ledgerContract } from './contract.js';
+import { budgetContract, type LedgerContractTarget, ledgerContract } from './contract.js';
 
 const postgres = usePostgres();
 afterEach(() => killAll());
@@ -22,7 +22,7 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
-const target: ContractTarget = {
+const target: LedgerContractTarget = {
   name: 'postgres',
   fresh: () => postgres.server.createDatabase(),
   open: (location, options) => openStores({ ...options, databaseUrl: location }),
@@ -30,6 +30,18 @@ const target: ContractTarget = {
     withClient(location, async (c) =>
       (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version),
     ),
+  createOld: async (location, version, sql) => {
+    const pool = new pg.Pool({ connectionString: location, max: 1 });
+    try {
+      await migratePostgres(
+        pool,
+        POSTGRES_MIGRATIONS.filter((m) => m.version <= version),
+      );
+      await pool.query(sql);
+    } finally {
+      await pool.end();
+    }
+  },
 };
 
 ledgerContract(target);

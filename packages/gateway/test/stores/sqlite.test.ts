@@ -9,7 +9,7 @@ import { openStores } from '../../src/stores/open-stores.js';
 import { migrateSqlite, SQLITE_MIGRATIONS } from '../../src/stores/sqlite/migrations.js';
 import { DEFAULT_SQLITE_PATH, openSqliteDatabase } from '../../src/stores/sqlite/open-database.js';
 import { killAll, spawnTs, watch } from './children/spawn-ts.js';
-import { budgetContract, type ContractTarget, ledgerContract } from './contract.js';
+import { budgetContract, type LedgerContractTarget, ledgerContract } from './contract.js';
 import { makeRow } from './rows.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-sqlite-'));
@@ -28,7 +28,7 @@ function readOnly<T>(path: string, fn: (db: Database.Database) => T): T {
   }
 }
 
-const target: ContractTarget = {
+const target: LedgerContractTarget = {
   name: 'sqlite',
   fresh,
   open: (location, options) => openStores({ ...options, sqlitePath: location }),
@@ -37,6 +37,18 @@ const target: ContractTarget = {
       location,
       (db) => db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[],
     ),
+  createOld: async (location, version, sql) => {
+    const db = new Database(location);
+    try {
+      migrateSqlite(
+        db,
+        SQLITE_MIGRATIONS.filter((m) => m.version <= version),
+      );
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+  },
 };
 
 ledgerContract(target);

@@ -132,6 +132,20 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = [
       CREATE UNIQUE INDEX ledger_row_key ON ledger (row_key);
     `,
   },
+  {
+    version: 5,
+    name: 'ledger finish reason and byok',
+    // How the answer ended and what a BYOK upstream charged, for `GET /generation` (LedgerRow.finishReason, …).
+    // Nullable columns without a default: adding them rewrites no existing row, and rows written before keep NULL
+    // (unknown), which reads back as an absent field.
+    sql: `
+      ALTER TABLE ledger
+        ADD COLUMN finish_reason TEXT,
+        ADD COLUMN native_finish_reason TEXT,
+        ADD COLUMN is_byok BOOLEAN,
+        ADD COLUMN upstream_cost_nano BIGINT;
+    `,
+  },
 ];
 
 /** Applies missing migrations under the advisory lock; returns the versions it applied (empty when current). */

@@ -37,6 +37,10 @@ const COLUMN_TYPES: Record<LedgerColumn, string> = {
   stream: 'boolean',
   fallback_position: 'int',
   row_key: 'text',
+  finish_reason: 'text',
+  native_finish_reason: 'text',
+  is_byok: 'boolean',
+  upstream_cost_nano: 'bigint',
 };
 
 const INSERT_SQL = `INSERT INTO ledger (${LEDGER_COLUMNS.join(', ')})

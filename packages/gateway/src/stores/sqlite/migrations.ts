@@ -127,6 +127,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX ledger_row_key ON ledger (row_key);
     `,
   },
+  {
+    version: 5,
+    name: 'ledger finish reason and byok',
+    // How the answer ended and what a BYOK upstream charged, for `GET /generation` (LedgerRow.finishReason, …).
+    // Nullable columns without a default: adding them rewrites no existing row, and rows written before keep NULL
+    // (unknown), which reads back as an absent field.
+    sql: `
+      ALTER TABLE ledger ADD COLUMN finish_reason TEXT;
+      ALTER TABLE ledger ADD COLUMN native_finish_reason TEXT;
+      ALTER TABLE ledger ADD COLUMN is_byok INTEGER;
+      ALTER TABLE ledger ADD COLUMN upstream_cost_nano INTEGER;
+    `,
+  },
 ];
 
 /** Applies the migrations this database lacks; a no-op when it is current. Refuses a schema newer than this code. */

@@ -10,6 +10,7 @@ import type { LedgerFilter, LedgerGroupBy, LedgerQuery, LedgerRow, ReportRow } f
 
 const placeholder = (): string => '?';
 const STREAM = LEDGER_COLUMNS.indexOf('stream');
+const IS_BYOK = LEDGER_COLUMNS.indexOf('is_byok');
 
 export class SqliteLedgerStore implements LedgerStore {
   readonly #db: Database;
@@ -29,8 +30,9 @@ export class SqliteLedgerStore implements LedgerStore {
     const tx = db.transaction((rows: LedgerRow[]) => {
       for (const row of rows) {
         const values = rowToValues(row);
-        // SQLite has no boolean: `stream` is 0/1.
+        // SQLite has no boolean (and better-sqlite3 refuses to bind one): `stream` and `is_byok` are 0/1.
         values[STREAM] = row.stream ? 1 : 0;
+        if (row.isByok !== undefined) values[IS_BYOK] = row.isByok ? 1 : 0;
         this.#insert.run(values);
       }
     });
