@@ -45,7 +45,7 @@ function toRow(r: UsageRecord, record: RequestRecord): LedgerRow {
  * The ledger rows of one request, from the SDK's own per-attempt usage records (one per attempt that sent a
  * request: successful, retried, failed over, failed, cut off). The gateway adds what only it knows: the request id,
  * the caller, and — for a stream cut before usage arrived, or an answer whose upstream reported no usage — its
- * estimate of what was spent, as the last attempt's tokens and computed cost.
+ * estimate of what was spent, as the last attempt's tokens (where the upstream gave none) and computed cost.
  */
 export function ledgerRows(record: RequestRecord, now = Date.now()): LedgerRow[] {
   const { caller } = record;
@@ -63,9 +63,11 @@ export function ledgerRows(record: RequestRecord, now = Date.now()): LedgerRow[]
     last.costComputedUsd = record.spentUsd;
   }
   const estimate = record.usageEstimate;
-  if (last && record.result && estimate) {
+  if (last && estimate) {
     last.promptTokens ||= estimate.promptTokens;
     last.completionTokens ||= estimate.completionTokens;
+  }
+  if (last && record.result && estimate) {
     last.costUsd = estimate.usd;
     last.costComputedUsd = estimate.usd;
   }

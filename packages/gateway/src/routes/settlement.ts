@@ -18,36 +18,28 @@ function spent(result: ChatResult | undefined, error?: SwitchyardError): number 
   return error?.partial?.costUsd ?? 0;
 }
 
-/** A cut stream still cost something: the output already sent, priced at the model's completion price. */
-async function cutStreamEstimate(
-  services: GatewayServices,
-  admitted: Admitted,
-  error: SwitchyardError,
-  text: string,
-): Promise<number | undefined> {
-  const model = error.partial?.model ?? (admitted.body.model as string | undefined);
-  const row = model ? await catalogRow(services, model) : undefined;
-  if (!row) return undefined;
-  return estimateTextTokens(text, row.architecture.tokenizer) * usdOf(row.pricing.completion);
-}
-
 /**
- * An answer whose upstream reported no usage at all (some OpenAI-compatible servers, streams not asked for usage
- * the OpenAI way) still cost something, and must count against budgets and token limits: estimated from the request
- * and the answer at the catalog's prices (0 USD when the model has none).
+ * Tokens and cost the gateway estimates when the upstream reported no usage: the request's prompt and the answer's
+ * text (all of it, or what a cut stream had delivered) at the catalog's prices for `model` — a cut stream was billed
+ * for its prompt and the output produced so far, and must count against budgets and token limits (0 USD when the
+ * catalog does not list the model: nothing to price it with).
  */
-async function usagelessEstimate(
+async function estimateOf(
   services: GatewayServices,
   admitted: Admitted,
-  result: ChatResult,
+  model: string | undefined,
+  answer: string,
 ): Promise<UsageEstimate> {
-  const row = await catalogRow(services, result.model);
+  const row = model ? await catalogRow(services, model) : undefined;
   const tokenizer = row?.architecture.tokenizer;
   const promptTokens = estimateRequestTokens(admitted.body as never, tokenizer).total;
-  const answer = result.text + (result.reasoning ?? '') + result.toolCalls.map((call) => call.arguments).join('');
   const completionTokens = estimateTextTokens(answer, tokenizer);
   return { promptTokens, completionTokens, usd: costAt(row, promptTokens, completionTokens) };
 }
+
+/** The text of a whole answer, as the tokens it was billed for: content, reasoning and tool-call arguments. */
+const answerText = (result: ChatResult): string =>
+  result.text + (result.reasoning ?? '') + result.toolCalls.map((call) => call.arguments).join('');
 
 /** When each upstream account problem was last logged, per gateway: once a minute is seen, and is not a flood. */
 const accountWarnings = new WeakMap<GatewayServices, Map<string, number>>();
@@ -88,14 +80,19 @@ export async function settleRequest(
 ): Promise<void> {
   const { result, error } = outcome;
   let usd = spent(result, error);
+  // Only in these rare cases is anything awaited before the rows are queued: a stream cut before its usage came,
+  // an answer without a usage object at all (an explicit zero, e.g. a cached answer, is taken at its word).
+  let estimate: UsageEstimate | undefined;
   if (!result && error && !error.partial?.usage && outcome.partialText) {
-    usd = (await cutStreamEstimate(services, admitted, error, outcome.partialText)) ?? usd;
+    const model = error.partial?.model ?? (admitted.body.model as string | undefined);
+    estimate = await estimateOf(services, admitted, model, outcome.partialText);
+    // Unpriced (the catalog lacks the model): what the attempts reported stands.
+    if (estimate.usd > 0) usd = estimate.usd;
+    else estimate.usd = usd;
+  } else if (result !== undefined && result.raw?.usage == null && result.usage.totalTokens === 0) {
+    estimate = await estimateOf(services, admitted, result.model, answerText(result));
+    usd = estimate.usd;
   }
-  // Only then is anything awaited before the rows are queued (as for a cut stream): a rare path.
-  // No usage object at all (an explicit zero, e.g. a cached answer, is taken at its word).
-  const usageless = result !== undefined && result.raw?.usage == null && result.usage.totalTokens === 0;
-  const estimate = usageless ? await usagelessEstimate(services, admitted, result) : undefined;
-  if (estimate) usd = estimate.usd;
   const tokens = estimate
     ? estimate.promptTokens + estimate.completionTokens
     : (result?.usage.totalTokens ?? error?.partial?.usage?.totalTokens ?? 0);

@@ -36,7 +36,10 @@ export interface RequestRecord {
   result?: ChatResult;
   /** Cost known to have been spent when there is no result (a cut stream's estimate). */
   spentUsd?: number;
-  /** The gateway's estimate for a result whose upstream reported no usage (tokens and cost are then not 0). */
+  /**
+   * The gateway's estimate for a result whose upstream reported no usage, or for a stream cut before its usage came
+   * (tokens and cost are then not 0).
+   */
   usageEstimate?: UsageEstimate;
   /** Why the request failed, when it did. */
   error?: unknown;

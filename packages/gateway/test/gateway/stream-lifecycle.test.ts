@@ -190,6 +190,9 @@ describe('streams that go wrong', () => {
     const row = ledger(g.sqlitePath).find((r) => r.model_requested === STALL) as Record<string, unknown>;
     expect(row).toMatchObject({ outcome: 'failed', code: 'aborted', stream: 1 });
     expect(Number(row.cost_computed_nano ?? row.cost_reported_nano)).toBeGreaterThan(0);
+    // No usage came: the prompt and the text passed on, estimated — billed, so counted, not recorded as 0 tokens.
+    expect(Number(row.prompt_tokens)).toBeGreaterThan(0);
+    expect(Number(row.completion_tokens)).toBeGreaterThan(0);
   });
 });
 
