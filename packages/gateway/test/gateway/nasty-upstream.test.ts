@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
@@ -261,6 +262,54 @@ describe('streams through the gateway', () => {
     const response = await chat({ stream: true });
     expect(response.status).toBeGreaterThanOrEqual(500);
     expectOpenAiError(await response.json());
+  });
+});
+
+describe('upstream streams a line-by-line proxy would break', () => {
+  it('an event whose data spans several `data:` lines reaches the `openai` client whole', async () => {
+    const pretty = JSON.stringify(JSON.parse(chunk({ role: 'assistant', content: 'Hello world' })), null, 1);
+    const multiLine = `${pretty
+      .split('\n')
+      .map((line) => `data: ${line}`)
+      .join('\n')}\n\n`;
+    handler = streamPieces([multiLine, ...frames().slice(3)]);
+    const openai = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/api/v1`, maxRetries: 0 });
+    const stream = await openai.chat.completions.create({
+      model: `${MODEL}-${++calls}`,
+      messages: [{ role: 'user', content: 'Hello' }],
+      stream: true,
+    });
+    let text = '';
+    for await (const part of stream) text += part.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('Hello world');
+  });
+
+  it("the three-chunk failure with its usage in a later read: the ledger holds the upstream's reported cost", async () => {
+    const id = 'gen-nasty-gw-split';
+    const base = { id, object: 'chat.completion.chunk', created: 1_759_420_128, model: MODEL, provider: 'OpenAI' };
+    const data = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
+    const error = { code: 502, message: 'Provider returned error', metadata: { error_type: 'provider_unavailable' } };
+    const billed = { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, cost: 0.00002 };
+    handler = async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(
+        data({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hello' } }] }) +
+          data({ ...base, error, choices: [] }),
+      );
+      // The rest comes in a later network read, as OpenRouter was seen to send it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      res.write(data({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'error' }] }));
+      res.end(data({ ...base, choices: [], usage: billed }) + 'data: [DONE]\n\n');
+    };
+    const response = await chat({ stream: true });
+    expect(response.headers.get('x-generation-id')).toBe(id);
+    const text = await response.text();
+    expect(streamedText(text)).toBe('Hello');
+    expect(dataOf(text).at(-1)).toBe('[DONE]');
+    const generation = await fetch(`${gateway.url}/api/v1/generation?id=${id}`);
+    expect(generation.status).toBe(200);
+    const { data: row } = (await generation.json()) as { data: Record<string, unknown> };
+    expect(row).toMatchObject({ total_cost: 0.00002, tokens_prompt: 10, tokens_completion: 3 });
   });
 });
 

@@ -4,7 +4,9 @@ import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
 import { type ProviderBackend, transportOf } from '../providers/provider.js';
 import { completionCost, completionCostNow } from '../usage/completion-cost.js';
 import type { Cost } from '../usage/cost.js';
-import { contentText, toChatResult } from './result.js';
+import { normalizeUsage } from '../usage/usage.js';
+import { finishReasonError } from './finish-error.js';
+import { coerceUsageNumbers, contentText, toChatResult } from './result.js';
 import type { ChatResult } from './types.js';
 
 export interface RunOptions {
@@ -59,10 +61,12 @@ export async function runChat(
     notJson: sseAnswer,
   });
   const choice = data.choices?.[0];
-  if (choice?.error) {
-    // A provider failed mid-generation (finish_reason "error"): keep what it produced on the error.
+  // A provider failed mid-generation (finish_reason "error", with or without an error object): keep what it
+  // produced, and what it was billed, on the error.
+  if (choice?.error || choice?.finish_reason === 'error') {
     const text = contentText(choice.message?.content);
-    throw errorFromWire(choice.error, 200, {
+    const usage = data.usage ? normalizeUsage(coerceUsageNumbers(data.usage)) : undefined;
+    throw errorFromWire(choice.error ?? finishReasonError(choice.native_finish_reason ?? null), 200, {
       model: data.model ?? request.model,
       provider: data.provider,
       generationId: data.id,
@@ -71,7 +75,12 @@ export async function runChat(
         text,
         reasoning: choice.message?.reasoning ?? '',
         toolCalls: [],
-        costUsd: data.usage?.cost ?? undefined,
+        usage: usage && {
+          promptTokens: usage.promptTokens,
+          completionTokens: usage.completionTokens,
+          totalTokens: usage.totalTokens,
+        },
+        costUsd: typeof data.usage?.cost === 'number' ? data.usage.cost : undefined,
       },
     });
   }

@@ -11,6 +11,9 @@ import type { SseItem } from '../sse/types.js';
 import { type Sent, stopError } from '../transport/transport.js';
 import type { Cost } from '../usage/cost.js';
 import { StreamAssembler } from './assembler.js';
+import { UndecodedBody } from './bare-json-body.js';
+import { finishReasonError } from './finish-error.js';
+import { foldTrailingChunks, readTrailingChunks } from './in-band-error.js';
 import { contentText, toChatResult } from './result.js';
 import type { StreamEvent } from './types.js';
 
@@ -151,25 +154,6 @@ function isContent(event: StreamEvent): boolean {
 }
 
 /**
- * Folds what came after an in-band error in the same network read (up to `[DONE]`) into the assembler, unshown.
- * OpenRouter's observed three-chunk form sends the error, then a finish chunk, then the usage with what the failed
- * attempt was billed: folded in, the error's `partial` carries that cost instead of none. Nothing is waited for.
- */
-function foldTrailingChunks(items: SseItem[], from: number, asm: StreamAssembler): void {
-  const unshown: StreamEvent[] = [];
-  for (let n = from; n < items.length; n++) {
-    const item = items[n]!;
-    if (item.type !== 'event') continue;
-    if (item.event.data === '[DONE]') return;
-    try {
-      asm.push(JSON.parse(item.event.data) as ChatCompletionChunk, unshown);
-    } catch {
-      return;
-    }
-  }
-}
-
-/**
  * One streaming request, as batches of events: all the events one network read completed, in order (never an
  * empty batch). One async step per read instead of one per event: with many events per read, per-event promise
  * and generator hops cost more than the events' own parsing. The last batch ends with a `done` event; otherwise
@@ -244,9 +228,12 @@ export async function* streamAttempt(
     if (!response.body) fail(new UnexpectedResponseError('The stream response has no body', { retryable: true }));
     // Some servers ignore `stream: true` and answer one JSON completion (or a JSON `{error}`): it is read as the
     // one-chunk stream it amounts to, so the caller gets its content (or its typed error) all the same.
-    const body = isJsonAnswer(response)
+    const jsonAnswer = isJsonAnswer(response);
+    const body = jsonAnswer
       ? jsonAnswerAsSse(response.body as ReadableStream<Uint8Array>, options.requestedModel)
       : (response.body as ReadableStream<Uint8Array>);
+    // Kept only until the first SSE item (see UndecodedBody): a JSON error envelope sent as `text/event-stream`.
+    let undecoded = jsonAnswer ? undefined : new UndecodedBody();
     // The body is read here rather than through `readSseBatches` (same steps: cancel on abort, check the signal
     // after each read and after the consumer had the batch, cancel the body on an early exit): one async hop less
     // per network read.
@@ -272,7 +259,11 @@ export async function* streamAttempt(
             // that is whole (`[DONE]` or complete JSON) still counts; a cut one is dropped, so truncation is reported.
             items = decoder.end({ dispatchPending: true }).items.filter(isWholeEvent);
             if (items.length === 0) break;
-          } else items = decoder.push(value);
+            undecoded = undefined; // the body held an event after all
+          } else {
+            items = decoder.push(value);
+            if (undecoded && (items.length > 0 || !undecoded.add(value))) undecoded = undefined;
+          }
         } catch (error) {
           fail(stopError(lifetime, error, { model: options.requestedModel }));
         }
@@ -290,7 +281,9 @@ export async function* streamAttempt(
             }
             const data = item.event.data;
             if (frames) {
-              const frame: StreamEvent = { type: 'frame', text: `data: ${data}\n\n` };
+              // Encoded, not `data: ${data}`: data that spanned several `data:` lines (legal SSE) keeps one prefix per
+              // line, or the proxy's client cannot parse the frame.
+              const frame: StreamEvent = { type: 'frame', text: encodeEvent({ data }) };
               if (firstTokenAt === undefined && data !== '[DONE]') held.push(frame);
               else {
                 if (held.length > 0) {
@@ -317,11 +310,18 @@ export async function* streamAttempt(
             }
             const from = out.length;
             asm.push(chunk!, out);
-            if (asm.error) {
+            // An in-band error, or `finish_reason: "error"` without one (a provider failure all the same).
+            if (asm.error || asm.finishReason === 'error') {
               out.length = from; // this chunk's own events were never shown before its error either
-              foldTrailingChunks(items!, n + 1, asm);
+              // The timers must not turn the failure into a timeout while its trailing usage is awaited.
+              clearTimer();
+              if (!foldTrailingChunks(items!, n + 1, asm)) {
+                bodyEnded = await readTrailingChunks(reader, decoder, asm, lifetimeSignal);
+              }
+              // The caller's abort during that wait stays an AbortError (with the partial output), as anywhere else.
+              if (signal.aborted) fail(stopError(lifetime, signal.reason, { model: options.requestedModel }));
               fail(
-                errorFromWire(asm.error, 200, {
+                errorFromWire(asm.error ?? finishReasonError(asm.nativeFinishReason), 200, {
                   model: asm.model || options.requestedModel,
                   provider: asm.provider,
                   generationId: asm.id,
@@ -372,6 +372,17 @@ export async function* streamAttempt(
       // Not awaited: some bodies settle `cancel()` only when the peer acknowledges, and an early exit must not hang.
       if (!bodyEnded) void reader.cancel().catch(noop);
       reader.releaseLock();
+    }
+    // A body with no SSE event at all that is a JSON error envelope: the typed error a JSON error response gives.
+    const bare = bodyEnded && !sawDone ? undecoded?.wireError() : undefined;
+    if (bare) {
+      fail(
+        errorFromWire(bare, response.status, {
+          model: options.requestedModel,
+          headers: response.headers,
+          origin: 'body',
+        }),
+      );
     }
     // Some providers end an answer (tool calls especially) with `[DONE]` but never a finish reason: the stream said
     // it was complete, so the answer stands, its finish reason inferred. Without `[DONE]` it was cut.
