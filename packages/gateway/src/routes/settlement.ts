@@ -4,7 +4,7 @@ import { callerId } from '../http/auth.js';
 import { upstreamAccountError } from '../http/error-reply.js';
 import type { GatewayServices, UsageEstimate } from '../server/services.js';
 import type { Admitted } from './admission.js';
-import { catalogRow, costAt, usdOf } from './catalog-row.js';
+import { catalogRow, costAt } from './catalog-row.js';
 
 export interface Outcome {
   result?: ChatResult;
