@@ -4,8 +4,10 @@
  */
 
 export {
+  type BilledPricing,
   CATALOG_FAILURE_TTL_MS,
   CATALOG_TTL_MS,
+  CATALOG_WAIT_MS,
   type CatalogOptions,
   type CatalogSource,
   type CatalogStatus,
@@ -87,6 +89,7 @@ export {
   cacheSavings,
   computeCost,
   costDrift,
+  lacksPrice,
   type Prices,
   reconcileCost,
   resolveCost,

@@ -36,7 +36,8 @@ describe('catalog rows from a sloppy /models', () => {
       name: 'a/nulls',
       created: 0,
       context_length: null,
-      pricing: { prompt: '0', completion: '0' },
+      // Prices the row does not give are unknown (OpenRouter's "-1" placeholder), not free.
+      pricing: { prompt: '-1', completion: '-1' },
       architecture: { modality: 'text->text', input_modalities: ['text'], output_modalities: ['text'] },
       top_provider: { is_moderated: false },
       supported_parameters: [],
@@ -55,6 +56,14 @@ describe('catalog rows from a sloppy /models', () => {
     expect('reasoning' in numbers!).toBe(false);
   });
 
+  it('writes a prompt or completion price it cannot read as unknown ("-1"), and drops other unreadable ones', () => {
+    const [row] = normaliseModels([
+      { id: 'a/odd-prices', pricing: { prompt: '', completion: 'n/a', request: null, image: '0.001', web_search: {} } },
+    ]);
+    expect(row?.pricing).toEqual({ prompt: '-1', completion: '-1', image: '0.001' });
+    expect(pricesOf(row!)).toMatchObject({ free: false, variable: true });
+  });
+
   it('keeps only object rows of an endpoints listing, each with a provider name and prices', () => {
     const listing = normaliseEndpoints({
       id: 'a/b',
@@ -66,7 +75,7 @@ describe('catalog rows from a sloppy /models', () => {
     expect(listing.endpoints).toHaveLength(1);
     expect(listing.endpoints[0]).toMatchObject({
       provider_name: 'X | a/b',
-      pricing: { prompt: '0.000001', completion: '0' },
+      pricing: { prompt: '0.000001', completion: '-1' },
       supported_parameters: [],
     });
   });
@@ -79,7 +88,7 @@ describe('catalog rows from a sloppy /models', () => {
     };
     const catalog = new ModelCatalog(source);
     expect((await catalog.get('a/bare')).architecture.output_modalities).toEqual(['text']);
-    expect((await catalog.prices('a/bare')).free).toBe(true);
+    expect(await catalog.prices('a/bare')).toMatchObject({ free: false, variable: true });
     expect((await catalog.search({ text: 'bare' })).map((m) => m.id)).toEqual(['a/bare']);
     expect(await catalog.search({ text: 'nothing-like-it' })).toEqual([]);
   });

@@ -136,7 +136,13 @@ describe('cost', () => {
       computedUsd: 0.00002,
     });
     expect(resolveCost(unreported, usage, undefined)).toBeUndefined();
-    expect(resolveCost(unreported, usage, { prompt: '-1', completion: '-1' })?.usd).toBe(0);
+    // A router's placeholder price is unknown, not $0: no computation (the caller flags the cost unpriced).
+    expect(resolveCost(unreported, usage, { prompt: '-1', completion: '-1' })).toBeUndefined();
+    expect(resolveCost(wire, usage, { prompt: '-1', completion: '-1' })).toEqual({
+      usd: 0.5,
+      source: 'reported',
+      isByok: false,
+    });
   });
 });
 

@@ -9,6 +9,7 @@ import type { RoutingEvents } from '../routing/events.js';
 import { type ExactPrices, pricesOf } from './prices.js';
 import type { CatalogQuery } from './query.js';
 import { type Copy, type Freshness, Revalidating } from './revalidating.js';
+import { within } from './within.js';
 
 /** Search and sort: loaded on first use (a lazy chunk in browser bundles); most apps never search the catalog. */
 const loadQuery = lazyModule("the SDK's catalog search", () => import('./query.js'));
@@ -21,6 +22,13 @@ const normalisedModels = async (rows: readonly unknown[]): Promise<Model[]> =>
 export const CATALOG_TTL_MS = 60 * 60 * 1000;
 /** A failed catalog fetch is remembered this long, so an unreachable catalog does not cost every request a call. */
 export const CATALOG_FAILURE_TTL_MS = 60 * 1000;
+/**
+ * Default longest time a request waits for a listing it only consults: the model list for preflight, the price
+ * guard and selection, a model's endpoints or list for the prices of an answer's cost. The network's own timeouts
+ * are far longer (30 s until headers): a slow or hung `/models` must not hold every chat back by that much when the
+ * chat can go ahead without it.
+ */
+export const CATALOG_WAIT_MS = 2000;
 
 /** Where the catalog's data comes from (the provider's `/models` and `/models/{id}/endpoints`). */
 export interface CatalogSource {
@@ -34,18 +42,40 @@ export interface CatalogSource {
   endpoints?(id: string): Promise<ModelEndpoints>;
 }
 
+/** The key of the model list among the listings a consulting wait tracks (model ids key their endpoints). */
+const LIST = '/models';
+
 /** How the catalog caches (`catalog` in the client options, `[catalog]` in switchyard.toml). */
 export interface CatalogOptions {
   /** How long a fetched list (and a model's endpoints) is served before it is refreshed. Default 1 h. */
   ttlMs?: number;
   /** How long a failed fetch is remembered before the network is tried again. Default 60 s. */
   failureTtlMs?: number;
+  /**
+   * How long a request waits for a listing that is not in memory yet when it only consults it (chats and streams:
+   * the list for preflight, the price guard and selection; a model's endpoints and list for the prices of an
+   * answer's cost). After it the request goes on without: no preflight or price guard, or a cost at the model's
+   * list prices (`cost.listPrices`) or `unpriced`. The fetch carries on in the background, and later requests use
+   * its result (or its remembered failure); while a fetch that outlasted one such wait still runs, requests do not
+   * wait for it again. `list()`, `get()`, `endpoints()` and the other calls that ask for the catalog itself still
+   * wait for it. 0 = no bound. Default 2 000 ms (`CATALOG_WAIT_MS`).
+   */
+  waitMs?: number;
   /** A directory for a copy on disk (Node, Bun, Deno only; ignored elsewhere). Default none. */
   cacheDir?: string;
   /** The clock (tests). Default `Date.now`. */
   now?: () => number;
   /** Where `catalog_stale` events go (the client's routing events). */
   events?: RoutingEvents;
+}
+
+/** The prices an answer was billed at (see `ModelCatalog.billedPrices`). */
+export interface BilledPricing {
+  /** The prices; undefined when unknown (the model is not listed, or no listing could be had in time). */
+  pricing: ModelPricing | undefined;
+  /** The answer names its upstream provider, but that endpoint's prices were not known (not listed, its listing
+   * failed or did not arrive within `waitMs`): these are the model's list prices, standing in. */
+  listPrices?: true;
 }
 
 /** The state of the cached model list (`sy.models.status()`). */
@@ -104,12 +134,19 @@ export class ModelCatalog {
   private diskLoad: Promise<void> | undefined;
   /** `diskLoad` once it has settled: from then on a list without a copy no longer waits for the disk. */
   private diskLoaded: Promise<void> | undefined;
+  /** Listings (`LIST`, or a model id for its endpoints) whose fetch outlasted a consulting wait and still runs. */
+  private readonly late = new Set<string>();
 
   constructor(
     private readonly source: CatalogSource,
     options: CatalogOptions = {},
   ) {
-    this.options = { ttlMs: CATALOG_TTL_MS, failureTtlMs: CATALOG_FAILURE_TTL_MS, now: Date.now };
+    this.options = {
+      ttlMs: CATALOG_TTL_MS,
+      failureTtlMs: CATALOG_FAILURE_TTL_MS,
+      waitMs: CATALOG_WAIT_MS,
+      now: Date.now,
+    };
     this.configure(options);
     const freshness = (): Freshness => this.options;
     this.cell = new Revalidating(() => this.source.models().then(normalisedModels), freshness, {
@@ -125,6 +162,7 @@ export class ModelCatalog {
     const next = { ...this.options };
     if (options.ttlMs !== undefined) next.ttlMs = options.ttlMs;
     if (options.failureTtlMs !== undefined) next.failureTtlMs = options.failureTtlMs;
+    if (options.waitMs !== undefined) next.waitMs = options.waitMs;
     if (options.now !== undefined) next.now = options.now;
     if (options.events !== undefined) next.events = options.events;
     if ('cacheDir' in options && options.cacheDir !== next.cacheDir) {
@@ -133,6 +171,37 @@ export class ModelCatalog {
     }
     this.options = next;
     return this;
+  }
+
+  /** The bound of a consulting request's wait (`waitMs`), Infinity when unbounded (0). */
+  get waitBoundMs(): number {
+    return this.options.waitMs > 0 ? this.options.waitMs : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * `list()` for a caller that only consults the list (the routing engine's preflight, price guard and selection):
+   * the models, or undefined when they cannot be had within `waitMs`. The fetch carries on and is cached.
+   */
+  consultList(): Promise<Model[] | undefined> {
+    return this.consult(LIST, this.list(), this.waitBoundMs);
+  }
+
+  /**
+   * Waits for a listing's `work` at most `ms` (undefined when it fails or is late). A fetch that outlasted one such
+   * wait is not waited for again until it settles: with a hung `/models`, one call waits `waitMs`, not every call
+   * until the network gives up (nor a chat twice: once to route, once to price its answer).
+   */
+  private consult<T>(key: string, work: Promise<T>, ms: number): Promise<T | undefined> {
+    let settled = false;
+    const done = () => {
+      settled = true;
+      this.late.delete(key);
+    };
+    work.then(done, done);
+    return within(work, this.late.has(key) ? 0 : ms).then((value) => {
+      if (!settled) this.late.add(key);
+      return value;
+    });
   }
 
   /** Every model the provider serves (chat and embedding models), in the provider's order (popularity on OpenRouter). */
@@ -268,39 +337,57 @@ export class ModelCatalog {
    * prices; undefined when neither is known. Served from memory once cached (a cold cache costs one fetch, shared).
    */
   async servingPrices(model: string, provider?: string): Promise<ModelPricing | undefined> {
-    const known = this.servingPricesNow(model, provider);
-    if (known) return known.pricing;
-    if (provider && this.source.endpoints) {
-      const wanted = provider.toLowerCase();
-      const listing = await this.endpoints(model).catch(() => undefined);
-      const endpoint = listing?.endpoints?.find((e) => e.provider_name?.toLowerCase() === wanted);
-      if (endpoint?.pricing) return endpoint.pricing;
-    }
-    const models = await this.list().catch(() => undefined);
-    if (!models) return undefined;
-    return (findModel(models, model) ?? models.find((m) => m.canonical_slug === model))?.pricing;
+    return (await this.pricing(model, provider, (_, work) => work.catch(() => undefined))).pricing;
   }
 
   /**
-   * `servingPrices` answered from memory (`{ pricing }`), or `undefined` when a listing must be fetched first. The
-   * same decisions in the same order; per request this saves the promises (and the rejections of a remembered
-   * failure) of the asynchronous path.
+   * `servingPrices` for an answer already in hand, which its cost must not hold back: a listing not in memory is
+   * waited for at most `waitMs` in all (then the model's list prices, else none, and the listing is cached when it
+   * arrives), and the result says when list prices stood in for the serving endpoint's. Never rejects.
    */
-  servingPricesNow(model: string, provider?: string): { pricing: ModelPricing | undefined } | undefined {
-    if (provider && this.source.endpoints) {
+  billedPrices(model: string, provider?: string): Promise<BilledPricing> {
+    const until = Date.now() + this.waitBoundMs;
+    return this.pricing(model, provider, (key, work) => this.consult(key, work, until - Date.now()));
+  }
+
+  /**
+   * `billedPrices` answered from memory, or `undefined` when a listing must be fetched first. The same decisions
+   * in the same order; per request this saves the promises (and the rejections of a remembered failure) of the
+   * asynchronous path.
+   */
+  servingPricesNow(model: string, provider?: string): BilledPricing | undefined {
+    const byEndpoint = this.byEndpoint(provider);
+    if (byEndpoint) {
       const known = this.endpointCells.get(model)?.peek();
       if (!known) return undefined;
-      if ('value' in known) {
-        const wanted = provider.toLowerCase();
-        const endpoint = known.value?.endpoints?.find((e) => e.provider_name?.toLowerCase() === wanted);
-        if (endpoint?.pricing) return { pricing: endpoint.pricing };
-      }
+      const endpoint = 'value' in known ? endpointOf(known.value, byEndpoint) : undefined;
+      if (endpoint) return { pricing: endpoint.pricing };
     }
     const listed = this.peekList();
     if (!listed) return undefined;
-    if ('failure' in listed) return { pricing: undefined };
-    const models = listed.value;
-    return { pricing: (findModel(models, model) ?? models.find((m) => m.canonical_slug === model))?.pricing };
+    return listPricing('value' in listed ? listed.value : undefined, model, byEndpoint);
+  }
+
+  /** The lower-cased provider whose endpoint prices apply, when the answer names one and endpoints are listed. */
+  private byEndpoint(provider: string | undefined): string | undefined {
+    return provider && this.source.endpoints ? provider.toLowerCase() : undefined;
+  }
+
+  /** The decisions of `servingPricesNow`, waiting for listings with `wait` (which resolves undefined on failure;
+   * `key` names the listing: `LIST`, or the model id for its endpoints). */
+  private async pricing(
+    model: string,
+    provider: string | undefined,
+    wait: <T>(key: string, work: Promise<T>) => Promise<T | undefined>,
+  ): Promise<BilledPricing> {
+    const known = this.servingPricesNow(model, provider);
+    if (known) return known;
+    const byEndpoint = this.byEndpoint(provider);
+    if (byEndpoint) {
+      const endpoint = endpointOf(await wait(model, this.endpoints(model)), byEndpoint);
+      if (endpoint) return { pricing: endpoint.pricing };
+    }
+    return listPricing(await wait(LIST, this.list()), model, byEndpoint);
   }
 
   private async loadFromDisk(): Promise<void> {
@@ -329,6 +416,18 @@ export class ModelCatalog {
       // ignored: the next successful fetch writes again
     }
   }
+}
+
+/** The endpoint of a listing run by `provider` (lower-cased), when it has prices. */
+function endpointOf(listing: ModelEndpoints | undefined, provider: string) {
+  const endpoint = listing?.endpoints?.find((e) => e.provider_name?.toLowerCase() === provider);
+  return endpoint?.pricing ? endpoint : undefined;
+}
+
+/** The model's list prices from `models`; flagged as standing in when an endpoint's prices were wanted. */
+function listPricing(models: readonly Model[] | undefined, id: string, byEndpoint: string | undefined): BilledPricing {
+  const pricing = models && (findModel(models, id) ?? models.find((m) => m.canonical_slug === id))?.pricing;
+  return pricing && byEndpoint ? { pricing, listPrices: true } : { pricing };
 }
 
 /** A catalog source over any backend's `listModels()` (OpenAI-compatible servers, custom backends). */
@@ -363,6 +462,11 @@ export function catalogOf(backend: ProviderBackend): ModelCatalog | undefined {
 }
 
 const wrapped = new WeakMap<ProviderBackend, ModelCatalog>();
+
+/** How long a request waits for `backend`'s listings it only consults (its catalog's `waitMs`); Infinity = no bound. */
+export function catalogWaitMs(backend: ProviderBackend): number {
+  return (catalogOf(backend) ?? wrapped.get(backend))?.waitBoundMs ?? CATALOG_WAIT_MS;
+}
 
 /** The catalog behind `sy.models` for a backend, configured with the client's settings. */
 export function catalogFor(backend: ProviderBackend, options: CatalogOptions): ModelCatalog {

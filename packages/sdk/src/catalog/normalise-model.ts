@@ -6,7 +6,9 @@ import { formatFemto, parseUsd } from '../usage/money.js';
  * day) send `/models` rows with parts missing or null, prices as numbers, non-objects in the list. Every request
  * reads the catalog (routing, preflight, worst-case cost), so one odd row must not turn every call into a crash:
  * rows without a string `id` are dropped, and missing parts get neutral defaults — text in and out, no known
- * limits, no listed parameters (preflight then checks none), price 0 — while the rest of a row is kept as sent.
+ * limits, no listed parameters (preflight then checks none) — while the rest of a row is kept as sent. A missing
+ * prompt or completion price is not a neutral 0 (that would list the model as free, sort it cheapest and bill it
+ * $0): it is written `UNKNOWN_PRICE`.
  */
 export function normaliseModels(rows: readonly unknown[]): Model[] {
   const out: Model[] = [];
@@ -29,25 +31,32 @@ function count(value: unknown): number | null {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : null;
 }
 
-/** A price as the decimal string the catalog uses (numbers written out exactly; a negative placeholder as is). */
+/**
+ * How a price the row does not give (absent, null, not a number) is written: OpenRouter's own placeholder for
+ * routers, whose price is not known in advance. Every reader already treats it as unknown rather than free: `free`
+ * filters and price sorts (`pricesOf(...).variable`), price filters, selection, and cost (`unpriced`).
+ */
+export const UNKNOWN_PRICE = '-1';
+
+/** A price as the decimal string the catalog uses (numbers written out exactly; a negative placeholder as is);
+ * undefined when it is no amount at all. */
 function price(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return value.trim() !== '' && Number.isFinite(Number(value)) ? value : undefined;
   if (typeof value === 'number' && Number.isFinite(value))
     return value < 0 ? String(value) : formatFemto(parseUsd(value));
   return undefined;
 }
 
 function pricing(value: unknown): ModelPricing {
-  if (!isObject(value)) return { prompt: '0', completion: '0' };
-  const out: Row = { ...value };
-  for (const [key, raw] of Object.entries(value)) {
+  const out: Row = isObject(value) ? { ...value } : {};
+  for (const [key, raw] of Object.entries(out)) {
     if (key === 'discount') continue;
     const text = price(raw);
     if (text === undefined) delete out[key];
     else out[key] = text;
   }
-  out.prompt ??= '0';
-  out.completion ??= '0';
+  out.prompt ??= UNKNOWN_PRICE;
+  out.completion ??= UNKNOWN_PRICE;
   return out as ModelPricing;
 }
 

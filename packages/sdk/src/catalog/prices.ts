@@ -18,8 +18,9 @@ export interface ExactPrices {
   webSearch: Femto;
   /** Prompt and completion both cost nothing (a `:free` variant, a local model). */
   free: boolean;
-  /** A router's placeholder (`"-1"`, e.g. `openrouter/auto`): the price depends on the model it picks, so the
-   * amounts here are 0 because they are unknown, not because it is free. */
+  /** The prompt or completion price is unknown: a router's placeholder (`"-1"`, e.g. `openrouter/auto`, whose
+   * price depends on the model it picks) or a price the row leaves out (the SDK's catalog writes those `"-1"` too).
+   * The amounts here are then 0 because they are unknown, not because it is free: such a row is never `free`. */
   variable: boolean;
 }
 
@@ -29,11 +30,15 @@ export function isPlaceholderPrice(value: unknown): boolean {
   return String(value).trim().startsWith('-');
 }
 
+/** A prompt or completion price that says nothing about the cost: absent, or a router's placeholder. */
+const unknownPrice = (value: unknown) =>
+  value === undefined || value === null || value === '' || isPlaceholderPrice(value);
+
 /** The exact prices of a catalog row or endpoint (anything with `pricing`), or of a `pricing` object itself. */
 export function pricesOf(source: { pricing: ModelPricing } | ModelPricing): ExactPrices {
   const inner = (source as { pricing?: unknown }).pricing;
   const pricing = (typeof inner === 'object' && inner !== null ? inner : source) as ModelPricing;
-  const variable = isPlaceholderPrice(pricing.prompt) || isPlaceholderPrice(pricing.completion);
+  const variable = unknownPrice(pricing.prompt) || unknownPrice(pricing.completion);
   const prices: ExactPrices = {
     prompt: parseUsd(pricing.prompt),
     completion: parseUsd(pricing.completion),

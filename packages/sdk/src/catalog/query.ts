@@ -12,11 +12,12 @@ export type CatalogSort = 'price' | 'context' | 'newest' | 'name' | 'popular';
 export interface CatalogQuery {
   /** Words that must all appear in the id, name or description (case-insensitive). */
   text?: string;
-  /** `true`: only models whose prompt, completion and per-request prices are all 0; `false`: only paid ones. */
+  /** `true`: only models whose prompt, completion and per-request prices are all 0; `false`: every other model
+   * (paid ones, and those whose price is unknown: routers, rows without prices). */
   free?: boolean;
-  /** Highest prompt price, in USD per million tokens. Router rows with variable prices are left out. */
+  /** Highest prompt price, in USD per million tokens. Rows whose price is unknown (routers) are left out. */
   maxPromptPrice?: number;
-  /** Highest completion price, in USD per million tokens. Router rows with variable prices are left out. */
+  /** Highest completion price, in USD per million tokens. Rows whose price is unknown (routers) are left out. */
   maxCompletionPrice?: number;
   /** Smallest context window, in tokens. */
   minContext?: number;
@@ -31,8 +32,8 @@ export interface CatalogQuery {
   author?: string;
   /**
    * Order: `popular` (default) keeps the catalog's own order — OpenRouter returns `/models` most used first, so this
-   * is its popularity ranking; `price` = prompt + completion price per token, cheapest first (routers, whose price
-   * depends on the model they pick, last); `context` = largest context first; `newest` = most recently added
+   * is its popularity ranking; `price` = prompt + completion price per token, cheapest first (models whose price
+   * is unknown — routers, whose price depends on the model they pick, and rows without prices — last); `context` = largest context first; `newest` = most recently added
    * first; `name` = by display name. Ties keep the catalog's order.
    */
   sort?: CatalogSort;
@@ -68,7 +69,8 @@ export function queryModels(models: readonly Model[], query: CatalogQuery = {}):
   const prices = (model: Model) => {
     let found = priced.get(model);
     if (!found) {
-      found = pricesOf(model.pricing ?? { prompt: '0', completion: '0' });
+      // A row without prices is unknown (never free, last by price), not free.
+      found = pricesOf(model.pricing ?? ({} as Model['pricing']));
       priced.set(model, found);
     }
     return found;

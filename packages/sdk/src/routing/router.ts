@@ -1,4 +1,5 @@
-import { catalogOf } from '../catalog/model-catalog.js';
+import { catalogOf, catalogWaitMs } from '../catalog/model-catalog.js';
+import { within } from '../catalog/within.js';
 import { loadStreamAttempt } from '../chat/load-stream.js';
 import { attemptOptions, type RunOptions, runChat } from '../chat/run-chat.js';
 import type { ChatResult, StreamEvent } from '../chat/types.js';
@@ -10,6 +11,7 @@ import type { Message } from '../protocol/messages.js';
 import { OpenRouterApiBackend } from '../providers/openrouter.js';
 import { transportOf } from '../providers/provider.js';
 import type { Transport } from '../transport/transport.js';
+import { ZERO_USAGE } from '../usage/usage.js';
 import { findModel } from './catalog-lookup.js';
 import { breakerKey } from './circuit-breaker.js';
 import { withContext } from './droppable-context.js';
@@ -40,15 +42,35 @@ interface Planned {
   catalog?: readonly Model[];
 }
 
+/** What the trace records as an answer's cost: none when it is unknown (`unpriced`), rather than a $0 that reads
+ * as free. */
+const tracedCost = (result: ChatResult) => (result.cost.unpriced ? undefined : result.cost.usd);
+
 /** What a non-streaming attempt's result tells the trace. */
 function describeResult(result: ChatResult): AttemptInfo {
   return {
     servedModel: result.model,
     provider: result.provider,
     usage: result.usage,
-    costUsd: result.cost.usd,
+    costUsd: tracedCost(result),
     ttftMs: result.timing.ttftMs,
   };
+}
+
+/**
+ * Completes the trace record of a stream that failed after content had reached the consumer (it was recorded as a
+ * success at the first token) with what the error knows: its status, and the partial answer's served model,
+ * provider, generation, usage and billed cost — the same the usage sinks read from `error.partial`.
+ */
+function recordStreamFailure(record: AttemptRecord, error: SwitchyardError): void {
+  const partial = error.partial;
+  record.status ??= error.status;
+  record.provider ??= error.provider ?? partial?.provider;
+  record.generationId ??= error.generationId ?? partial?.generationId;
+  if (partial?.model) record.servedModel = partial.model;
+  if (partial?.usage) record.usage = { ...ZERO_USAGE, ...partial.usage };
+  if (partial?.costUsd !== undefined) record.costUsd = partial.costUsd;
+  record.latencyMs = Date.now() - record.startedAt;
 }
 
 function ended(options: RouteOptions, end: CallEnd): void {
@@ -64,7 +86,8 @@ export class Router {
   constructor(readonly deps: EngineDeps) {}
 
   /** The catalog, when a decision needs it (preflight, price guard, selection); undefined when unavailable. Answers
-   * without a promise when the backend's own catalog already knows (a cached list, or a remembered failure). */
+   * without a promise when the backend's own catalog already knows (a cached list, or a remembered failure), and
+   * waits for a fetch at most the catalog's `waitMs` (see `CATALOG_WAIT_MS`). */
   private catalog(request: ChatRequest): readonly Model[] | undefined | Promise<readonly Model[] | undefined> {
     const { config, backend } = this.deps;
     const routing = config.routing;
@@ -75,13 +98,16 @@ export class Router {
       this.deps.budget !== undefined ||
       (request.model === undefined && config.defaultModel === undefined && config.fallbackModels.length === 0);
     if (!needed) return undefined;
+    // The catalog is advisory: when it cannot be fetched, or not in time, requests still go out without the checks.
+    // A late fetch carries on, and the catalog caches its list (or remembers its failure) for later requests.
     // OpenRouter-type backends list their models from their own catalog: ask it synchronously first.
-    if (backend.listModels === OpenRouterApiBackend.prototype.listModels) {
-      const known = catalogOf(backend)?.peekList();
+    const catalog = backend.listModels === OpenRouterApiBackend.prototype.listModels ? catalogOf(backend) : undefined;
+    if (catalog) {
+      const known = catalog.peekList();
       if (known) return 'value' in known ? known.value : undefined;
+      return catalog.consultList();
     }
-    // The catalog is advisory: when it cannot be fetched, requests still go out without the checks.
-    return backend.listModels().catch(() => undefined);
+    return within(backend.listModels(), catalogWaitMs(backend));
   }
 
   /** The fallback chain; without a promise when nothing needs fetching (the usual case: a promise per request is
@@ -229,7 +255,7 @@ export class Router {
       record.provider = result.provider;
       record.generationId = result.generationId;
       record.usage = result.usage;
-      record.costUsd = result.cost.usd;
+      record.costUsd = tracedCost(result);
       record.latencyMs = Date.now() - record.startedAt;
       result.requestedModel = params.model ?? record.model;
       result.attempts = trace;
@@ -243,6 +269,7 @@ export class Router {
         record.code = error.code;
         record.message = error.message;
         record.reason = 'failed after content had reached the consumer';
+        recordStreamFailure(record, error);
         const cause = error.cause instanceof Error ? typedError(error.cause) : error;
         if (countsAgainstTarget(cause))
           await breakers.failure(key, { code: cause.code, status: cause.status, message: cause.message });

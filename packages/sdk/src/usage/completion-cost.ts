@@ -1,5 +1,6 @@
-import { catalogOf } from '../catalog/model-catalog.js';
-import type { ChatCompletion, ChatRequest } from '../protocol/chat.js';
+import { type BilledPricing, catalogOf, catalogWaitMs } from '../catalog/model-catalog.js';
+import { within } from '../catalog/within.js';
+import type { ChatCompletion, ChatRequest, WireUsage } from '../protocol/chat.js';
 import type { ProviderBackend } from '../providers/provider.js';
 import { type Cost, type Prices, reconcileCost } from './cost.js';
 import { normalizeUsage, type Usage } from './usage.js';
@@ -18,22 +19,24 @@ export function countImages(messages: ChatRequest['messages'] | undefined): numb
 /**
  * The prices a completion was billed at: the serving endpoint's (matched by the upstream `provider` name in the
  * model's cached endpoints), else the model's catalog prices — both from the backend's in-memory catalog — or, for
- * backends without one (OpenAI-compatible servers), their configured prices. Never throws.
+ * backends without one (OpenAI-compatible servers), their configured prices. The answer is complete: its cost
+ * waits for prices at most the catalog's `waitMs` (then list prices, or none). Never throws.
  */
 export async function billedPrices(
   backend: ProviderBackend,
   model: string,
   provider: string | undefined,
-): Promise<Prices | undefined> {
+): Promise<BilledPricing> {
   const catalog = catalogOf(backend);
-  if (catalog) return (await catalog.servingPrices(model, provider).catch(() => undefined)) as Prices | undefined;
-  return backend.prices(model).catch(() => undefined);
+  if (catalog) return catalog.billedPrices(model, provider);
+  return { pricing: (await within(backend.prices(model), catalogWaitMs(backend))) as BilledPricing['pricing'] };
 }
 
 /**
  * The Cost of a completion: OpenRouter's reported `usage.cost` when present, with our computation from every
  * price component beside it (`computedUsd`, `driftUsd`) and the prompt cache's `savingsUsd`; else the computation
- * alone; `unpriced` when neither is known.
+ * alone; `unpriced` when neither is known (no usage, or a price the usage needs is unknown). `listPrices` when the
+ * model's list prices stood in for the serving endpoint's.
  */
 export async function completionCost(
   backend: ProviderBackend,
@@ -43,8 +46,7 @@ export async function completionCost(
   const known = completionCostNow(backend, completion, request);
   if (known) return known;
   const model = completion.model || request?.model || '';
-  const prices = model ? await billedPrices(backend, model, completion.provider) : undefined;
-  return costWith(completion, prices, request);
+  return costWith(completion, model ? await billedPrices(backend, model, completion.provider) : undefined, request);
 }
 
 /**
@@ -60,11 +62,25 @@ export function completionCostNow(
   const model = completion.model || request?.model || '';
   if (!model) return costWith(completion, undefined, request, usage);
   const known = catalogOf(backend)?.servingPricesNow(model, completion.provider);
-  return known && costWith(completion, known.pricing as Prices | undefined, request, usage);
+  return known && costWith(completion, known, request, usage);
 }
 
-function costWith(completion: ChatCompletion, prices: Prices | undefined, request?: ChatRequest, usage?: Usage): Cost {
-  const normalized = usage ?? normalizeUsage(completion.usage);
-  const cost = reconcileCost(completion.usage ?? undefined, normalized, prices, countImages(request?.messages));
-  return cost ?? { usd: 0, source: 'computed', unpriced: true };
+/** Whether an answer said how many tokens it used (an explicit 0 counts; a missing or empty `usage` does not). */
+function counted(wire: WireUsage | null | undefined): boolean {
+  return wire?.prompt_tokens != null || wire?.completion_tokens != null || wire?.total_tokens != null;
+}
+
+function costWith(
+  completion: ChatCompletion,
+  billed: BilledPricing | undefined,
+  request?: ChatRequest,
+  usage?: Usage,
+): Cost {
+  const wire = completion.usage ?? undefined;
+  // Without token counts a computation would price 0 tokens at $0: only a reported cost can say what it cost.
+  const prices = counted(wire) ? (billed?.pricing as Prices | undefined) : undefined;
+  const cost = reconcileCost(wire, usage ?? normalizeUsage(wire), prices, countImages(request?.messages));
+  if (!cost) return { usd: 0, source: 'computed', unpriced: true };
+  if (billed?.listPrices && cost.computedUsd !== undefined) cost.listPrices = true;
+  return cost;
 }
