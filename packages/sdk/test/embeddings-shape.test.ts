@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Switchyard, UnexpectedResponseError } from '../src/index.js';
+import { useLoopbackUpstream } from './loopback-upstream.js';
 
 /**
  * Embeddings answers that do not line up with the request, from a loopback upstream: a vector missing or repeated
@@ -9,32 +8,15 @@ import { Switchyard, UnexpectedResponseError } from '../src/index.js';
  */
 
 let vectors: { index?: number; embedding: number[] }[] = [];
-let server: Server;
-let baseURL = '';
+const upstream = useLoopbackUpstream();
+upstream.handler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const data = vectors.map((v) => ({ object: 'embedding', ...v }));
+  res.end(JSON.stringify({ object: 'list', model: 'openai/text-embedding-3-small', data, usage: {} }));
+};
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (req.url?.includes('/models')) {
-        res.end('{"data":[]}');
-        return;
-      }
-      const data = vectors.map((v) => ({ object: 'embedding', ...v }));
-      res.end(JSON.stringify({ object: 'list', model: 'openai/text-embedding-3-small', data, usage: {} }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
-
-const client = () => new Switchyard({ apiKey: 'sk-or-v1-embeddings-shape', baseURL, env: {}, retry: { attempts: 1 } });
+const client = () =>
+  new Switchyard({ apiKey: 'sk-or-v1-embeddings-shape', baseURL: upstream.baseURL, env: {}, retry: { attempts: 1 } });
 const embed = (input: string | string[] | number[]) =>
   client().embed({ model: 'openai/text-embedding-3-small', input });
 

@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ConnectionError,
   OverloadedError,
@@ -14,6 +13,7 @@ import {
   type SwitchyardOptions,
   UnexpectedResponseError,
 } from '../src/index.js';
+import { type Handler, useLoopbackUpstream } from './loopback-upstream.js';
 
 /**
  * An upstream that looks like OpenRouter in its nastier ways (odd SSE framing, missing [DONE], JSON where a stream
@@ -21,50 +21,10 @@ import {
  * under the client), over real loopback HTTP. Each test installs its own handler.
  */
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
-
-let handler: Handler = (_req, res) => {
-  res.end();
-};
-let requests = 0;
-let server: Server;
-let baseURL = '';
-const sockets = new Set<Socket>();
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (piece: string) => {
-      body += piece;
-    });
-    req.on('end', () => {
-      // The catalog (prices) is not what these tests are about: an empty one, not counted.
-      if (req.url?.includes('/models')) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"data":[]}');
-        return;
-      }
-      requests++;
-      Promise.resolve(handler(req, res, body)).catch((error: unknown) => res.destroy(error as Error));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+const upstream = useLoopbackUpstream();
 
 beforeEach(() => {
-  requests = 0;
-  server.keepAliveTimeout = 5_000;
+  upstream.server.keepAliveTimeout = 5_000;
 });
 
 const MODEL = 'openai/gpt-4o-mini';
@@ -74,7 +34,7 @@ const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 function client(options: SwitchyardOptions = {}): Switchyard {
   return new Switchyard({
     apiKey: 'sk-or-v1-nasty-upstream-test',
-    baseURL,
+    baseURL: upstream.baseURL,
     env: {},
     defaultModel: MODEL,
     retry: { attempts: 1 },
@@ -197,7 +157,7 @@ describe('SSE framing', () => {
   ];
   for (const [name, pieces] of cases) {
     it(`reads ${name}`, async () => {
-      handler = streamPieces(pieces());
+      upstream.handler = streamPieces(pieces());
       const events = await collect(client().stream({ messages: hello }));
       expect(textOf(events)).toBe('Hello ☃ 🎉');
       const done = events.at(-1);
@@ -221,7 +181,7 @@ describe('SSE framing', () => {
       }
     }
     pieces.push(bytes.subarray(from));
-    handler = streamPieces(pieces);
+    upstream.handler = streamPieces(pieces);
     expect((await client().stream({ messages: hello }).final()).text).toBe('Hello ☃ 🎉');
   });
 
@@ -232,7 +192,7 @@ describe('SSE framing', () => {
     const pieces = Array.from({ length: Math.ceil(buffer.length / 65536) }, (_, i) =>
       buffer.subarray(i * 65536, (i + 1) * 65536),
     );
-    handler = streamPieces([...pieces, `data: ${finish()}\n\n`, 'data: [DONE]\n\n']);
+    upstream.handler = streamPieces([...pieces, `data: ${finish()}\n\n`, 'data: [DONE]\n\n']);
     const result = await client().stream({ messages: hello }).final();
     expect(result.text.length).toBe(big.length);
   });
@@ -240,7 +200,7 @@ describe('SSE framing', () => {
 
 describe('how a stream ends', () => {
   it('a stream that ends after finish_reason and usage without [DONE] is a success', async () => {
-    handler = streamPieces(frames().slice(0, -1));
+    upstream.handler = streamPieces(frames().slice(0, -1));
     const result = await client().stream({ messages: hello }).final();
     expect(result.text).toBe('Hello ☃ 🎉');
     expect(result.usage.totalTokens).toBe(8);
@@ -250,7 +210,7 @@ describe('how a stream ends', () => {
     // Some servers end with `data: [DONE]\n` (or no line break at all) and close.
     for (const tail of ['data: [DONE]\n', 'data: [DONE]', '']) {
       const body = frames().slice(0, -2).join('') + `data: ${usageChunk()}\n` + (tail ? `\n${tail}` : '');
-      handler = streamPieces([body]);
+      upstream.handler = streamPieces([body]);
       const result = await client().stream({ messages: hello }).final();
       expect(result.usage.totalTokens, JSON.stringify(tail)).toBe(8);
     }
@@ -258,7 +218,7 @@ describe('how a stream ends', () => {
 
   it('a finish chunk without its closing blank line, then the socket closes, is a success', async () => {
     const body = frames().slice(0, 3).join('') + `data: ${finish()}`;
-    handler = streamPieces([body]);
+    upstream.handler = streamPieces([body]);
     const result = await client().stream({ messages: hello }).final();
     expect(result.text).toBe('Hello ☃ 🎉');
     expect(result.finishReason).toBe('stop');
@@ -271,7 +231,7 @@ describe('how a stream ends', () => {
       type: 'function',
       function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
     };
-    handler = streamPieces([
+    upstream.handler = streamPieces([
       `data: ${chunk({ role: 'assistant', content: null, tool_calls: [call] })}\n\n`,
       `data: ${usageChunk()}\n\n`,
       'data: [DONE]\n\n',
@@ -280,29 +240,29 @@ describe('how a stream ends', () => {
     expect(calls.finishReason).toBe('tool_calls');
     expect(calls.toolCalls).toMatchObject([{ id: 'call_1', name: 'get_weather', input: { city: 'Oslo' } }]);
     expect(calls.usage.totalTokens).toBe(8);
-    handler = streamPieces([...frames().slice(0, 3), 'data: [DONE]\n\n']);
+    upstream.handler = streamPieces([...frames().slice(0, 3), 'data: [DONE]\n\n']);
     const text = await client().stream({ messages: hello }).final();
     expect(text.text).toBe('Hello ☃ 🎉');
     expect(text.finishReason).toBe('stop');
     // [DONE] with nothing before it is no answer at all.
-    handler = streamPieces([`data: ${usageChunk()}\n\n`, 'data: [DONE]\n\n']);
+    upstream.handler = streamPieces([`data: ${usageChunk()}\n\n`, 'data: [DONE]\n\n']);
     expect(await failure(client().stream({ messages: hello }).final())).toBeInstanceOf(UnexpectedResponseError);
   });
 
   it('a stream cut before any finish_reason is a typed error, never a silent end', async () => {
-    handler = streamPieces(frames().slice(0, 3));
+    upstream.handler = streamPieces(frames().slice(0, 3));
     const error = await failure(client().stream({ messages: hello }).final());
     expect(error).toBeInstanceOf(StreamTruncatedError);
     expect(error.partial?.text).toBe('Hello ☃ 🎉');
     // Cut before any content: an unexpected response, retryable.
-    handler = streamPieces(frames().slice(0, 1));
+    upstream.handler = streamPieces(frames().slice(0, 1));
     const early = await failure(client().stream({ messages: hello }).final());
     expect(early).toBeInstanceOf(UnexpectedResponseError);
     expect(early.retryable).toBe(true);
   });
 
   it('a socket destroyed mid-event is a typed error', async () => {
-    handler = async (_req, res) => {
+    upstream.handler = async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(frames().slice(0, 2).join('') + 'data: {"id":"gen-nasty-1","choi');
       await tick(5);
@@ -316,7 +276,7 @@ describe('how a stream ends', () => {
 
 describe('a server that ignores stream: true', () => {
   it('answers application/json: the stream yields its content and finishes', async () => {
-    handler = json(200, completion({ content: 'Whole answer' }));
+    upstream.handler = json(200, completion({ content: 'Whole answer' }));
     const events = await collect(client().stream({ messages: hello }));
     expect(textOf(events)).toBe('Whole answer');
     const done = events.at(-1);
@@ -329,7 +289,7 @@ describe('a server that ignores stream: true', () => {
   });
 
   it('answers application/json with tool calls: the stream yields them', async () => {
-    handler = json(
+    upstream.handler = json(
       200,
       completion({
         content: null,
@@ -345,7 +305,7 @@ describe('a server that ignores stream: true', () => {
   });
 
   it('answers a JSON {error} with HTTP 200: the stream throws the error it names', async () => {
-    handler = json(200, { error: { code: 502, message: 'Provider returned error' } });
+    upstream.handler = json(200, { error: { code: 502, message: 'Provider returned error' } });
     const error = await failure(client().stream({ messages: hello }).final());
     expect(error).toBeInstanceOf(ProviderError);
   });
@@ -353,7 +313,7 @@ describe('a server that ignores stream: true', () => {
 
 describe('a server that streams although stream: false was asked', () => {
   it('answers SSE: the chat gets the completion the chunks add up to, with usage and cost', async () => {
-    handler = streamPieces([': OPENROUTER PROCESSING\n\n', ...frames()]);
+    upstream.handler = streamPieces([': OPENROUTER PROCESSING\n\n', ...frames()]);
     const result = await client().chat({ messages: hello });
     expect(result.text).toBe('Hello ☃ 🎉');
     expect(result.finishReason).toBe('stop');
@@ -368,12 +328,12 @@ describe('a server that streams although stream: false was asked', () => {
       error: { code: 502, message: 'Provider returned error' },
       choices: [],
     });
-    handler = streamPieces([`data: ${error}\n\n`, 'data: [DONE]\n\n']);
+    upstream.handler = streamPieces([`data: ${error}\n\n`, 'data: [DONE]\n\n']);
     expect(await failure(client().chat({ messages: hello }))).toBeInstanceOf(ProviderError);
   });
 
   it('answers SSE whose chunks are not JSON: unexpected_response, as before', async () => {
-    handler = streamPieces(['data: not json at all\n\n']);
+    upstream.handler = streamPieces(['data: not json at all\n\n']);
     const error = await failure(client().chat({ messages: hello }));
     expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect(error.message).toContain('Expected JSON');
@@ -382,7 +342,7 @@ describe('a server that streams although stream: false was asked', () => {
 
 describe('bodies that are not what they claim', () => {
   it('HTTP 200 with an HTML body (non-stream): a bounded, retryable unexpected_response', async () => {
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(`<!DOCTYPE html><html><body>${'<p>Just a moment…</p>'.repeat(500)}</body></html>`);
     };
@@ -394,12 +354,12 @@ describe('bodies that are not what they claim', () => {
   });
 
   it('HTTP 200 with an empty body (non-stream and stream): unexpected_response', async () => {
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end();
     };
     expect((await failure(client().chat({ messages: hello }))).code).toBe('unexpected_response');
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end();
     };
@@ -407,7 +367,7 @@ describe('bodies that are not what they claim', () => {
   });
 
   it('HTTP 200 with an HTML body to a stream request: unexpected_response, bounded message', async () => {
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(`<html><head><title>Attention Required!</title></head><body>${'x: y\n\n'.repeat(2000)}</body></html>`);
     };
@@ -422,9 +382,9 @@ describe('bodies that are not what they claim', () => {
       [502, ProviderError],
       [503, OverloadedError],
     ] as const) {
-      requests = 0;
-      handler = (_req, res) => {
-        if (requests === 1) {
+      upstream.requests = 0;
+      upstream.handler = (_req, res) => {
+        if (upstream.requests === 1) {
           res.writeHead(status, { 'content-type': 'text/html' });
           res.end(page);
         } else json(200, completion({ content: 'recovered' }))(_req, res, '');
@@ -432,8 +392,8 @@ describe('bodies that are not what they claim', () => {
       const result = await client({ retry: { attempts: 2, backoffBaseMs: 1, jitter: 0 } }).chat({ messages: hello });
       expect(result.text).toBe('recovered');
       expect(result.attempts?.[0]?.code).toBe(status === 502 ? 'provider_error' : 'provider_overloaded');
-      requests = 0;
-      handler = (_req, res) => {
+      upstream.requests = 0;
+      upstream.handler = (_req, res) => {
         res.writeHead(status, { 'content-type': 'text/html' });
         res.end(page);
       };
@@ -453,7 +413,7 @@ describe('answers larger than maxResponseBytes', () => {
 
   it('a chunked answer is cut at the limit: ResponseTooLargeError, not retried', async () => {
     let written = 0;
-    handler = async (_req, res) => {
+    upstream.handler = async (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       // Endless JSON whitespace (OpenRouter pads slow answers with it): only the bound stops the read.
       for (let i = 0; i < 4096 && !res.destroyed; i++) {
@@ -467,13 +427,13 @@ describe('answers larger than maxResponseBytes', () => {
     expect(error.code).toBe('response_too_large');
     expect(error.retryable).toBe(false);
     expect(error.message).toContain(`maxResponseBytes (${LIMIT} bytes)`);
-    expect(requests).toBe(1);
+    expect(upstream.requests).toBe(1);
     await tick(50);
     expect(written).toBeLessThan(4096 * 1024);
   });
 
   it('a runaway answer falls back to the next model, which answers within bounds', async () => {
-    handler = (_req, res, body) => {
+    upstream.handler = (_req, res, body) => {
       const model = (JSON.parse(body) as { model: string }).model;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(completion({ content: model === MODEL ? 'x'.repeat(LIMIT * 2) : 'short' }, { model })));
@@ -489,7 +449,7 @@ describe('answers larger than maxResponseBytes', () => {
   });
 
   it('a declared content-length beyond the limit: the same error, after no more than the limit was read', async () => {
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big())) });
       res.end(big());
     };
@@ -500,7 +460,7 @@ describe('answers larger than maxResponseBytes', () => {
   it('an answer within the limit, declared or chunked, is read whole', async () => {
     const text = 'y'.repeat(LIMIT / 2);
     for (const declared of [true, false]) {
-      handler = (_req, res) => {
+      upstream.handler = (_req, res) => {
         const payload = JSON.stringify(completion({ content: text }));
         res.writeHead(200, {
           'content-type': 'application/json',
@@ -521,7 +481,7 @@ describe('answers larger than maxResponseBytes', () => {
     const { Agent, fetch: undiciFetch } = await import('undici');
     const agent = new Agent({ maxResponseSize: LIMIT });
     try {
-      handler = (_req, res) => {
+      upstream.handler = (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(big());
       };
@@ -540,7 +500,7 @@ describe('429 Retry-After', () => {
   const limited =
     (retryAfter: string): Handler =>
     (req, res, body) => {
-      if (requests === 1)
+      if (upstream.requests === 1)
         json(429, { error: { code: 429, message: 'Rate limit exceeded' } }, { 'retry-after': retryAfter })(
           req,
           res,
@@ -550,23 +510,23 @@ describe('429 Retry-After', () => {
     };
 
   it('Retry-After: 0 retries at once; fractional 1.5 is honoured as 1500 ms', async () => {
-    handler = limited('0');
+    upstream.handler = limited('0');
     const zero = await client({ retry: { attempts: 2 } }).chat({ messages: hello });
     expect(zero.text).toBe('after the wait');
     expect(zero.attempts?.map((a) => a.waitedMs)).toEqual([0, 0]);
-    requests = 0;
-    handler = limited('1.5');
+    upstream.requests = 0;
+    upstream.handler = limited('1.5');
     const error = await failure(client().chat({ messages: hello }));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBe(1500);
   });
 
   it('a huge Retry-After beyond the deadline fails fast with the rate-limit error carrying it', async () => {
-    handler = json(429, { error: { code: 429, message: 'Rate limit exceeded' } }, { 'retry-after': '86400' });
+    upstream.handler = json(429, { error: { code: 429, message: 'Rate limit exceeded' } }, { 'retry-after': '86400' });
     const error = await failure(client({ retry: { attempts: 3 } }).chat({ messages: hello }, { timeoutMs: 5_000 }));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfterMs).toBe(86_400_000);
-    expect(requests).toBe(1);
+    expect(upstream.requests).toBe(1);
     expect(error.attempts?.at(-1)?.reason).toMatch(/would pass the deadline/);
     const streamed = await failure(
       client({ retry: { attempts: 3 } })
@@ -580,13 +540,13 @@ describe('429 Retry-After', () => {
 
 describe('sloppy non-stream completions', () => {
   it('choices: [] is a typed unexpected_response', async () => {
-    handler = json(200, completion({}, { choices: [] }));
+    upstream.handler = json(200, completion({}, { choices: [] }));
     const error = await failure(client().chat({ messages: hello }));
     expect(error).toBeInstanceOf(UnexpectedResponseError);
   });
 
   it('content: null with tool_calls gives the calls and empty text', async () => {
-    handler = json(
+    upstream.handler = json(
       200,
       completion(
         { content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] },
@@ -602,14 +562,14 @@ describe('sloppy non-stream completions', () => {
   it('missing usage gives zero usage, not a crash', async () => {
     const body = completion({ content: 'no usage' });
     delete body.usage;
-    handler = json(200, body);
+    upstream.handler = json(200, body);
     const result = await client().chat({ messages: hello });
     expect(result.text).toBe('no usage');
     expect(result.usage.totalTokens).toBe(0);
   });
 
   it('usage with extra nested fields and numeric strings is read', async () => {
-    handler = json(
+    upstream.handler = json(
       200,
       completion(
         { content: 'odd usage' },
@@ -639,7 +599,7 @@ describe('sloppy non-stream completions', () => {
       choices: [],
       usage: { prompt_tokens: '5', completion_tokens: '3', total_tokens: '8', cost: '0.00002' },
     });
-    handler = streamPieces([...frames().slice(0, 4), `data: ${usage}\n\n`, 'data: [DONE]\n\n']);
+    upstream.handler = streamPieces([...frames().slice(0, 4), `data: ${usage}\n\n`, 'data: [DONE]\n\n']);
     const result = await client().stream({ messages: hello }).final();
     expect(result.usage.totalTokens).toBe(8);
     expect(result.cost.usd).toBeCloseTo(0.00002, 10);
@@ -663,7 +623,7 @@ describe('tool-call deltas', () => {
       if (i < args1.length) pieces.push(tc(2, { arguments: args1[i] }));
     }
     pieces.push(`data: ${finish('tool_calls')}\n\n`, `data: ${usageChunk()}\n\n`, 'data: [DONE]\n\n');
-    handler = streamPieces([pieces.join('')]);
+    upstream.handler = streamPieces([pieces.join('')]);
     const result = await client().stream({ messages: hello }).final();
     expect(result.finishReason).toBe('tool_calls');
     expect(result.toolCalls.map((c) => [c.id, c.name, c.input])).toEqual([
@@ -680,15 +640,15 @@ describe('tool-call deltas', () => {
       `data: ${finish('tool_calls')}\n\n`,
       'data: [DONE]\n\n',
     ];
-    handler = streamPieces(pieces);
+    upstream.handler = streamPieces(pieces);
     const result = await client().stream({ messages: hello }).final();
     expect(result.toolCalls).toMatchObject([{ id: 'call_x', name: 'now' }]);
   });
 });
 
 describe('keep-alive sockets closed by the server', () => {
-  it('Connection: close on every answer: consecutive requests all succeed', async () => {
-    handler = (_req, res) => {
+  it('Connection: close on every answer: consecutive upstream.requests all succeed', async () => {
+    upstream.handler = (_req, res) => {
       res.setHeader('connection', 'close');
       json(200, completion({ content: 'fresh' }))(_req, res, '');
     };
@@ -700,7 +660,7 @@ describe('keep-alive sockets closed by the server', () => {
     // The first request on each socket is answered (keep-alive advertised); the next request on that same socket
     // finds it closed: the race a client hits when a server's idle timeout fires as it reuses the socket.
     const served = new WeakSet<Socket>();
-    handler = (req, res) => {
+    upstream.handler = (req, res) => {
       const socket = req.socket;
       if (served.has(socket)) {
         socket.destroy();
@@ -717,7 +677,7 @@ describe('keep-alive sockets closed by the server', () => {
 
   it('with retries off, a keep-alive socket dropped on reuse is resent at once on a fresh connection', async () => {
     const served = new WeakSet<Socket>();
-    handler = (req, res) => {
+    upstream.handler = (req, res) => {
       if (served.has(req.socket)) {
         req.socket.destroy();
         return;

@@ -1,6 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AbortError,
   ProviderError,
@@ -13,6 +11,7 @@ import {
   type UsageRecord,
 } from '../src/index.js';
 import { SseDecoder } from '../src/sse/index.js';
+import { type Handler, useLoopbackUpstream } from './loopback-upstream.js';
 
 /**
  * Streams that fail in band, or in forms a line-by-line reader gets wrong, over real loopback HTTP: multi-line
@@ -21,38 +20,7 @@ import { SseDecoder } from '../src/sse/index.js';
  * `text/event-stream`. Each test installs its own handler.
  */
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
-
-let handler: Handler = (_req, res) => void res.end();
-let requests = 0;
-let server: Server;
-let baseURL = '';
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.url?.includes('/models')) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"data":[]}');
-        return;
-      }
-      requests++;
-      Promise.resolve(handler(req, res)).catch((error: unknown) => res.destroy(error as Error));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
-
-beforeEach(() => {
-  requests = 0;
-});
+const upstream = useLoopbackUpstream();
 
 const MODEL = 'openai/gpt-4o-mini';
 const hello = [{ role: 'user' as const, content: 'Hello' }];
@@ -62,7 +30,7 @@ const BILLED = { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, cost
 function client(options: SwitchyardOptions = {}): Switchyard {
   return new Switchyard({
     apiKey: 'sk-or-v1-in-band-test',
-    baseURL,
+    baseURL: upstream.baseURL,
     env: {},
     defaultModel: MODEL,
     retry: { attempts: 1 },
@@ -118,7 +86,7 @@ describe('frames (what the gateway forwards verbatim)', () => {
       .split('\n')
       .map((line) => `data: ${line}`)
       .join('\n')}\n\n`;
-    handler = streamGroups([[multiLine, finish('stop'), usage(), 'data: [DONE]\n\n']]);
+    upstream.handler = streamGroups([[multiLine, finish('stop'), usage(), 'data: [DONE]\n\n']]);
     const frames: string[] = [];
     let text = '';
     for await (const event of client().stream({ messages: hello }, { frames: true })) {
@@ -143,7 +111,7 @@ describe("OpenRouter's three-chunk failure with the usage in a later read", () =
     streamGroups([[...before, errorChunk], [finish('error')], [usage(), 'data: [DONE]\n\n']], 50);
 
   it('after content: a StreamError whose partial and usage record carry the reported cost', async () => {
-    handler = split([content('Hello')]);
+    upstream.handler = split([content('Hello')]);
     const records: UsageRecord[] = [];
     const sy = client({ usageSinks: [{ record: (entry) => void records.push(entry) }] });
     const seen: StreamEvent[] = [];
@@ -167,7 +135,7 @@ describe("OpenRouter's three-chunk failure with the usage in a later read", () =
   });
 
   it('before content: the typed, retryable provider error, with the cost on its partial', async () => {
-    handler = split([]);
+    upstream.handler = split([]);
     const error = await failure(client().stream({ messages: hello }).final());
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.retryable).toBe(true);
@@ -175,7 +143,7 @@ describe("OpenRouter's three-chunk failure with the usage in a later read", () =
   });
 
   it('an upstream that goes quiet after its error: the wait is bounded and the error still thrown', async () => {
-    handler = streamGroups([[content('Hello'), errorChunk]], 0, false);
+    upstream.handler = streamGroups([[content('Hello'), errorChunk]], 0, false);
     const error = await failure(client().stream({ messages: hello }).final());
     expect(error).toBeInstanceOf(StreamError);
     expect(error.cause).toBeInstanceOf(ProviderError);
@@ -188,7 +156,7 @@ describe("OpenRouter's three-chunk failure with the usage in a later read", () =
     const errorSent = new Promise<void>((resolve) => {
       written = resolve;
     });
-    handler = async (_req, res) => {
+    upstream.handler = async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(content('Hello'));
       await tick(20);
@@ -213,7 +181,7 @@ describe("OpenRouter's three-chunk failure with the usage in a later read", () =
 
 describe('finish_reason "error" without an error object', () => {
   it('streamed after content: a StreamError (provider_error cause) keeping text, usage and cost', async () => {
-    handler = streamGroups([[content('Hello'), finish('error'), usage(), 'data: [DONE]\n\n']]);
+    upstream.handler = streamGroups([[content('Hello'), finish('error'), usage(), 'data: [DONE]\n\n']]);
     const error = await failure(client().stream({ messages: hello }).final());
     expect(error).toBeInstanceOf(StreamError);
     expect((error.cause as SwitchyardError).code).toBe('provider_error');
@@ -222,7 +190,7 @@ describe('finish_reason "error" without an error object', () => {
   });
 
   it('streamed before content: a retryable ProviderError, retried', async () => {
-    handler = streamGroups([[finish('error'), usage(), 'data: [DONE]\n\n']]);
+    upstream.handler = streamGroups([[finish('error'), usage(), 'data: [DONE]\n\n']]);
     const error = await failure(
       client({ retry: { attempts: 2, backoffBaseMs: 1, jitter: 0 } })
         .stream({ messages: hello })
@@ -230,12 +198,12 @@ describe('finish_reason "error" without an error object', () => {
     );
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.code).toBe('provider_error');
-    expect(requests).toBe(2);
+    expect(upstream.requests).toBe(2);
     expect(error.partial?.costUsd).toBe(0.00002);
   });
 
   it('non-streamed: a retryable ProviderError with the partial text, usage and cost', async () => {
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -251,14 +219,14 @@ describe('finish_reason "error" without an error object', () => {
     );
     expect(error).toBeInstanceOf(ProviderError);
     expect(error.retryable).toBe(true);
-    expect(requests).toBe(2);
+    expect(upstream.requests).toBe(2);
     expect(error.partial).toMatchObject({ text: 'partial', costUsd: 0.00002, usage: { totalTokens: 13 } });
   });
 });
 
 describe('a JSON error envelope sent as text/event-stream', () => {
   it('is the typed error a JSON error response gives: 429 is a RateLimitError with its Retry-After', async () => {
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'retry-after': '7' });
       res.end('{"error":{"code":429,"message":"Rate limit exceeded: limit_rpm/x"}}');
     };
@@ -269,7 +237,7 @@ describe('a JSON error envelope sent as text/event-stream', () => {
   });
 
   it('a JSON body that is not an error envelope stays an unexpected response', async () => {
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end('{"status":"ok"}');
     };
