@@ -10,6 +10,15 @@ describe('catalog rows from a sloppy /models', () => {
     expect(normaliseModels([row])).toEqual([row]);
   });
 
+  it('keeps the first row of an id listed twice', () => {
+    const first = modelRow('openai/gpt-4o-mini', { name: 'first' });
+    const rows = normaliseModels([first, modelRow('openai/gpt-4o'), modelRow('openai/gpt-4o-mini', { name: 'again' })]);
+    expect(rows.map((row) => [row.id, row.name])).toEqual([
+      ['openai/gpt-4o-mini', 'first'],
+      ['openai/gpt-4o', 'openai/gpt-4o'],
+    ]);
+  });
+
   it('drops what is not a model and fills the missing parts of the rest', () => {
     const rows = normaliseModels([
       null,

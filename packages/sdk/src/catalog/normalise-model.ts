@@ -5,16 +5,22 @@ import { formatFemto, parseUsd } from '../usage/money.js';
  * Catalog rows made safe to use. OpenRouter-compatible servers (a proxy, a self-hosted router, OpenRouter on a bad
  * day) send `/models` rows with parts missing or null, prices as numbers, non-objects in the list. Every request
  * reads the catalog (routing, preflight, worst-case cost), so one odd row must not turn every call into a crash:
- * rows without a string `id` are dropped, and missing parts get neutral defaults — text in and out, no known
+ * rows without a string `id` are dropped, so are repeats of an id, and missing parts get neutral defaults — text in and out, no known
  * limits, no listed parameters (preflight then checks none) — while the rest of a row is kept as sent. A missing
  * prompt or completion price is not a neutral 0 (that would list the model as free, sort it cheapest and bill it
  * $0): it is written `UNKNOWN_PRICE`.
  */
 export function normaliseModels(rows: readonly unknown[]): Model[] {
   const out: Model[] = [];
+  // A listing that repeats an id (a merging proxy) keeps its first row: lookups already answer with it, and a list,
+  // a count or a gateway's `/models` that showed the model twice would disagree with them.
+  const seen = new Set<string>();
   for (const row of rows) {
     const model = normaliseModel(row);
-    if (model) out.push(model);
+    if (model && !seen.has(model.id)) {
+      seen.add(model.id);
+      out.push(model);
+    }
   }
   return out;
 }
