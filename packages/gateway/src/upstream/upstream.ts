@@ -41,6 +41,27 @@ function pooledFetch(maxResponseBytes: number): { fetch: typeof fetch; agent: Ag
   return { fetch: dispatcherFetch(agent, maxResponseBytes), agent };
 }
 
+/**
+ * How long closing waits for upstream requests still in flight. It runs after the gateway has drained (every client
+ * request answered), so what is left is background work — a catalog listing the upstream is slow to give — which
+ * must not hold a shutdown until its headers timeout: after this it is cut.
+ */
+const CLOSE_WAIT_MS = 1_000;
+
+async function closeAgent(agent: Agent): Promise<void> {
+  const closed = agent.close().then(
+    () => true,
+    () => true,
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_WAIT_MS, false);
+  });
+  const done = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (!done) await agent.destroy().catch(() => {});
+}
+
 /** GET against the upstream base URL with the upstream key (never the client's). */
 function upstreamGet(fetcher: typeof fetch, baseURL: string, apiKey: string) {
   // Relayed GETs bypass the SDK's transport, so they get its keep-alive resend here.
@@ -100,7 +121,7 @@ export async function openUpstream(
       close: async () => {
         await others.closeAll();
         await sy.close();
-        await agent.close();
+        await closeAgent(agent);
       },
     };
   }
@@ -131,7 +152,7 @@ export async function openUpstream(
     close: async () => {
       await others.closeAll();
       await sy.close();
-      await agent.close();
+      await closeAgent(agent);
       await simulator.close();
     },
   };
