@@ -1,4 +1,4 @@
-import { InvalidModelError, type Model } from '@switchyard/sdk';
+import type { Model } from '@switchyard/sdk';
 import { estimateRequestTokens } from '@switchyard/sdk/context';
 import type { FastifyInstance } from 'fastify';
 import { anthropicErrors } from '../dialects/messages-errors.js';
@@ -22,12 +22,11 @@ async function countingRow(
   named: (name: string) => boolean,
 ): Promise<Model | undefined> {
   if (named(model) || model.includes('@')) return catalogRow(services, model);
-  try {
-    return await services.upstream.sy.models.get(model);
-  } catch (error) {
-    if (error instanceof InvalidModelError) throw error;
-    return undefined;
-  }
+  const { models } = services.upstream.sy;
+  // Waited for as admission waits (at most the catalog's consulting wait); with the list in memory, `get` answers
+  // from it — the row, or the InvalidModelError /messages refuses with.
+  if (!(await models.consultList())) return undefined;
+  return models.get(model);
 }
 
 /**

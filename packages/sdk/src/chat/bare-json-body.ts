@@ -11,12 +11,14 @@ const MAX_KEPT_BYTES = 64 * 1024;
 export class UndecodedBody {
   private text = '';
   private size = 0;
-  private readonly decoder = new TextDecoder();
+  /** Made on the first read without an event: most streams have one in their first read and never need it. */
+  private decoder: TextDecoder | undefined;
 
   /** Keeps `bytes`; false once the body outgrew the bound (the caller drops this object then). */
   add(bytes: Uint8Array): boolean {
     this.size += bytes.byteLength;
     if (this.size > MAX_KEPT_BYTES) return false;
+    this.decoder ??= new TextDecoder();
     this.text += this.decoder.decode(bytes, { stream: true });
     return true;
   }
@@ -25,7 +27,7 @@ export class UndecodedBody {
   wireError(): WireError | undefined {
     let parsed: unknown;
     try {
-      parsed = JSON.parse((this.text + this.decoder.decode()).replace(/^\uFEFF/, ''));
+      parsed = JSON.parse((this.text + (this.decoder?.decode() ?? '')).replace(/^\uFEFF/, ''));
     } catch {
       return undefined;
     }
