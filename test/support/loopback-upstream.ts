@@ -5,22 +5,24 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 /** What the upstream does with one request (`body` is the request's text). */
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
 
+/**
+ * A loopback server standing in for an upstream, for tests of how a client (the SDK, or the gateway in front of it)
+ * copes with what the upstream sends. `/models` answers an empty catalog, uncounted: prices and preflight are not
+ * what these tests are about.
+ */
 export interface LoopbackUpstream {
   /** `http://127.0.0.1:PORT/api/v1`, set once the server listens. */
   baseURL: string;
   server: Server;
-  /** Set by each test. A handler that throws destroys the response (the client sees a broken connection). */
+  /** What answers; tests may swap it. A handler that throws destroys the response (a broken connection). */
   handler: Handler;
-  /** Requests handled since the current test began (`/models` not counted). */
+  /** Requests handled (`/models` not counted); `useLoopbackUpstream` resets it before each test. */
   requests: number;
+  /** Stops the server, dropping every connection. */
+  close(): Promise<void>;
 }
 
-/**
- * A loopback server for tests of how the client copes with what an upstream sends, started before the file's tests
- * and stopped after them (vitest hooks registered here). `/models` answers an empty catalog, uncounted: prices and
- * preflight are not what these tests are about.
- */
-export function useLoopbackUpstream(): LoopbackUpstream {
+function loopbackUpstream(handler: Handler): LoopbackUpstream {
   const upstream: LoopbackUpstream = {
     baseURL: '',
     server: createServer((req, res) => {
@@ -39,17 +41,36 @@ export function useLoopbackUpstream(): LoopbackUpstream {
         Promise.resolve(upstream.handler(req, res, body)).catch((error: unknown) => res.destroy(error as Error));
       });
     }),
-    handler: (_req, res) => void res.end(),
+    handler,
     requests: 0,
+    close: async () => {
+      upstream.server.closeAllConnections();
+      await new Promise((resolve) => upstream.server.close(resolve));
+    },
   };
-  beforeAll(async () => {
-    await new Promise<void>((resolve) => upstream.server.listen(0, '127.0.0.1', resolve));
-    upstream.baseURL = `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}/api/v1`;
-  });
-  afterAll(async () => {
-    upstream.server.closeAllConnections();
-    await new Promise((resolve) => upstream.server.close(resolve));
-  });
+  return upstream;
+}
+
+async function listen(upstream: LoopbackUpstream): Promise<void> {
+  await new Promise<void>((resolve) => upstream.server.listen(0, '127.0.0.1', resolve));
+  upstream.baseURL = `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}/api/v1`;
+}
+
+/** A started loopback upstream answering with `handler`; the caller closes it. */
+export async function startLoopbackUpstream(handler: Handler): Promise<LoopbackUpstream> {
+  const upstream = loopbackUpstream(handler);
+  await listen(upstream);
+  return upstream;
+}
+
+/**
+ * A loopback upstream for a whole test file: started before its tests and stopped after them (vitest hooks
+ * registered here), `requests` reset before each test. Each test sets `handler`.
+ */
+export function useLoopbackUpstream(): LoopbackUpstream {
+  const upstream = loopbackUpstream((_req, res) => void res.end());
+  beforeAll(() => listen(upstream));
+  afterAll(() => upstream.close());
   beforeEach(() => {
     upstream.requests = 0;
   });

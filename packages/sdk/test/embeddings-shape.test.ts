@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { useLoopbackUpstream } from '../../../test/support/loopback-upstream.js';
 import { Switchyard, UnexpectedResponseError } from '../src/index.js';
-import { useLoopbackUpstream } from './loopback-upstream.js';
 
 /**
  * Embeddings answers that do not line up with the request, from a loopback upstream: a vector missing or repeated

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { type Handler, useLoopbackUpstream } from '../../../test/support/loopback-upstream.js';
 import {
   ConnectionError,
   OverloadedError,
@@ -13,7 +14,6 @@ import {
   type SwitchyardOptions,
   UnexpectedResponseError,
 } from '../src/index.js';
-import { type Handler, useLoopbackUpstream } from './loopback-upstream.js';
 
 /**
  * An upstream that looks like OpenRouter in its nastier ways (odd SSE framing, missing [DONE], JSON where a stream

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type Handler, useLoopbackUpstream } from '../../../test/support/loopback-upstream.js';
 import {
   AbortError,
   ProviderError,
@@ -11,7 +12,6 @@ import {
   type UsageRecord,
 } from '../src/index.js';
 import { SseDecoder } from '../src/sse/index.js';
-import { type Handler, useLoopbackUpstream } from './loopback-upstream.js';
 
 /**
  * Streams that fail in band, or in forms a line-by-line reader gets wrong, over real loopback HTTP: multi-line

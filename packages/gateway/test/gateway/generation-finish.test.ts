@@ -1,7 +1,7 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { readSse } from '@switchyard/sdk/sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoopbackUpstream, startLoopbackUpstream } from '../../../../test/support/loopback-upstream.js';
 import { generationRecord } from '../../src/accounting/generation-record.js';
 import { makeRow } from '../stores/rows.js';
 import { post, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -102,12 +102,12 @@ describe('GET /generation: BYOK usage and tool calls without a finish reason, fr
     cost_details: { upstream_inference_cost: 0.0000215 },
   };
   const CALL = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } };
-  let upstream: Server;
+  let upstream: LoopbackUpstream;
   let gw: TestGateway;
   let sequence = 0;
 
   /** `byok` in the prompt: a BYOK answer that stopped (natively `end_turn`); else tool calls with finish null. */
-  function answer(res: ServerResponse, body: string): void {
+  function answer(_req: unknown, res: ServerResponse, body: string): void {
     const request = JSON.parse(body) as Data;
     const byok = JSON.stringify(request.messages).includes('byok');
     const id = `gen-loopback-${++sequence}`;
@@ -147,33 +147,18 @@ describe('GET /generation: BYOK usage and tool calls without a finish reason, fr
   }
 
   beforeAll(async () => {
-    upstream = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (piece: string) => {
-        body += piece;
-      });
-      req.on('end', () => {
-        if (req.url?.includes('/models')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end('{"data":[]}');
-        } else answer(res, body);
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const { port } = upstream.address() as AddressInfo;
+    upstream = await startLoopbackUpstream(answer);
     gw = await startTestGateway({
       env: {
         OPENROUTER_API_KEY: 'sk-or-v1-generation-finish-test',
-        OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1`,
+        OPENROUTER_BASE_URL: upstream.baseURL,
       },
     });
   });
 
   afterAll(async () => {
     await gw?.stop();
-    upstream?.closeAllConnections();
-    await new Promise((resolve) => upstream?.close(resolve));
+    await upstream?.close();
   });
 
   for (const stream of [false, true]) {

@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Handler, useLoopbackUpstream } from '../../../../test/support/loopback-upstream.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 // The gateway in front of an upstream that behaves like OpenRouter in its nastier ways (odd SSE framing, no
@@ -10,13 +10,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 // Whatever the upstream does, the gateway's client gets a correct answer or an OpenAI-shaped error, and a stream
 // ends with [DONE] (after an error chunk when it failed), never silently.
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
-
-let handler: Handler = (_req, res) => {
-  res.end();
-};
-let requests = 0;
-let upstream: Server;
+const upstream = useLoopbackUpstream();
 let gateway: TestGateway;
 
 const MODEL = 'openai/gpt-4o-mini';
@@ -24,28 +18,10 @@ const MODEL = 'openai/gpt-4o-mini';
 const LIMIT = 256 * 1024;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (piece: string) => {
-      body += piece;
-    });
-    req.on('end', () => {
-      if (req.url?.includes('/models')) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"data":[]}');
-        return;
-      }
-      requests++;
-      Promise.resolve(handler(req, res, body)).catch((error: unknown) => res.destroy(error as Error));
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const { port } = upstream.address() as AddressInfo;
   gateway = await startTestGateway({
     env: {
       OPENROUTER_API_KEY: 'sk-or-v1-nasty-upstream-test',
-      OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1`,
+      OPENROUTER_BASE_URL: upstream.baseURL,
       OPENROUTER_RETRY_ATTEMPTS: '3',
       OPENROUTER_RETRY_BACKOFF_BASE: '0.001',
       OPENROUTER_RETRY_JITTER: '0',
@@ -56,12 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.stop();
-  upstream?.closeAllConnections();
-  await new Promise((resolve) => upstream?.close(resolve));
-});
-
-beforeEach(() => {
-  requests = 0;
 });
 
 function chunk(delta: Record<string, unknown>, finish: string | null = null): string {
@@ -175,7 +145,7 @@ describe('streams through the gateway', () => {
       [...Buffer.from(frames().join(''))].map((b) => Buffer.from([b])),
     ];
     for (const pieces of variants) {
-      handler = streamPieces(pieces);
+      upstream.handler = streamPieces(pieces);
       const response = await chat({ stream: true });
       expect(response.status).toBe(200);
       const text = await response.text();
@@ -185,7 +155,7 @@ describe('streams through the gateway', () => {
   });
 
   it('an upstream stream that ends after finish_reason and usage without [DONE]: the client still gets [DONE]', async () => {
-    handler = streamPieces(frames().slice(0, -1));
+    upstream.handler = streamPieces(frames().slice(0, -1));
     const response = await chat({ stream: true });
     const text = await response.text();
     expect(streamedText(text)).toBe('Hello ☃');
@@ -194,7 +164,7 @@ describe('streams through the gateway', () => {
   });
 
   it('a last event without its closing blank line still counts, and the client gets [DONE]', async () => {
-    handler = streamPieces([`${frames().slice(0, 3).join('')}data: ${chunk({}, 'stop')}`]);
+    upstream.handler = streamPieces([`${frames().slice(0, 3).join('')}data: ${chunk({}, 'stop')}`]);
     const text = await (await chat({ stream: true })).text();
     expect(streamedText(text)).toBe('Hello ☃');
     expect(dataOf(text).at(-1)).toBe('[DONE]');
@@ -202,7 +172,7 @@ describe('streams through the gateway', () => {
   });
 
   it('an upstream [DONE] after content but no finish reason: a complete answer, one [DONE], no error', async () => {
-    handler = streamPieces([...frames().slice(0, 3), `data: ${usageChunk}\n\n`, 'data: [DONE]\n\n']);
+    upstream.handler = streamPieces([...frames().slice(0, 3), `data: ${usageChunk}\n\n`, 'data: [DONE]\n\n']);
     const text = await (await chat({ stream: true })).text();
     const data = dataOf(text);
     expect(data.filter((d) => d === '[DONE]')).toHaveLength(1);
@@ -212,7 +182,7 @@ describe('streams through the gateway', () => {
   });
 
   it('an upstream [DONE] with no answer before it: the error chunk comes before [DONE], nothing after it', async () => {
-    handler = streamPieces([`data: ${usageChunk}\n\n`, 'data: [DONE]\n\n']);
+    upstream.handler = streamPieces([`data: ${usageChunk}\n\n`, 'data: [DONE]\n\n']);
     const response = await chat({ stream: true });
     // The usage chunk went out before the end showed there was no answer: the error comes in band.
     expect(response.status).toBe(200);
@@ -227,7 +197,7 @@ describe('streams through the gateway', () => {
   });
 
   it('an upstream stream cut after content: an error chunk, then [DONE]', async () => {
-    handler = streamPieces(frames().slice(0, 3), 'destroy');
+    upstream.handler = streamPieces(frames().slice(0, 3), 'destroy');
     const text = await (await chat({ stream: true })).text();
     const data = dataOf(text);
     expect(data.at(-1)).toBe('[DONE]');
@@ -237,15 +207,15 @@ describe('streams through the gateway', () => {
   });
 
   it('an upstream stream cut before any content: an OpenAI-shaped HTTP error (after retries)', async () => {
-    handler = streamPieces(frames().slice(0, 1));
+    upstream.handler = streamPieces(frames().slice(0, 1));
     const response = await chat({ stream: true });
     expect(response.status).toBeGreaterThanOrEqual(500);
     expectOpenAiError(await response.json());
-    expect(requests).toBe(3);
+    expect(upstream.requests).toBe(3);
   });
 
   it('an upstream that ignores stream: true and answers JSON: the client gets a proper stream', async () => {
-    handler = reply(200, completion({ content: 'Whole answer' }));
+    upstream.handler = reply(200, completion({ content: 'Whole answer' }));
     const response = await chat({ stream: true });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
@@ -255,7 +225,7 @@ describe('streams through the gateway', () => {
   });
 
   it('an upstream answering a stream request with HTML: an OpenAI-shaped error', async () => {
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html><body>Just a moment...</body></html>');
     };
@@ -272,7 +242,7 @@ describe('upstream streams a line-by-line proxy would break', () => {
       .split('\n')
       .map((line) => `data: ${line}`)
       .join('\n')}\n\n`;
-    handler = streamPieces([multiLine, ...frames().slice(3)]);
+    upstream.handler = streamPieces([multiLine, ...frames().slice(3)]);
     const openai = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/api/v1`, maxRetries: 0 });
     const stream = await openai.chat.completions.create({
       model: `${MODEL}-${++calls}`,
@@ -290,7 +260,7 @@ describe('upstream streams a line-by-line proxy would break', () => {
     const data = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
     const error = { code: 502, message: 'Provider returned error', metadata: { error_type: 'provider_unavailable' } };
     const billed = { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, cost: 0.00002 };
-    handler = async (_req, res) => {
+    upstream.handler = async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(
         data({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hello' } }] }) +
@@ -333,7 +303,7 @@ describe('reasoning that comes as details only (encrypted, no text)', () => {
     JSON.parse(Buffer.from(String(item.encrypted_content).replace(/^switchyard\.v1:/, ''), 'base64').toString());
 
   it('a Responses stream gives them a reasoning item of their own, before the message, sealed in its .done', async () => {
-    handler = streamPieces(pieces);
+    upstream.handler = streamPieces(pieces);
     const events = dataOf(await (await responses(true)).text())
       .filter((d) => d !== '[DONE]')
       .map(
@@ -367,17 +337,17 @@ describe('reasoning that comes as details only (encrypted, no text)', () => {
           stream,
         }),
       });
-    handler = streamPieces(pieces);
+    upstream.handler = streamPieces(pieces);
     const events = dataOf(await (await messages(true)).text()).map((d) => JSON.parse(d) as Record<string, any>);
     const starts = events.filter((e) => e.type === 'content_block_start').map((e) => e.content_block.type);
-    handler = reply(200, completion({ content: 'Hello', reasoning_details: [ENCRYPTED] }));
+    upstream.handler = reply(200, completion({ content: 'Hello', reasoning_details: [ENCRYPTED] }));
     const plain = (await (await messages(false)).json()) as { content: { type: string }[] };
     expect(plain.content.map((block) => block.type)).toEqual(['redacted_thinking', 'text']);
     expect(starts).toEqual(['redacted_thinking', 'text']);
   });
 
   it('the non-streamed answer has the same items', async () => {
-    handler = reply(200, completion({ content: 'Hello', reasoning_details: [ENCRYPTED] }));
+    upstream.handler = reply(200, completion({ content: 'Hello', reasoning_details: [ENCRYPTED] }));
     const body = (await (await responses(false)).json()) as { output: { type: string }[] };
     expect(body.output.map((item) => item.type)).toEqual(['reasoning', 'message']);
     expect(unseal(body.output[0] as { encrypted_content?: string })).toEqual([ENCRYPTED]);
@@ -386,7 +356,7 @@ describe('reasoning that comes as details only (encrypted, no text)', () => {
 
 describe('non-stream answers through the gateway', () => {
   it('an answer without an id or usage: passed through, with no empty x-generation-id header', async () => {
-    handler = reply(
+    upstream.handler = reply(
       200,
       JSON.stringify({
         object: 'chat.completion',
@@ -407,7 +377,7 @@ describe('non-stream answers through the gateway', () => {
       [402, 'Insufficient credits. Add more using https://openrouter.ai/credits', 'upstream_out_of_credits'],
     ];
     for (const [status, message, type] of refusals) {
-      handler = reply(status, JSON.stringify({ error: { code: status, message } }));
+      upstream.handler = reply(status, JSON.stringify({ error: { code: status, message } }));
       for (let i = 0; i < 2; i++) {
         const response = await chat();
         expect(response.status).toBe(502);
@@ -424,14 +394,14 @@ describe('non-stream answers through the gateway', () => {
 
   it('a 403 from the upstream stays a 403 (moderation or a region is about the request, not the account)', async () => {
     for (const metadata of [{ reasons: ['harassment'] }, undefined]) {
-      handler = reply(403, JSON.stringify({ error: { code: 403, message: 'Refused', metadata } }));
+      upstream.handler = reply(403, JSON.stringify({ error: { code: 403, message: 'Refused', metadata } }));
       expect((await chat()).status).toBe(403);
     }
   });
 
   it('HTTP 200 with HTML or an empty body: an OpenAI-shaped error with a bounded message', async () => {
     for (const body of [`<!DOCTYPE html><html>${'<p>Attention Required!</p>'.repeat(1000)}</html>`, '']) {
-      handler = (_req, res) => {
+      upstream.handler = (_req, res) => {
         res.writeHead(200, { 'content-type': body ? 'text/html' : 'application/json' });
         res.end(body);
       };
@@ -444,8 +414,8 @@ describe('non-stream answers through the gateway', () => {
 
   it('502/503 with a Cloudflare HTML page: retried, then an OpenAI-shaped error with the status', async () => {
     for (const status of [502, 503]) {
-      requests = 0;
-      handler = (_req, res) => {
+      upstream.requests = 0;
+      upstream.handler = (_req, res) => {
         res.writeHead(status, { 'content-type': 'text/html' });
         res.end(`<html><head><title>${status}</title></head><body>${'cloudflare '.repeat(3000)}</body></html>`);
       };
@@ -453,28 +423,28 @@ describe('non-stream answers through the gateway', () => {
       expect(response.status).toBe(status);
       const error = expectOpenAiError(await response.json());
       expect(error.message.length).toBeLessThan(1000);
-      expect(requests).toBe(3);
+      expect(upstream.requests).toBe(3);
     }
   });
 
   it('429 with a Retry-After beyond the deadline: a 429 at once, carrying retry-after', async () => {
-    handler = reply(429, JSON.stringify({ error: { code: 429, message: 'Rate limit exceeded' } }), {
+    upstream.handler = reply(429, JSON.stringify({ error: { code: 429, message: 'Rate limit exceeded' } }), {
       'retry-after': '86400',
     });
     const response = await chat();
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('86400');
     expectOpenAiError(await response.json());
-    expect(requests).toBe(1);
+    expect(upstream.requests).toBe(1);
   });
 
   it('sloppy completions: choices: [] is an error; null content with tool calls and numeric strings pass', async () => {
-    handler = reply(200, completion({}, { choices: [] }));
+    upstream.handler = reply(200, completion({}, { choices: [] }));
     const empty = await chat();
     expect(empty.status).toBeGreaterThanOrEqual(500);
     expectOpenAiError(await empty.json());
 
-    handler = reply(
+    upstream.handler = reply(
       200,
       completion(
         { content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
@@ -509,31 +479,31 @@ function dropOnReuse(): Handler {
 
 describe('runaway upstream bodies', () => {
   it('a non-stream answer beyond max_upstream_response: a typed 502, not a gateway full of it', async () => {
-    handler = reply(200, completion({ content: 'x'.repeat(LIMIT * 2) }));
+    upstream.handler = reply(200, completion({ content: 'x'.repeat(LIMIT * 2) }));
     const response = await chat();
     expect(response.status).toBe(502);
     const error = expectOpenAiError(await response.json());
     expect(error.type).toBe('response_too_large');
     expect(error.message).toContain('max_upstream_response');
     // Retries are on (3 attempts), but the same request would grow as large again: asked once.
-    expect(requests).toBe(1);
+    expect(upstream.requests).toBe(1);
   });
 
   it('a small gzip body that inflates beyond max_upstream_response: the same typed 502', async () => {
     const packed = gzipSync(completion({ content: 'z'.repeat(LIMIT * 4) }));
     expect(packed.byteLength).toBeLessThan(LIMIT / 10);
-    handler = (_req, res) => {
+    upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       res.end(packed);
     };
     const response = await chat();
     expect(response.status).toBe(502);
     expect(expectOpenAiError(await response.json()).message).toContain('max_upstream_response');
-    expect(requests).toBe(1);
+    expect(upstream.requests).toBe(1);
   });
 
   it('a stream that never stops: cut at the limit with an error chunk and [DONE]', async () => {
-    handler = async (_req, res) => {
+    upstream.handler = async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const piece = `data: ${chunk({ content: 'y'.repeat(1000) })}\n\n`;
       for (let sent = 0; sent < LIMIT * 4 && !res.destroyed; sent += piece.length) {
@@ -551,16 +521,15 @@ describe('runaway upstream bodies', () => {
 
 describe('keep-alive sockets dropped by the upstream', () => {
   it('with SDK retries off, a socket dropped on reuse is resent at once on a fresh connection', async () => {
-    const { port } = upstream.address() as AddressInfo;
     const strict = await startTestGateway({
       env: {
         OPENROUTER_API_KEY: 'sk-or-v1-nasty-upstream-test',
-        OPENROUTER_BASE_URL: `http://127.0.0.1:${port}/api/v1`,
+        OPENROUTER_BASE_URL: upstream.baseURL,
         OPENROUTER_RETRY_ATTEMPTS: '1',
       },
     });
     try {
-      handler = dropOnReuse();
+      upstream.handler = dropOnReuse();
       const post = (stream: boolean) =>
         fetch(`${strict.url}/api/v1/chat/completions`, {
           method: 'POST',
@@ -582,14 +551,14 @@ describe('keep-alive sockets dropped by the upstream', () => {
     }
   });
 
-  it('Connection: close, and a socket dropped when reused: the next requests still succeed', async () => {
-    handler = (_req, res) => {
+  it('Connection: close, and a socket dropped when reused: the next upstream.requests still succeed', async () => {
+    upstream.handler = (_req, res) => {
       res.setHeader('connection', 'close');
       reply(200, completion({ content: 'fresh' }))(_req, res, '');
     };
     for (let i = 0; i < 3; i++) expect((await chat()).status).toBe(200);
 
-    handler = dropOnReuse();
+    upstream.handler = dropOnReuse();
     for (let i = 0; i < 4; i++) {
       const response = await chat();
       expect(response.status).toBe(200);
