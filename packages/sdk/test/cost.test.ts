@@ -36,6 +36,41 @@ describe('money', () => {
     expect(toUsd(exact)).toBe(0.1);
   });
 
+  it('rounds femto-dollars to 12 significant digits exactly, on both sides of the integer fast path', () => {
+    // The decimal rounding of the exact amount, done on its digits: what toUsd must equal.
+    const reference = (femto: bigint): number => {
+      const negative = femto < 0n;
+      const digits = (negative ? -femto : femto).toString();
+      const drop = Math.max(0, digits.length - 12);
+      let kept = BigInt(digits.slice(0, digits.length - drop) || '0');
+      if (drop > 0 && Number(digits[digits.length - drop]) >= 5) kept += 1n;
+      const usd = Number(`${kept}e${drop - 15}`);
+      return negative ? -usd : usd;
+    };
+    const cases = [
+      1n,
+      999_999_999_999n,
+      1_000_000_000_000n,
+      1_000_000_000_004n,
+      1_000_000_000_005n,
+      1_234_567_890_123_456n / 10n,
+      999_999_999_999_999n,
+      1_000_000_000_000_000n,
+      12_345_678_901_234_567n,
+      -987_654_321_098_765n,
+      -5n,
+    ];
+    // A deterministic spread of magnitudes from 1 femto-dollar to $1,000.
+    let seed = 7n;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n;
+      cases.push(seed % 10n ** BigInt(1 + (i % 18)));
+    }
+    for (const femto of cases) expect(toUsd(femto), String(femto)).toBe(reference(femto));
+    expect(toUsd(0n)).toBe(0);
+    expect(toUsd(6_900_000_000n)).toBe(0.0000069);
+  });
+
   it('formats for humans', () => {
     expect(formatUsd(0)).toBe('$0');
     expect(formatUsd(1.5)).toBe('$1.5');

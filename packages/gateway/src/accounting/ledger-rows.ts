@@ -23,21 +23,21 @@ function toRow(r: UsageRecord, record: RequestRecord): LedgerRow {
     stream: r.stream,
     fallbackPosition: r.fallbackPosition,
   };
-  const optional: Partial<LedgerRow> = {
-    generationId: r.generationId,
-    keyId: r.keyId,
-    userId: r.userId,
-    modelServed: r.modelServed,
-    provider: r.provider,
-    status: r.status,
-    code: r.code,
-    costReportedNano: nano(r.costReportedUsd),
-    costComputedNano: nano(r.costComputedUsd),
-    savingsNano: nano(r.savingsUsd),
-    ttftMs: r.ttftMs === undefined ? undefined : Math.max(0, Math.round(r.ttftMs)),
-  };
-  for (const [name, value] of Object.entries(optional))
-    if (value !== undefined) (row as unknown as Record<string, unknown>)[name] = value;
+  // Only the fields that have a value (no Object.entries over a partial row: this runs for every attempt).
+  if (r.generationId !== undefined) row.generationId = r.generationId;
+  if (r.keyId !== undefined) row.keyId = r.keyId;
+  if (r.userId !== undefined) row.userId = r.userId;
+  if (r.modelServed !== undefined) row.modelServed = r.modelServed;
+  if (r.provider !== undefined) row.provider = r.provider;
+  if (r.status !== undefined) row.status = r.status;
+  if (r.code !== undefined) row.code = r.code;
+  const reported = nano(r.costReportedUsd);
+  if (reported !== undefined) row.costReportedNano = reported;
+  const computed = nano(r.costComputedUsd);
+  if (computed !== undefined) row.costComputedNano = computed;
+  const savings = nano(r.savingsUsd);
+  if (savings !== undefined) row.savingsNano = savings;
+  if (r.ttftMs !== undefined) row.ttftMs = Math.max(0, Math.round(r.ttftMs));
   return row;
 }
 

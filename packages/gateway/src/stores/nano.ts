@@ -27,6 +27,14 @@ export function nanoToUsdString(nano: Nano): string {
 
 /** A non-negative USD amount (decimal string or number, as in config files) as nano-dollars, rounded half-up. */
 export function usdToNano(usd: string | number): Nano {
+  if (typeof usd === 'number' && usd >= 0 && usd < 1000) {
+    // Every ledger row converts two or three costs: away from a half nano-dollar, rounding the float scaled to nano
+    // gives the integer the decimal digits below would (its error is far below 1e-6 nano under $1,000), without
+    // building and parsing a string.
+    const scaled = usd * 1e9;
+    const fraction = scaled - Math.floor(scaled);
+    if (Math.abs(fraction - 0.5) > 1e-3) return BigInt(Math.round(scaled));
+  }
   const text = typeof usd === 'number' ? usd.toFixed(12) : usd.trim();
   const match = /^(\d*)(?:\.(\d*))?$/.exec(text);
   if (!match || (match[1] === '' && (match[2] ?? '') === '')) throw new RangeError(`not a USD amount: ${usd}`);

@@ -37,6 +37,17 @@ describe('nano-dollars', () => {
     expect(() => usdToNano('-1')).toThrow(RangeError);
     expect(() => usdToNano('')).toThrow(RangeError);
   });
+
+  it('converts a cost given as a number exactly as its decimal digits (the float fast path agrees with them)', () => {
+    const amounts = [0, 0.0000069, 1.5e-9, 1.4999999e-9, 2.5e-9, 0.000123456789, 0.99999999995, 999.9999999994, 1234.5];
+    // A deterministic spread of per-request costs from a nano-dollar to $1,000.
+    let seed = 11;
+    for (let i = 0; i < 5000; i++) {
+      seed = (seed * 48271) % 2147483647;
+      amounts.push((seed / 2147483647) * 10 ** -(i % 13) * 1000);
+    }
+    for (const usd of amounts) expect(usdToNano(usd), String(usd)).toBe(usdToNano(usd.toFixed(12)));
+  });
 });
 
 describe('budget periods', () => {

@@ -49,6 +49,19 @@ export interface CostBreakdown {
   total: Femto;
 }
 
+/** The per-token prices of each bill component, parsed; components without their own price use the plain one. */
+function componentPrices(prices: Prices) {
+  const prompt = parseUsd(prices.prompt);
+  const completion = parseUsd(prices.completion);
+  return {
+    prompt,
+    completion,
+    read: prices.input_cache_read == null ? prompt : parseUsd(prices.input_cache_read),
+    write: prices.input_cache_write == null ? prompt : parseUsd(prices.input_cache_write),
+    thinking: prices.internal_reasoning == null ? completion : parseUsd(prices.internal_reasoning),
+  };
+}
+
 /**
  * Exact cost from every price component: uncached prompt tokens, cache reads, cache writes, completion tokens,
  * internal reasoning, the per-request price and images. Components without their own price use the plain prompt
@@ -56,25 +69,43 @@ export interface CostBreakdown {
  * count as 0 here: `lacksPrice` says whether the usage needs one (the costs below then give no computation).
  */
 export function computeCost(usage: Usage, prices: Prices, images = 0): CostBreakdown {
-  const prompt = parseUsd(prices.prompt);
-  const completion = parseUsd(prices.completion);
-  const read = prices.input_cache_read == null ? prompt : parseUsd(prices.input_cache_read);
-  const write = prices.input_cache_write == null ? prompt : parseUsd(prices.input_cache_write);
-  const thinking = prices.internal_reasoning == null ? completion : parseUsd(prices.internal_reasoning);
-  const uncached = Math.max(0, usage.promptTokens - usage.cachedTokens - usage.cacheWriteTokens);
-  const visible = Math.max(0, usage.completionTokens - usage.reasoningTokens);
+  const p = componentPrices(prices);
   const parts = {
-    prompt: times(uncached, prompt),
-    cacheRead: times(usage.cachedTokens, read),
-    cacheWrite: times(usage.cacheWriteTokens, write),
-    completion: times(visible, completion),
-    reasoning: times(usage.reasoningTokens, thinking),
+    prompt: times(uncachedTokens(usage), p.prompt),
+    cacheRead: times(usage.cachedTokens, p.read),
+    cacheWrite: times(usage.cacheWriteTokens, p.write),
+    completion: times(visibleTokens(usage), p.completion),
+    reasoning: times(usage.reasoningTokens, p.thinking),
     request: parseUsd(prices.request),
     images: times(images, parseUsd(prices.image)),
   };
-  const total = Object.values(parts).reduce((a, b) => a + b, 0n);
+  const total =
+    parts.prompt +
+    parts.cacheRead +
+    parts.cacheWrite +
+    parts.completion +
+    parts.reasoning +
+    parts.request +
+    parts.images;
   return { ...parts, total };
 }
+
+/** `computeCost(…).total` without the breakdown: it runs for every answer priced from the catalog. */
+function totalCost(usage: Usage, prices: Prices, images: number): Femto {
+  const p = componentPrices(prices);
+  return (
+    times(uncachedTokens(usage), p.prompt) +
+    times(usage.cachedTokens, p.read) +
+    times(usage.cacheWriteTokens, p.write) +
+    times(visibleTokens(usage), p.completion) +
+    times(usage.reasoningTokens, p.thinking) +
+    parseUsd(prices.request) +
+    times(images, parseUsd(prices.image))
+  );
+}
+
+const uncachedTokens = (usage: Usage) => Math.max(0, usage.promptTokens - usage.cachedTokens - usage.cacheWriteTokens);
+const visibleTokens = (usage: Usage) => Math.max(0, usage.completionTokens - usage.reasoningTokens);
 
 /** A price that is an amount (0 or more); missing, negative (a router's `"-1"`) and unreadable ones are not. */
 function known(value: unknown): boolean {
@@ -128,6 +159,8 @@ function signedFemto(usd: number): Femto {
 /** `usdReported − usdComputed`, exactly; both taken as the numbers they are published as, so a reported cost
  * rounded like ours shows no drift. */
 export function costDrift(reportedUsd: number, computedUsd: number): number {
+  // The usual case, and the exact answer for it, without parsing two amounts.
+  if (reportedUsd === computedUsd) return 0;
   return toUsd(signedFemto(reportedUsd) - signedFemto(computedUsd));
 }
 
@@ -144,8 +177,7 @@ export function reconcileCost(
   images = 0,
 ): Cost | undefined {
   // No computation without prices, or when the usage needs one that is unknown.
-  const ours =
-    prices && !lacksPrice(usage, prices, images) ? toUsd(computeCost(usage, prices, images).total) : undefined;
+  const ours = prices && !lacksPrice(usage, prices, images) ? toUsd(totalCost(usage, prices, images)) : undefined;
   const savings =
     prices && ours !== undefined && usage.cachedTokens > 0 ? toUsd(cacheSavings(usage, prices)) : undefined;
   let cost: Cost;

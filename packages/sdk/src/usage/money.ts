@@ -56,6 +56,17 @@ function parseUsdText(text: string): Femto {
 /** Femto-dollars as a USD number, rounded to 12 significant digits (plenty for any bill). */
 export function toUsd(femto: Femto): number {
   if (femto === 0n) return 0;
+  // Below $1 (every ordinary request) the rounding is done on the exact integer, not through `toPrecision`'s string
+  // (this runs for every answer): an integer of at most 12 significant digits divided by 1e15 is the double nearest
+  // to its decimal value, as `Number(….toPrecision(12))` is. Halves round away from zero, as `toPrecision` does.
+  const negative = femto < 0n;
+  const abs = negative ? -femto : femto;
+  if (abs < FEMTO_PER_USD) {
+    const magnitude = Number(abs);
+    const scale = magnitude < 1e12 ? 1 : magnitude < 1e13 ? 10 : magnitude < 1e14 ? 100 : 1000;
+    const rounded = scale === 1 ? magnitude : Math.round(magnitude / scale) * scale;
+    return (negative ? -rounded : rounded) / 1e15;
+  }
   return Number((Number(femto) / Number(FEMTO_PER_USD)).toPrecision(12));
 }
 
