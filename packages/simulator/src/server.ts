@@ -7,6 +7,7 @@ import { getCredits, getGeneration, getKey } from './handlers/account.js';
 import { countModels, getModel, listModels, listProviders, modelEndpoints } from './handlers/catalog.js';
 import { handleChat } from './handlers/chat.js';
 import { handleEmbeddings } from './handlers/embeddings.js';
+import { handleResponses } from './handlers/responses.js';
 import { CORS_ANSWER } from './http/cors.js';
 import { BodyTooLargeError, bearerToken, readBody, sendError, sendJson } from './http/io.js';
 import { ResponseSession } from './http/session.js';
@@ -83,7 +84,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (path === '/generation') return getGeneration(ctx, res, key, query);
       if (path === '/providers') return listProviders(ctx, res);
     }
-    if (method === 'POST' && (path === '/chat/completions' || path === '/embeddings')) {
+    if (method === 'POST' && (path === '/chat/completions' || path === '/embeddings' || path === '/responses')) {
       let raw: Buffer;
       try {
         raw = await readBody(req, ctx.settings.maxBodyBytes);
@@ -122,6 +123,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const session = new ResponseSession(res);
       const payload = body as Record<string, unknown>;
       if (path === '/embeddings') return handleEmbeddings(ctx, session, payload, key, headerRule);
+      if (path === '/responses') return handleResponses(ctx, session, payload, key, headerRule);
       return handleChat(ctx, session, payload, key, headerRule);
     }
     const known = ['/chat/completions', '/embeddings', '/key', '/auth/key', '/credits', '/generation', '/providers'];
