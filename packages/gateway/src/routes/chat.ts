@@ -2,6 +2,7 @@ import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
+import { StreamFinish, withToolCallsFinish } from './finish-reasons.js';
 import { inBandError, sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
 import { type Outcome, settleAfterReply } from './settlement.js';
@@ -11,7 +12,8 @@ import { answerFailedStream } from './stream-failure.js';
 /**
  * A non-streamed chat. The answer goes out first and the request is settled after it (as a stream is), so the
  * client does not wait for the bookkeeping; the request is still tracked until settled, so shutdown waits for it.
- * `render` gives the answer its dialect's shape (the other dialects translate onto this flow); chat sends it as is.
+ * `render` gives the answer its dialect's shape (the other dialects translate onto this flow); chat sends it as it came,
+ * but for tool calls reported as "tool_calls" (see finish-reasons.ts).
  */
 export async function nonStreaming(
   services: GatewayServices,
@@ -19,7 +21,7 @@ export async function nonStreaming(
   requestId: string,
   reply: FastifyReply,
   controller: AbortController,
-  render: (result: ChatResult) => unknown = (result) => result.raw,
+  render: (result: ChatResult) => unknown = (result) => withToolCallsFinish(result.raw),
 ) {
   let outcome: Outcome;
   try {
@@ -83,6 +85,7 @@ async function streaming(
   let partialText = '';
   let contentSent = false;
   let forwardedError: { finished: boolean } | undefined;
+  const finish = new StreamFinish();
   try {
     for await (const event of stream) {
       if (event.type === 'frame') {
@@ -90,7 +93,7 @@ async function streaming(
         // the error chunk must come before [DONE] — the gateway writes its own last.
         if (DONE_FRAME.test(event.text)) continue;
         const id = out.headersSent ? undefined : generationIdOf(event.text);
-        const waiting = out.write(event.text, id ? { 'x-generation-id': id } : undefined);
+        const waiting = out.write(finish.frame(event.text), id ? { 'x-generation-id': id } : undefined);
         if (waiting) await waiting;
         forwardedError ??= upstreamErrorFrame(event.text);
       } else if (event.type === 'done') result = event.result;
@@ -99,8 +102,11 @@ async function streaming(
         if (!contentSent) out.flush();
         contentSent = true;
         if (event.type === 'text') partialText += event.text;
+        else if (event.type === 'tool_call_delta') finish.sawToolCall();
       }
     }
+    const closing = finish.closing(result);
+    if (closing) await out.write(closing);
     // Always ours (also when the upstream ended a finished stream without one: OpenAI clients expect it).
     await out.write(DONE);
     out.end();

@@ -5,6 +5,7 @@ import { type LoopbackUpstream, startLoopbackUpstream } from '../../../../test/s
 import { generationRecord } from '../../src/accounting/generation-record.js';
 import { makeRow } from '../stores/rows.js';
 import { post, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { chunkFrame, completionBody, usageFrame } from '../support/upstream-chunks.js';
 
 // `GET /generation` tells how the answer ended (finish_reason, native_finish_reason) and what a BYOK upstream
 // charged (is_byok, upstream_inference_cost), as the ledger recorded them — streamed or not — instead of a fixed
@@ -120,27 +121,14 @@ describe('GET /generation: BYOK usage and tool calls without a finish reason, fr
         ? { role: 'assistant', content: 'Hi.' }
         : { role: 'assistant', content: '', tool_calls: [CALL] };
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          ...head,
-          object: 'chat.completion',
-          choices: [{ index: 0, message, finish_reason: finish, native_finish_reason: native }],
-          usage,
-        }),
-      );
+      res.end(completionBody(head, message, finish, native, usage));
       return;
     }
-    const chunk = (delta: Data, finishReason: string | null = null, nativeReason: string | null = null) =>
-      `data: ${JSON.stringify({
-        ...head,
-        object: 'chat.completion.chunk',
-        choices: [{ index: 0, delta, finish_reason: finishReason, native_finish_reason: nativeReason }],
-      })}\n\n`;
     const frames = byok
-      ? [chunk({ role: 'assistant', content: 'Hi.' }), chunk({}, finish, native)]
+      ? [chunkFrame(head, { role: 'assistant', content: 'Hi.' }), chunkFrame(head, {}, finish, native)]
       : // The calls and then nothing: no chunk ever names a finish reason.
-        [chunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, ...CALL }] })];
-    frames.push(`data: ${JSON.stringify({ ...head, object: 'chat.completion.chunk', choices: [], usage })}\n\n`);
+        [chunkFrame(head, { role: 'assistant', content: null, tool_calls: [{ index: 0, ...CALL }] })];
+    frames.push(usageFrame(head, usage));
     frames.push('data: [DONE]\n\n');
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.end(frames.join(''));
