@@ -14,6 +14,8 @@ export interface CompletionPlan {
   toolCalls: PlannedToolCall[];
   finishReason: 'stop' | 'length' | 'tool_calls';
   nativeFinishReason: string;
+  /** The `stop` sequence that ended the text, if one did (the Anthropic skin reports it as `stop_sequence`). */
+  stopSequence: string | null;
   completionTokens: number;
   reasoningTokens: number;
 }
@@ -140,18 +142,22 @@ function structuredContent(request: Record<string, unknown>, rng: Rng, promptWor
   return undefined;
 }
 
-function applyStop(tokens: string[], stop: unknown): { tokens: string[]; stopped: boolean } {
+function applyStop(tokens: string[], stop: unknown): { tokens: string[]; stopped: string | null } {
   const stops = (typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : []).filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
-  if (stops.length === 0) return { tokens, stopped: false };
+  if (stops.length === 0) return { tokens, stopped: null };
   const text = tokens.join('');
   let cut = -1;
+  let stopped: string | null = null;
   for (const s of stops) {
     const at = text.indexOf(s);
-    if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+    if (at >= 0 && (cut < 0 || at < cut)) {
+      cut = at;
+      stopped = s;
+    }
   }
-  if (cut < 0) return { tokens, stopped: false };
+  if (cut < 0) return { tokens, stopped: null };
   const kept: string[] = [];
   let length = 0;
   for (const token of tokens) {
@@ -163,7 +169,7 @@ function applyStop(tokens: string[], stop: unknown): { tokens: string[]; stopped
       break;
     }
   }
-  return { tokens: kept, stopped: true };
+  return { tokens: kept, stopped };
 }
 
 /** Builds the whole answer for one request, deterministically from `rng`. */
@@ -183,6 +189,7 @@ export function planCompletion(input: PlanInput): CompletionPlan {
   let toolCalls: PlannedToolCall[] = [];
   let finish: CompletionPlan['finishReason'] = 'stop';
   let native = 'stop';
+  let stopSequence: string | null = null;
   if (calls.length > 0) {
     const idRng = rng.fork('ids');
     toolCalls = calls.map((tool) => ({
@@ -206,7 +213,8 @@ export function planCompletion(input: PlanInput): CompletionPlan {
     } else content = replyTokens(rng.fork('reply'), userText, input.replyRange);
     const stopped = applyStop(content, request.stop);
     content = stopped.tokens;
-    if (stopped.stopped) native = 'stop_sequence';
+    stopSequence = stopped.stopped;
+    if (stopSequence !== null) native = 'stop_sequence';
   }
 
   const limit = Number(
@@ -220,6 +228,7 @@ export function planCompletion(input: PlanInput): CompletionPlan {
     argTokens = 0;
     finish = 'length';
     native = 'length';
+    stopSequence = null;
   } else if (reasoning.length + content.length + argTokens > limit) {
     const room = limit - reasoning.length;
     if (toolCalls.length > 0) {
@@ -230,6 +239,7 @@ export function planCompletion(input: PlanInput): CompletionPlan {
     } else content = content.slice(0, room);
     finish = 'length';
     native = 'length';
+    stopSequence = null;
   }
   const reasoningText = reasoning.join('');
   const visible = input.reasoningBudget.visible && reasoning.length > 0;
@@ -241,6 +251,7 @@ export function planCompletion(input: PlanInput): CompletionPlan {
     toolCalls,
     finishReason: finish,
     nativeFinishReason: NATIVE[family][native] ?? native,
+    stopSequence,
     completionTokens: reasoning.length + content.length + argTokens,
     reasoningTokens: reasoning.length,
   };

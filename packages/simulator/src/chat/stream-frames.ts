@@ -3,10 +3,11 @@ import type { StreamShape } from '../options.js';
 import type { CompletionPlan } from './plan.js';
 import { type Family, signReasoning } from './reasoning.js';
 
-/** One SSE frame, ready to write. `chunk` frames carry model output and are what `afterChunks` counts. */
+/** One SSE frame, ready to write. `chunk` frames carry model output and are what `afterChunks` counts; `event`
+ * frames are the Anthropic skin's structural events (message and block starts and stops) that carry none. */
 export interface Frame {
   text: string;
-  kind: 'comment' | 'chunk' | 'finish' | 'usage' | 'done' | 'error';
+  kind: 'comment' | 'chunk' | 'event' | 'finish' | 'usage' | 'done' | 'error';
   /** Output tokens this frame carries (drives pacing). */
   tokens: number;
 }
@@ -17,6 +18,8 @@ export interface StreamMeta {
   model: string;
   created: number;
   family: Family;
+  /** `text`: the legacy completions skin, whose choices carry `text` where chat's carry a `delta`. */
+  form?: 'chat' | 'text';
 }
 
 export const PROCESSING_COMMENT: Frame = { text: ': OPENROUTER PROCESSING\n\n', kind: 'comment', tokens: 0 };
@@ -29,16 +32,25 @@ const REASONING_FORMAT: Record<Family, string> = {
   other: 'unknown',
 };
 
+/** The body of a choice that carries no output: chat's empty assistant delta, or the completions skin's `text`. */
+function emptyOutput(meta: StreamMeta, role = true): Record<string, unknown> {
+  if (meta.form === 'text') return { text: '' };
+  return { delta: role ? { role: 'assistant', content: '' } : { content: '' } };
+}
+
 /** Chunks share everything but the delta; the envelope is serialised once per stream. */
 function chunkWriter(meta: StreamMeta) {
   const head =
     `data: {"id":${JSON.stringify(meta.id)},"provider":${JSON.stringify(meta.provider)},` +
     `"model":${JSON.stringify(meta.model)},"object":"chat.completion.chunk","created":${meta.created},`;
-  const choiceHead = `${head}"choices":[{"index":0,"delta":`;
+  // The completions skin streams chunks with chat's `object` (observed) but `text` in place of `delta`.
+  const text = meta.form === 'text';
+  const choiceHead = `${head}"choices":[{"index":0,${text ? '"text":' : '"delta":'}`;
   return {
     delta(delta: Record<string, unknown>, tokens = 1): Frame {
+      const output = JSON.stringify(text ? (delta.content ?? '') : delta);
       return {
-        text: `${choiceHead}${JSON.stringify(delta)},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}\n\n`,
+        text: `${choiceHead}${output},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]}\n\n`,
         kind: 'chunk',
         tokens,
       };
@@ -51,6 +63,7 @@ function chunkWriter(meta: StreamMeta) {
 }
 
 function usageFrames(
+  meta: StreamMeta,
   write: ReturnType<typeof chunkWriter>,
   usage: Record<string, unknown>,
   shape: StreamShape['usageChunk'],
@@ -61,7 +74,7 @@ function usageFrames(
         choices: [
           {
             index: 0,
-            delta: { role: 'assistant', content: '' },
+            ...emptyOutput(meta),
             finish_reason: null,
             native_finish_reason: null,
             logprobs: null,
@@ -83,10 +96,11 @@ export function buildFrames(
   shape: StreamShape,
 ): Frame[] {
   const write = chunkWriter(meta);
-  const frames: Frame[] = [];
-  for (let i = 0; i < (shape.processingComments ?? 1); i++) frames.push(PROCESSING_COMMENT);
+  const frames: Frame[] = processingComments(shape);
   const format = REASONING_FORMAT[meta.family];
-  if (plan.reasoningVisible) {
+  // Legacy text completions have no field for reasoning: its tokens are billed, its text is not shown.
+  const chat = meta.form !== 'text';
+  if (chat && plan.reasoningVisible) {
     for (const token of plan.reasoning) {
       const detail =
         meta.family === 'openai'
@@ -109,23 +123,24 @@ export function buildFrames(
     const piece = plan.content.slice(i, i + per);
     frames.push(write.delta({ role: 'assistant', content: piece.join('') }, piece.length));
   }
-  plan.toolCalls.forEach((call, index) => {
-    frames.push(
-      write.delta({
-        role: 'assistant',
-        content: null,
-        tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
-      }),
-    );
-    for (const fragment of call.arguments.match(/[\s\S]{1,16}/g) ?? []) {
-      frames.push(write.delta({ role: 'assistant', tool_calls: [{ index, function: { arguments: fragment } }] }));
-    }
-  });
+  if (chat)
+    plan.toolCalls.forEach((call, index) => {
+      frames.push(
+        write.delta({
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+        }),
+      );
+      for (const fragment of call.arguments.match(/[\s\S]{1,16}/g) ?? []) {
+        frames.push(write.delta({ role: 'assistant', tool_calls: [{ index, function: { arguments: fragment } }] }));
+      }
+    });
   const finish: Record<string, unknown> = {
     choices: [
       {
         index: 0,
-        delta: { role: 'assistant', content: '' },
+        ...emptyOutput(meta),
         finish_reason: plan.finishReason,
         native_finish_reason: plan.nativeFinishReason,
         logprobs: null,
@@ -133,19 +148,29 @@ export function buildFrames(
     ],
   };
   if (shape.usageChunk === 'with-finish') frames.push(write.raw({ ...finish, usage }, 'finish'));
-  else frames.push(write.raw(finish, 'finish'), usageFrames(write, usage, shape.usageChunk));
+  else frames.push(write.raw(finish, 'finish'), usageFrames(meta, write, usage, shape.usageChunk));
   frames.push(DONE_FRAME);
-  const every = shape.commentEvery ?? 0;
-  if (every > 0) {
-    const spaced: Frame[] = [];
-    let chunks = 0;
-    for (const frame of frames) {
-      spaced.push(frame);
-      if (frame.kind === 'chunk' && ++chunks % every === 0) spaced.push(PROCESSING_COMMENT);
-    }
-    return spaced;
-  }
+  return spaceComments(frames, shape);
+}
+
+/** Leading `: OPENROUTER PROCESSING` comments, as many as the stream shape asks for. */
+export function processingComments(shape: StreamShape): Frame[] {
+  const frames: Frame[] = [];
+  for (let i = 0; i < (shape.processingComments ?? 1); i++) frames.push(PROCESSING_COMMENT);
   return frames;
+}
+
+/** Adds a keep-alive comment after every `shape.commentEvery` output chunks (none by default). */
+export function spaceComments(frames: Frame[], shape: StreamShape): Frame[] {
+  const every = shape.commentEvery ?? 0;
+  if (every <= 0) return frames;
+  const spaced: Frame[] = [];
+  let chunks = 0;
+  for (const frame of frames) {
+    spaced.push(frame);
+    if (frame.kind === 'chunk' && ++chunks % every === 0) spaced.push(PROCESSING_COMMENT);
+  }
+  return spaced;
 }
 
 /** The in-band error that replaces the rest of a stream, in the documented or the observed three-chunk form. */
@@ -174,7 +199,7 @@ export function errorFrames(
               choices: [
                 {
                   index: 0,
-                  delta: { role: 'assistant', content: '' },
+                  ...emptyOutput(meta),
                   finish_reason: 'error',
                   native_finish_reason: 'error',
                   logprobs: null,
@@ -183,7 +208,7 @@ export function errorFrames(
             },
             'finish',
           ),
-          usageFrames(write, partialUsage, shape.usageChunk === 'with-finish' ? 'no-choices' : shape.usageChunk),
+          usageFrames(meta, write, partialUsage, shape.usageChunk === 'with-finish' ? 'no-choices' : shape.usageChunk),
         ]
       : [
           write.raw(
@@ -192,7 +217,7 @@ export function errorFrames(
               choices: [
                 {
                   index: 0,
-                  delta: { content: '' },
+                  ...emptyOutput(meta, false),
                   finish_reason: 'error',
                   native_finish_reason: 'error',
                   logprobs: null,
@@ -206,10 +231,17 @@ export function errorFrames(
   return frames;
 }
 
+/** The completions skin's `echo` of the prompt: shaped like output, but not model output (no tokens to pace or
+ * bill, not counted by `afterChunks`). */
+export function promptEcho(meta: StreamMeta, prompt: string): Frame {
+  return { ...chunkWriter(meta).delta({ content: prompt }, 0), kind: 'event' };
+}
+
 /** A `data:` line that is not JSON, as a broken proxy or provider emits. */
 export function malformedFrame(meta: StreamMeta): Frame {
+  const output = meta.form === 'text' ? '"text":"' : '"delta":{"content":"';
   return {
-    text: `data: {"id":${JSON.stringify(meta.id)},"choices":[{"delta":{"content":"\n\n`,
+    text: `data: {"id":${JSON.stringify(meta.id)},"choices":[{${output}\n\n`,
     kind: 'error',
     tokens: 0,
   };

@@ -2,13 +2,15 @@ import type { Fault } from '../faults/fault-types.js';
 import { CORS_ANSWER } from '../http/cors.js';
 import type { ResponseSession } from '../http/session.js';
 
-/** Writes a non-streaming JSON answer after `delayMs`, shaped by transport faults (cut, reset, stall, garbage). */
+/** Writes a non-streaming JSON answer after `delayMs`, shaped by transport faults (cut, reset, stall, garbage).
+ * `status` is 200 but for a skin that answers a failure mid-generation with an error status (Anthropic's). */
 export async function writeCompletion(
   session: ResponseSession,
   body: Record<string, unknown>,
   headers: Record<string, string>,
   delayMs: number,
   fault?: Fault,
+  status = 200,
 ): Promise<void> {
   const res = session.res;
   let text = JSON.stringify(body);
@@ -18,7 +20,7 @@ export async function writeCompletion(
     ...headers,
   };
   if (fault?.kind === 'stall') {
-    res.writeHead(200, base);
+    res.writeHead(status, base);
     res.flushHeaders();
     if (fault.durationMs === undefined) return; // parked until the client or the simulator closes
     await session.sleep(fault.durationMs);
@@ -31,11 +33,11 @@ export async function writeCompletion(
   switch (fault?.kind) {
     case 'reset-mid-body':
       base['content-length'] = String(Buffer.byteLength(text));
-      res.writeHead(200, base);
+      res.writeHead(status, base);
       return session.breakAfter(half);
     case 'cut':
       // Chunked encoding ends cleanly: the client sees a complete HTTP response holding half a JSON document.
-      res.writeHead(200, base);
+      res.writeHead(status, base);
       res.end(half);
       return;
     case 'malformed-chunk':
@@ -50,10 +52,10 @@ export async function writeCompletion(
   if (!fault) {
     // Healthy answers are written with the others of this event-loop turn (see finishSoon); faults keep their timing.
     return session.finishSoon(() => {
-      res.writeHead(200, base);
+      res.writeHead(status, base);
       res.end(text);
     });
   }
-  res.writeHead(200, base);
+  res.writeHead(status, base);
   res.end(text);
 }

@@ -19,6 +19,9 @@ export interface StreamJob {
   fault?: Fault;
   /** Usage of what was sent before an in-band error, for the three-chunk form's usage chunk. */
   partialUsage: (chunksSent: number) => Record<string, unknown>;
+  /** How a skin words an in-band error and a broken line (default: chat's chunks). */
+  errorFrames?: typeof errorFrames;
+  malformedFrame?: typeof malformedFrame;
 }
 
 type Action = { at: number; kind: 'stall' | 'reset' };
@@ -42,11 +45,13 @@ function shapeFrames(job: StreamJob): { frames: Frame[]; action?: Action } {
     case 'mid-stream-error': {
       const at = afterChunk(frames, fault.afterChunks ?? 2);
       const sent = frames.slice(0, at).filter((f) => f.kind === 'chunk').length;
-      return { frames: [...frames.slice(0, at), ...errorFrames(job.meta, fault, job.partialUsage(sent), job.shape)] };
+      const failure = (job.errorFrames ?? errorFrames)(job.meta, fault, job.partialUsage(sent), job.shape);
+      return { frames: [...frames.slice(0, at), ...failure] };
     }
     case 'malformed-chunk': {
       const at = afterChunk(frames, fault.afterChunks ?? 1);
-      return { frames: [...frames.slice(0, at), malformedFrame(job.meta), ...frames.slice(at)] };
+      const broken = (job.malformedFrame ?? malformedFrame)(job.meta);
+      return { frames: [...frames.slice(0, at), broken, ...frames.slice(at)] };
     }
     case 'cut':
       return { frames: frames.slice(0, afterChunk(frames, fault.afterChunks ?? 2)) };
