@@ -64,14 +64,44 @@ function worstCaseOn(body: Record<string, unknown>, row: Model | undefined): Wor
   return { usd: costAt(row, prompt, output), tokens: prompt + output };
 }
 
-/** Worst-case cost of a request on its model, from catalog prices; synchronous while the catalog is in memory. */
+/**
+ * Worst-case cost of a request, from catalog prices: on its costliest candidate model (its `model`, and the models
+ * of its own `models` fallback list, any of which may end up serving it). Synchronous while the catalog is in memory.
+ */
 function worstCase(services: GatewayServices, body: Record<string, unknown>): WorstCase | Promise<WorstCase> {
   const { sy } = services.upstream;
   const model = (body.model as string | undefined) ?? sy.config.defaultModel;
-  if (!model) return worstCaseOn(body, undefined);
-  const row = catalogRow(services, model);
-  return row instanceof Promise ? row.then((known) => worstCaseOn(body, known)) : worstCaseOn(body, row);
+  const fallbacks = fallbackModels(body);
+  if (fallbacks.length === 0) {
+    if (!model) return worstCaseOn(body, undefined);
+    const row = catalogRow(services, model);
+    return row instanceof Promise ? row.then((known) => worstCaseOn(body, known)) : worstCaseOn(body, row);
+  }
+  const rows = [...new Set(model ? [model, ...fallbacks] : fallbacks)].map((id) => catalogRow(services, id));
+  return rows.some((row) => row instanceof Promise)
+    ? Promise.all(rows).then((known) => costliest(body, known))
+    : costliest(body, rows as (Model | undefined)[]);
 }
+
+function costliest(body: Record<string, unknown>, rows: readonly (Model | undefined)[]): WorstCase {
+  const worst: WorstCase = { usd: 0, tokens: 0 };
+  for (const row of rows) {
+    const cost = worstCaseOn(body, row);
+    worst.usd = Math.max(worst.usd, cost.usd);
+    worst.tokens = Math.max(worst.tokens, cost.tokens);
+  }
+  return worst;
+}
+
+/** The models a request names (its `model` and its own `models` fallbacks); empty when it names none. */
+function namedModels(body: Record<string, unknown>): string[] {
+  const fallbacks = fallbackModels(body);
+  return typeof body.model === 'string' ? [body.model, ...fallbacks] : fallbacks;
+}
+
+/** The request's own `models` fallback list (validated as strings for chat; ignored when not a list). */
+const fallbackModels = (body: Record<string, unknown>): string[] =>
+  Array.isArray(body.models) ? body.models.filter((m): m is string => typeof m === 'string') : [];
 
 /** Checks (and may translate) a request body into the chat or embeddings body admitted; knows who calls. */
 export type Validate = (body: unknown, caller: Caller) => Record<string, unknown> | Promise<Record<string, unknown>>;
@@ -123,11 +153,16 @@ export function admitCaller(
   body: Record<string, unknown>,
   services: GatewayServices,
 ): Admitted | Promise<Admitted> {
-  if (caller.kind === 'key' && !modelAllowed(caller.key, body.model as string | undefined)) {
-    throw new PermissionDeniedError(
-      `This key may not use model ${String(body.model ?? '(default)')}; allowed: ${caller.key.allowedModels.join(', ')}`,
-      { status: 403 },
-    );
+  if (caller.kind === 'key' && caller.key.allowedModels.length > 0) {
+    // Every model the request names may serve it (its `models` are fallbacks): each must be allowed.
+    const named = namedModels(body);
+    const denied = named.length === 0 ? '(default)' : named.find((model) => !modelAllowed(caller.key, model));
+    if (denied !== undefined) {
+      throw new PermissionDeniedError(
+        `This key may not use model ${denied}; allowed: ${caller.key.allowedModels.join(', ')}`,
+        { status: 403 },
+      );
+    }
   }
   if (!services.accounting.accepting()) {
     throw new LedgerOverflowError('The usage ledger is not keeping up; refusing new requests until it catches up', {

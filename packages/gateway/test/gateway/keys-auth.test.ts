@@ -111,6 +111,20 @@ describe('admin API and key lifecycle', () => {
     expect(denied.status).toBe(403);
     const allowed = await chat(gw, json.secret, { ...HELLO, model: 'anthropic/claude-sonnet-4.5' });
     expect(allowed.status).toBe(200);
+    // A fallback is a model the request may be served by: it must be allowed too.
+    const sneaky = await chat(gw, json.secret, {
+      ...HELLO,
+      model: 'anthropic/claude-sonnet-4.5',
+      models: ['openai/gpt-4o-mini'],
+    });
+    expect(sneaky.status).toBe(403);
+    expect(((await sneaky.json()) as any).error.message).toContain('may not use model openai/gpt-4o-mini');
+    const fallbacks = await chat(gw, json.secret, {
+      ...HELLO,
+      model: undefined,
+      models: ['anthropic/claude-sonnet-4.5'],
+    });
+    expect(fallbacks.status).toBe(200);
   });
 
   it('applies keys to /responses too: auth, allowed models, and stored responses visible only to their key', async () => {

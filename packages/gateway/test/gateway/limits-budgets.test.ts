@@ -83,6 +83,18 @@ describe('budgets', () => {
     expect(chatRequests()).toBe(before);
   });
 
+  it('reserves for the costliest model a request may fall back to (its own models list)', async () => {
+    const { secret } = await createKey({ name: 'fallbacks', budget: { usd: 0.001, period: 'day' } });
+    const cheap = { ...HELLO, max_tokens: 100 };
+    // 100 tokens of claude-opus-4.1 at $75/M could cost $0.0075: more than the budget, though gpt-4o-mini would not.
+    const pricey = await chat(secret, { ...cheap, models: ['anthropic/claude-opus-4.1'] });
+    expect(pricey.status).toBe(402);
+    expect(await pricey.json()).toMatchObject({ error: { type: 'budget_exceeded' } });
+    const alone = await chat(secret, cheap);
+    expect(alone.status).toBe(200);
+    await alone.arrayBuffer();
+  });
+
   it('never lets concurrent requests overspend a budget', async () => {
     const usd = 0.0004;
     const { id, secret } = await createKey({ name: 'concurrent', budget: { usd, period: 'total' } });
