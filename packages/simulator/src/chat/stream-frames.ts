@@ -173,6 +173,23 @@ export function spaceComments(frames: Frame[], shape: StreamShape): Frame[] {
   return spaced;
 }
 
+/** The error a `mid-stream-error` fault reports in a stream (500-class messages are masked, as OpenRouter does). */
+export function inBandError(fault: MidStreamErrorFault): {
+  code: number;
+  message: string;
+  metadata: { error_type: string };
+} {
+  const code = fault.code ?? 502;
+  const masked = code >= 500 && code !== 502;
+  const errorType =
+    fault.errorType ?? (code === 429 ? 'rate_limit_exceeded' : masked ? 'server' : 'provider_unavailable');
+  return {
+    code,
+    message: fault.message ?? (masked ? 'Internal Server Error' : 'Provider returned error'),
+    metadata: { error_type: errorType },
+  };
+}
+
 /** The in-band error that replaces the rest of a stream, in the documented or the observed three-chunk form. */
 export function errorFrames(
   meta: StreamMeta,
@@ -181,15 +198,7 @@ export function errorFrames(
   shape: StreamShape,
 ): Frame[] {
   const write = chunkWriter(meta);
-  const code = fault.code ?? 502;
-  const errorType =
-    fault.errorType ??
-    (code === 429 ? 'rate_limit_exceeded' : code >= 500 && code !== 502 ? 'server' : 'provider_unavailable');
-  const error = {
-    code,
-    message: fault.message ?? (code >= 500 && code !== 502 ? 'Internal Server Error' : 'Provider returned error'),
-    metadata: { error_type: errorType },
-  };
+  const error = inBandError(fault);
   const frames: Frame[] =
     fault.form === 'three-chunk'
       ? [

@@ -25,7 +25,8 @@ const PROVIDER_KEYS = new Set([
   'preferred_max_latency',
   'max_price',
 ]);
-const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+/** Names of tools and JSON schemas, as providers accept them. */
+export const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -33,7 +34,8 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? `string (${JSON.stringify(value.slice(0, 40))})` : typeof value;
 }
 
-function invalid(field: string, expected: string, value: unknown): SimError {
+/** The 400 for a field of the wrong type or range, naming the field (also used by the API skins). */
+export function invalid(field: string, expected: string, value: unknown): SimError {
   return {
     status: 400,
     message: `Invalid value for '${field}': expected ${expected}, received ${describe(value)}`,
@@ -42,7 +44,7 @@ function invalid(field: string, expected: string, value: unknown): SimError {
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -1,4 +1,4 @@
-import type { Fault } from '../faults/fault-types.js';
+import type { Fault, MidStreamErrorFault } from '../faults/fault-types.js';
 import { CORS_ANSWER } from '../http/cors.js';
 import type { ResponseSession } from '../http/session.js';
 import type { StreamShape } from '../options.js';
@@ -19,8 +19,15 @@ export interface StreamJob {
   fault?: Fault;
   /** Usage of what was sent before an in-band error, for the three-chunk form's usage chunk. */
   partialUsage: (chunksSent: number) => Record<string, unknown>;
-  /** How a skin words an in-band error and a broken line (default: chat's chunks). */
-  errorFrames?: typeof errorFrames;
+  /** How a skin words an in-band error and a broken line (default: chat's chunks). `kept` are the frames sent
+   * before the error (a skin whose events are numbered continues from them). */
+  errorFrames?: (
+    meta: StreamMeta,
+    fault: MidStreamErrorFault,
+    partialUsage: Record<string, unknown>,
+    shape: StreamShape,
+    kept: Frame[],
+  ) => Frame[];
   malformedFrame?: typeof malformedFrame;
 }
 
@@ -45,8 +52,9 @@ function shapeFrames(job: StreamJob): { frames: Frame[]; action?: Action } {
     case 'mid-stream-error': {
       const at = afterChunk(frames, fault.afterChunks ?? 2);
       const sent = frames.slice(0, at).filter((f) => f.kind === 'chunk').length;
-      const failure = (job.errorFrames ?? errorFrames)(job.meta, fault, job.partialUsage(sent), job.shape);
-      return { frames: [...frames.slice(0, at), ...failure] };
+      const kept = frames.slice(0, at);
+      const failure = (job.errorFrames ?? errorFrames)(job.meta, fault, job.partialUsage(sent), job.shape, kept);
+      return { frames: [...kept, ...failure] };
     }
     case 'malformed-chunk': {
       const at = afterChunk(frames, fault.afterChunks ?? 1);

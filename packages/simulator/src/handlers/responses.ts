@@ -1,17 +1,25 @@
 import type { KeyRecord } from '../account/accounts.js';
+import { serveChat } from '../chat/serve-chat.js';
 import type { SimContext } from '../context.js';
 import type { FaultRule } from '../faults/fault-types.js';
 import { sendError } from '../http/io.js';
 import type { ResponseSession } from '../http/session.js';
-import { simError } from '../http/sim-error.js';
+import { toChatRequest } from '../skins/responses-request.js';
+import { responsesSkin } from '../skins/responses-skin.js';
 
-/** `POST /responses` (OpenRouter's OpenAI Responses skin). Being written: answers as the route did before, 404. */
+/**
+ * `POST /responses`, OpenRouter's OpenAI Responses skin (reference §6.4). Stateless: the request is translated into
+ * the chat request it means and answered by the chat pipeline (routing, faults, usage, pacing, billing,
+ * `/generation`), rendered as a response object or Responses events.
+ */
 export async function handleResponses(
-  _ctx: SimContext,
+  ctx: SimContext,
   session: ResponseSession,
-  _body: Record<string, unknown>,
+  body: Record<string, unknown>,
   key: KeyRecord,
-  _headerRule?: FaultRule,
+  headerRule?: FaultRule,
 ): Promise<void> {
-  sendError(session.res, simError(404, 'Not Found'), key.userId);
+  const chat = toChatRequest(body);
+  if (!chat.ok) return sendError(session.res, chat.error, key.userId);
+  return serveChat(ctx, session, chat.value, key, headerRule, responsesSkin(ctx, body));
 }
