@@ -6,6 +6,7 @@ import { parseFaultHeader, parseScenario, ScenarioError } from './faults/scenari
 import { getCredits, getGeneration, getKey } from './handlers/account.js';
 import { countModels, getModel, listModels, listProviders, modelEndpoints } from './handlers/catalog.js';
 import { handleChat } from './handlers/chat.js';
+import { handleCompletions } from './handlers/completions.js';
 import { handleEmbeddings } from './handlers/embeddings.js';
 import { handleResponses } from './handlers/responses.js';
 import { CORS_ANSWER } from './http/cors.js';
@@ -16,6 +17,10 @@ import type { SimulatorOptions } from './options.js';
 import { bump, emptyStats, type SimulatorStats, snapshot } from './stats.js';
 
 const PREFIX = '/api/v1';
+/** The POST routes that take a JSON body and may carry an `x-simulator-fault` header. */
+const INFERENCE = new Set(['/chat/completions', '/completions', '/embeddings', '/responses']);
+/** Paths that exist: other methods on them get 405. */
+const KNOWN = new Set([...INFERENCE, '/key', '/auth/key', '/credits', '/generation', '/providers']);
 const CORS = {
   ...CORS_ANSWER,
   'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
@@ -84,7 +89,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (path === '/generation') return getGeneration(ctx, res, key, query);
       if (path === '/providers') return listProviders(ctx, res);
     }
-    if (method === 'POST' && (path === '/chat/completions' || path === '/embeddings' || path === '/responses')) {
+    if (method === 'POST' && INFERENCE.has(path)) {
       let raw: Buffer;
       try {
         raw = await readBody(req, ctx.settings.maxBodyBytes);
@@ -124,10 +129,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const payload = body as Record<string, unknown>;
       if (path === '/embeddings') return handleEmbeddings(ctx, session, payload, key, headerRule);
       if (path === '/responses') return handleResponses(ctx, session, payload, key, headerRule);
+      if (path === '/completions') return handleCompletions(ctx, session, payload, key, headerRule);
       return handleChat(ctx, session, payload, key, headerRule);
     }
-    const known = ['/chat/completions', '/embeddings', '/key', '/auth/key', '/credits', '/generation', '/providers'];
-    if (known.includes(path)) return sendError(res, simError(405, `Method ${method} not allowed`), key.userId);
+    if (KNOWN.has(path)) return sendError(res, simError(405, `Method ${method} not allowed`), key.userId);
     return sendError(res, simError(404, 'Not Found'), key.userId);
   }
 
