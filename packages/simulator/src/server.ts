@@ -8,17 +8,19 @@ import { countModels, getModel, listModels, listProviders, modelEndpoints } from
 import { handleChat } from './handlers/chat.js';
 import { handleCompletions } from './handlers/completions.js';
 import { handleEmbeddings } from './handlers/embeddings.js';
+import { handleMessages } from './handlers/messages.js';
 import { handleResponses } from './handlers/responses.js';
 import { CORS_ANSWER } from './http/cors.js';
 import { BodyTooLargeError, bearerToken, readBody, sendError, sendJson } from './http/io.js';
 import { ResponseSession } from './http/session.js';
 import { simError } from './http/sim-error.js';
 import type { SimulatorOptions } from './options.js';
+import { dialectOf } from './skins/route-dialect.js';
 import { bump, emptyStats, type SimulatorStats, snapshot } from './stats.js';
 
 const PREFIX = '/api/v1';
 /** The POST routes that take a JSON body and may carry an `x-simulator-fault` header. */
-const INFERENCE = new Set(['/chat/completions', '/completions', '/embeddings', '/responses']);
+const INFERENCE = new Set(['/chat/completions', '/completions', '/messages', '/embeddings', '/responses']);
 /** Paths that exist: other methods on them get 405. */
 const KNOWN = new Set([...INFERENCE, '/key', '/auth/key', '/credits', '/generation', '/providers']);
 const CORS = {
@@ -77,11 +79,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (single) return getModel(ctx, res, decodeURIComponent(single[1] as string));
     }
 
-    const token = bearerToken(req);
+    // From the key check on, errors are in the route's own words (the Messages skin speaks Anthropic's).
+    const { fail, token: tokenOf } = dialectOf(path);
+    const token = tokenOf(req);
     if (!token)
-      return sendError(res, { ...simError(401, 'No auth credentials found'), extra: { error_type: 'authentication' } });
+      return fail(res, { ...simError(401, 'No auth credentials found'), extra: { error_type: 'authentication' } });
     const key = ctx.accounts.authenticate(token);
-    if (!key) return sendError(res, { ...simError(401, 'User not found.'), extra: { error_type: 'authentication' } });
+    if (!key) return fail(res, { ...simError(401, 'User not found.'), extra: { error_type: 'authentication' } });
 
     if (method === 'GET') {
       if (path === '/key' || path === '/auth/key') return getKey(ctx, res, key);
@@ -95,7 +99,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         raw = await readBody(req, ctx.settings.maxBodyBytes);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          return sendError(
+          return fail(
             res,
             {
               ...simError(413, `Request body too large: the limit is ${ctx.settings.maxBodyBytes} bytes`),
@@ -111,10 +115,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch (error) {
-        return sendError(res, simError(400, `Invalid JSON in request body: ${(error as Error).message}`), key.userId);
+        return fail(res, simError(400, `Invalid JSON in request body: ${(error as Error).message}`), key.userId);
       }
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        return sendError(res, simError(400, 'Request body must be a JSON object'), key.userId);
+        return fail(res, simError(400, 'Request body must be a JSON object'), key.userId);
       }
       let headerRule: FaultRule | undefined;
       const faultHeader = req.headers['x-simulator-fault'];
@@ -122,7 +126,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         try {
           headerRule = parseFaultHeader(faultHeader);
         } catch (error) {
-          return sendError(res, simError(400, (error as Error).message), key.userId);
+          return fail(res, simError(400, (error as Error).message), key.userId);
         }
       }
       const session = new ResponseSession(res);
@@ -130,10 +134,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (path === '/embeddings') return handleEmbeddings(ctx, session, payload, key, headerRule);
       if (path === '/responses') return handleResponses(ctx, session, payload, key, headerRule);
       if (path === '/completions') return handleCompletions(ctx, session, payload, key, headerRule);
+      if (path === '/messages') return handleMessages(ctx, session, payload, key, headerRule);
       return handleChat(ctx, session, payload, key, headerRule);
     }
-    if (KNOWN.has(path)) return sendError(res, simError(405, `Method ${method} not allowed`), key.userId);
-    return sendError(res, simError(404, 'Not Found'), key.userId);
+    if (KNOWN.has(path)) return fail(res, simError(405, `Method ${method} not allowed`), key.userId);
+    return fail(res, simError(404, 'Not Found'), key.userId);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {

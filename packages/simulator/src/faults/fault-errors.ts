@@ -31,6 +31,11 @@ const ERROR_TYPE: Record<number, string> = {
   529: 'provider_overloaded',
 };
 
+/** OpenRouter's canonical `error_type` for an HTTP status (reference §4.3). */
+export function errorTypeOf(status: number): string {
+  return ERROR_TYPE[status] ?? (status >= 500 ? 'server' : 'invalid_request');
+}
+
 /** Platform-level messages per status, as OpenRouter words them. */
 function platformMessage(status: number, scene: FaultScene): string {
   switch (status) {
@@ -115,7 +120,7 @@ export function faultError(fault: Fault, scene: FaultScene, wrapped: boolean): S
         status: fault.status,
         message: fault.message ?? (upstream ? 'Provider returned error' : platformMessage(fault.status, scene)),
         ...(metadata ? { metadata } : {}),
-        extra: { error_type: ERROR_TYPE[fault.status] ?? (fault.status >= 500 ? 'server' : 'invalid_request') },
+        extra: { error_type: errorTypeOf(fault.status) },
         headers,
         retryable: fault.status === 408 || fault.status === 429 || fault.status >= 500,
       };
