@@ -634,6 +634,31 @@ describe('tool-call deltas', () => {
     expect(message.tool_calls?.map((c) => c.id)).toEqual(['call_a', 'call_b']);
   });
 
+  it('deltas without an index continue their call; a new id or name starts the next one', async () => {
+    const tc = (call: Record<string, unknown>) => `data: ${chunk({ tool_calls: [call] })}\n\n`;
+    const pieces = [
+      // Split like OpenAI's deltas, minus the index: the id and name first, then arguments alone.
+      tc({ id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }),
+      tc({ function: { arguments: '{"city":' } }),
+      tc({ function: { arguments: '"Oslo"}' } }),
+      // A second call, again without an index, its id repeated on a later delta.
+      tc({ id: 'call_b', type: 'function', function: { name: 'search', arguments: '{"q":' } }),
+      tc({ id: 'call_b', function: { arguments: '"x"}' } }),
+      // A third sent whole without index or id: its name starts it.
+      tc({ type: 'function', function: { name: 'now', arguments: '{}' } }),
+      `data: ${finish('tool_calls')}\n\n`,
+      'data: [DONE]\n\n',
+    ];
+    upstream.handler = streamPieces(pieces);
+    const result = await client().stream({ messages: hello }).final();
+    expect(result.toolCalls.map((c) => [c.name, c.input])).toEqual([
+      ['get_weather', { city: 'Oslo' }],
+      ['search', { q: 'x' }],
+      ['now', {}],
+    ]);
+    expect(result.toolCalls.slice(0, 2).map((c) => c.id)).toEqual(['call_a', 'call_b']);
+  });
+
   it('a call without an index, and one sent whole with no arguments', async () => {
     const pieces = [
       `data: ${chunk({ tool_calls: [{ id: 'call_x', type: 'function', function: { name: 'now' } }] })}\n\n`,

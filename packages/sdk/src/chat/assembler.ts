@@ -94,7 +94,7 @@ export class StreamAssembler {
   }
 
   private pushToolCall(piece: ToolCallDelta, events: StreamEvent[]): void {
-    const index = typeof piece.index === 'number' ? piece.index : this.calls.length;
+    const index = typeof piece.index === 'number' ? piece.index : this.indexOf(piece);
     let call = this.calls[index];
     if (!call) {
       call = { id: '', name: '', arguments: '' };
@@ -106,6 +106,18 @@ export class StreamAssembler {
     call.arguments += args;
     this.hasContent = true;
     events.push({ type: 'tool_call_delta', index, id: piece.id, name: piece.function?.name, arguments: args });
+  }
+
+  /**
+   * Where a delta without an `index` belongs (some OpenAI-compatible servers omit it): it continues the last call
+   * unless it starts another — a different id, or a name for a call that already has one without an id to match.
+   */
+  private indexOf(piece: ToolCallDelta): number {
+    const last = this.calls.length - 1;
+    const current = this.calls[last];
+    if (!current) return this.calls.length;
+    if (piece.id) return piece.id === current.id || !current.id ? last : this.calls.length;
+    return piece.function?.name && current.name ? this.calls.length : last;
   }
 
   /** Tool calls assembled so far (ids are synthesised when a provider omitted them, ai-sdk #212). */
