@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readSse } from '@switchyard/sdk/sse';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoopbackUpstream, startLoopbackUpstream } from '../../../../test/support/loopback-upstream.js';
-import { post, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { post, useGatewayOverUpstream } from '../support/gateway.js';
 import { chunkFrame, completionBody, usageFrame } from '../support/upstream-chunks.js';
 
 // Providers end tool calls with finish_reason "stop" or with none at all; the gateway's clients get "tool_calls"
@@ -20,12 +19,7 @@ const TOOLS = [{ type: 'function', function: { name: 'get_weather', parameters: 
 type Case = 'calls-stop' | 'calls-null' | 'calls-one-frame' | 'text-empty-calls' | 'text-stop';
 
 let sequence = 0;
-function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
-  if (req.method !== 'POST') {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end('{"error":{"code":404,"message":"Not Found"}}');
-    return;
-  }
+function answer(_req: IncomingMessage, res: ServerResponse, body: string): void {
   const request = JSON.parse(body) as Data;
   const which = request.messages[0].content as Case;
   const head = { id: `gen-finish-${++sequence}`, created: 1_759_420_128, model: MODEL, provider: 'Google' };
@@ -57,23 +51,10 @@ function answer(req: IncomingMessage, res: ServerResponse, body: string): void {
   res.end(frames.join(''));
 }
 
-let upstream: LoopbackUpstream;
-let gw: TestGateway;
-
-beforeAll(async () => {
-  upstream = await startLoopbackUpstream(answer);
-  gw = await startTestGateway({
-    env: { OPENROUTER_API_KEY: 'sk-or-v1-finish-test', OPENROUTER_BASE_URL: upstream.baseURL },
-  });
-});
-
-afterAll(async () => {
-  await gw?.stop();
-  await upstream?.close();
-});
+const served = useGatewayOverUpstream(answer);
 
 const ask = (which: Case, stream: boolean) =>
-  post(`${gw.baseURL}/chat/completions`, {
+  post(`${served.gateway.baseURL}/chat/completions`, {
     model: MODEL,
     messages: [{ role: 'user', content: which }],
     tools: TOOLS,
@@ -131,7 +112,7 @@ describe('finish_reason of tool calls through the gateway', () => {
   });
 
   it('the openai client sees "tool_calls" from a streamed answer that ended with "stop"', async () => {
-    const client = new OpenAI({ apiKey: 'unused', baseURL: gw.baseURL, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: 'unused', baseURL: served.gateway.baseURL, maxRetries: 0 });
     const stream = client.chat.completions.stream({
       model: MODEL,
       messages: [{ role: 'user', content: 'calls-stop' }],

@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FileConfig } from '@switchyard/sdk';
 import type { SimulatorOptions } from '@switchyard/simulator';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  type Handler,
+  type LoopbackUpstream,
+  startLoopbackUpstream,
+} from '../../../../test/support/loopback-upstream.js';
 import { type GatewayConfig, resolveGatewayConfig } from '../../src/config/gateway-config.js';
 import { type Gateway, startGateway } from '../../src/server/start-gateway.js';
 
@@ -116,6 +122,36 @@ export function holdSettlements(gateway: Gateway): { settled: () => number; open
     restore: () => {
       open();
       accounting.settle = settle;
+    },
+  };
+}
+
+/**
+ * A gateway whose upstream is a loopback server answering chat POSTs with `answer` (anything else: OpenRouter's
+ * 404), for a whole test file: both started before its tests and stopped after them (vitest hooks registered here).
+ * Read `gateway` inside tests.
+ */
+export function useGatewayOverUpstream(answer: Handler): { readonly gateway: TestGateway } {
+  let upstream: LoopbackUpstream | undefined;
+  let gateway: TestGateway | undefined;
+  beforeAll(async () => {
+    upstream = await startLoopbackUpstream((req, res, body) => {
+      if (req.method === 'POST') return answer(req, res, body);
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":{"code":404,"message":"Not Found"}}');
+    });
+    gateway = await startTestGateway({
+      env: { OPENROUTER_API_KEY: 'sk-or-v1-loopback-upstream-test', OPENROUTER_BASE_URL: upstream.baseURL },
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await upstream?.close();
+  });
+  return {
+    get gateway() {
+      if (!gateway) throw new Error('the gateway starts in beforeAll');
+      return gateway;
     },
   };
 }
