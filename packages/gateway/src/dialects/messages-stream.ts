@@ -5,6 +5,7 @@ import { FrameReasoning } from './frame-reasoning.js';
 import { MESSAGE_EXTRAS, MESSAGE_USAGE_EXTRAS, messagesUsage, stopReasonOf } from './messages-output.js';
 import type { MessagesEcho } from './messages-request.js';
 import { signatureOf, thinkingBlocks } from './messages-thinking.js';
+import { type CallWriter, type PendingCall, ToolCallOrder } from './tool-call-order.js';
 
 type Block = Record<string, unknown>;
 
@@ -26,10 +27,12 @@ export class MessagesStreamWriter {
   private open: OpenBlock | undefined;
   /** Block index of each tool call, by the chat stream's tool-call index. */
   private readonly calls = new Map<number, number>();
-  /** The call whose tool_use block is open (chat index) and its arguments so far. */
-  private current: { index: number; args: string } | undefined;
-  /** Calls held back while another call's arguments are still arriving (see `toolDelta`), in order of arrival. */
-  private readonly held = new Map<number, HeldCall>();
+  /** One tool_use block at a time, also when a provider interleaves parallel calls. */
+  private readonly order = new ToolCallOrder();
+  private readonly callWriter: CallWriter = {
+    start: (call) => this.startCall(call),
+    args: (index, piece) => this.argsDelta(this.calls.get(index) as number, piece),
+  };
   private readonly reasoning = new FrameReasoning();
   /** Whether a thinking block went out (opaque details before any still need one: `detailsFirst`). */
   private thought = false;
@@ -109,7 +112,7 @@ export class MessagesStreamWriter {
     const block = this.open;
     if (!block) return '';
     this.open = undefined;
-    this.current = undefined;
+    this.order.closed();
     let sse = '';
     if (block.kind === 'thinking') {
       const signature = signatureOf(details ?? this.reasoning.take());
@@ -156,38 +159,11 @@ export class MessagesStreamWriter {
         kind === 'text' ? { type: 'text_delta', text: event.text } : { type: 'thinking_delta', thinking: event.text };
       return sse + this.event('content_block_delta', delta((this.open as OpenBlock).index, piece));
     }
-    if (event.type === 'tool_call_delta') return this.opening() + this.toolDelta(event);
+    if (event.type === 'tool_call_delta') return this.opening() + this.order.push(event, this.callWriter);
     return '';
   }
 
-  /**
-   * A tool call's delta. Anthropic sends one block at a time, and clients that follow blocks in order see a call end
-   * at its `content_block_stop`; some providers interleave parallel calls. So a call that starts while another's
-   * arguments are still incomplete JSON is held back and gets its block once that one is complete (or at the end),
-   * with what it gathered meanwhile as one delta; calls that come one after another still stream live.
-   */
-  private toolDelta(event: Extract<StreamEvent, { type: 'tool_call_delta' }>): string {
-    const args = event.arguments ?? '';
-    const block = this.calls.get(event.index);
-    if (block !== undefined) {
-      const sse = args ? this.argsDelta(block, args) : '';
-      if (this.current?.index !== event.index) return sse; // its block ended (text came between): still its index
-      this.current.args += args;
-      return this.held.size > 0 && completeJson(this.current.args) ? sse + this.release() : sse;
-    }
-    let held = this.held.get(event.index);
-    if (held || (this.current && !completeJson(this.current.args))) {
-      held ??= { index: event.index, name: '', args: '' };
-      if (event.id) held.id ??= event.id;
-      if (event.name && !held.name) held.name = event.name;
-      held.args += args;
-      this.held.set(event.index, held);
-      return '';
-    }
-    return this.startCall({ index: event.index, id: event.id, name: event.name ?? '', args });
-  }
-
-  private startCall(call: HeldCall): string {
+  private startCall(call: PendingCall): string {
     let sse = this.detailsFirst();
     sse += this.begin('tool_use', {
       type: 'tool_use',
@@ -197,19 +173,7 @@ export class MessagesStreamWriter {
     });
     const index = (this.open as OpenBlock).index;
     this.calls.set(call.index, index);
-    this.current = { index: call.index, args: call.args };
     return call.args ? sse + this.argsDelta(index, call.args) : sse;
-  }
-
-  /** Held calls in turn, while the call before each is complete (all of them with `all`, at the end). */
-  private release(all = false): string {
-    let sse = '';
-    for (const call of this.held.values()) {
-      if (!all && this.current && !completeJson(this.current.args)) break;
-      this.held.delete(call.index);
-      sse += this.startCall(call);
-    }
-    return sse;
   }
 
   private argsDelta(index: number, partial: string): string {
@@ -218,7 +182,7 @@ export class MessagesStreamWriter {
 
   /** The closing events of a finished answer: the last block, opaque reasoning left over, stop reason and usage. */
   complete(result: ChatResult): string {
-    let sse = this.opening() + this.release(true);
+    let sse = this.opening() + this.order.flush(this.callWriter);
     // Thinking still open at the end (the answer was all reasoning): the result has its complete details.
     const pending = this.reasoning.take();
     if (this.open?.kind === 'thinking') {
@@ -242,25 +206,6 @@ export class MessagesStreamWriter {
   /** The closing events of an answer cut by an error: the open block ends, then Anthropic's `error` event. */
   fail(errorEvent: string): string {
     return this.close() + errorEvent;
-  }
-}
-
-/** A tool call seen before its block could open. */
-interface HeldCall {
-  index: number;
-  id?: string;
-  name: string;
-  args: string;
-}
-
-/** Whether a call's arguments so far are a whole JSON value (the call is done, or the provider sent it whole). */
-function completeJson(args: string): boolean {
-  if (args.trim() === '') return false;
-  try {
-    JSON.parse(args);
-    return true;
-  } catch {
-    return false;
   }
 }
 

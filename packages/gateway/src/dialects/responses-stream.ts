@@ -17,6 +17,7 @@ import {
   statusOf,
 } from './responses-output.js';
 import { encodeReasoning } from './responses-reasoning.js';
+import { type CallWriter, type PendingCall, ToolCallOrder } from './tool-call-order.js';
 
 type Item = Record<string, unknown>;
 
@@ -54,6 +55,12 @@ export class ResponsesStreamWriter {
   private open: OpenItem | undefined;
   /** Function calls by the chat stream's tool-call index (deltas of one call may come after another's began). */
   private readonly calls = new Map<number, OpenItem>();
+  /** One function_call item at a time, also when a provider interleaves parallel calls. */
+  private readonly order = new ToolCallOrder();
+  private readonly callWriter: CallWriter = {
+    start: (call) => this.startCall(call),
+    args: (index, piece) => this.argsOf(this.calls.get(index) as OpenItem, piece),
+  };
   private started = false;
   /** Whether a reasoning item was begun (details without any reasoning text still need one: `detailsOnly`). */
   private reasoned = false;
@@ -131,6 +138,7 @@ export class ResponsesStreamWriter {
     const item = this.open;
     if (!item) return '';
     this.open = undefined;
+    this.order.closed();
     return this.finish(
       item,
       status,
@@ -246,39 +254,34 @@ export class ResponsesStreamWriter {
       const at = { item_id: item.id, output_index: item.index, content_index: 0 };
       return sse + this.event('response.output_text.delta', { ...at, delta: event.text, logprobs: [] });
     }
-    if (event.type === 'tool_call_delta') return this.toolDelta(event);
+    if (event.type === 'tool_call_delta') return this.order.push(event, this.callWriter);
     return '';
   }
 
-  private toolDelta(event: Extract<StreamEvent, { type: 'tool_call_delta' }>): string {
-    let sse = '';
-    let call = this.calls.get(event.index);
-    if (!call) {
-      sse += this.detailsOnly();
-      sse += this.close();
-      const begun = this.begin('function_call', 'fc', {
-        callId: event.id ?? responsesId('call'),
-        name: event.name ?? '',
-      });
-      call = begun.item;
-      this.calls.set(event.index, call);
-      this.open = call;
-      sse += begun.sse;
-    }
-    if (!event.arguments) return sse;
-    call.text += event.arguments;
+  private startCall(call: PendingCall): string {
+    let sse = this.detailsOnly();
+    sse += this.close();
+    const begun = this.begin('function_call', 'fc', { callId: call.id ?? responsesId('call'), name: call.name });
+    this.calls.set(call.index, begun.item);
+    this.open = begun.item;
+    sse += begun.sse;
+    return call.args ? sse + this.argsOf(begun.item, call.args) : sse;
+  }
+
+  private argsOf(call: OpenItem, piece: string): string {
+    call.text += piece;
     const at = { item_id: call.id, output_index: call.index };
-    return sse + this.event('response.function_call_arguments.delta', { ...at, delta: event.arguments });
+    return this.event('response.function_call_arguments.delta', { ...at, delta: piece });
   }
 
   /** The closing events for a finished answer; the final item texts come from the SDK's assembled result. */
   complete(result: ChatResult): string {
     const sealed = encodeReasoning(result.reasoningDetails);
-    let sse = this.opening();
+    let sse = this.opening() + this.order.flush(this.callWriter);
     this.model = result.model;
-    // Calls whose name or id arrived only in a later delta get them from the result.
+    // Calls whose name or id arrived only in a later delta get them from the result (its calls in chat index order).
     let n = 0;
-    for (const call of this.calls.values()) {
+    for (const [, call] of [...this.calls].sort(([a], [b]) => a - b)) {
       const final = result.toolCalls[n++];
       if (final) Object.assign(call, { callId: final.id, name: final.name, text: final.arguments });
     }

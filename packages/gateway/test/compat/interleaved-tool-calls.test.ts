@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import { readSse } from '@switchyard/sdk/sse';
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { post, useGatewayOverUpstream } from '../support/gateway.js';
 import { chunkFrame, usageFrame } from '../support/upstream-chunks.js';
 
-// Some providers interleave the deltas of parallel tool calls. Anthropic's Messages stream has one block open at a
-// time, so the gateway holds a call back while another's arguments are incomplete: every delta lands in the open
-// block, and each tool_use block's input is whole when its block stops.
+// Some providers interleave the deltas of parallel tool calls. Anthropic's Messages and OpenAI's Responses streams
+// have one block or item open at a time, and clients act on its end, so the gateway holds a call back while another's
+// arguments are incomplete: every delta lands in the open one, and each call is whole when it ends.
 
 const MODEL = 'openai/gpt-4o-mini';
 const head = { id: 'gen-interleaved-1', created: 1_759_420_128, model: MODEL, provider: 'OpenAI' };
@@ -15,8 +16,8 @@ const USAGE = { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21, cost:
 
 /** The prompt says how the calls arrive: `interleaved` (a, b, a, b, …) or `sequential` (all of a, then all of b). */
 function answer(_req: IncomingMessage, res: ServerResponse, body: string): void {
-  const request = JSON.parse(body) as { messages: { content: string }[] };
-  const interleaved = request.messages.at(-1)?.content === 'interleaved';
+  const request = JSON.parse(body) as { messages: { content: unknown }[] };
+  const interleaved = JSON.stringify(request.messages.at(-1)?.content).includes('interleaved');
   const call = (index: number, fn: Record<string, unknown>, id?: string) =>
     chunkFrame(head, { tool_calls: [{ index, ...(id ? { id, type: 'function' } : {}), function: fn }] });
   const a = ['{"city":', '"Oslo"', '}'];
@@ -116,5 +117,59 @@ describe('parallel tool calls on the Messages stream', () => {
     ]);
     // Each block was whole when the SDK reported it finished.
     expect(blocks).toEqual(calls);
+  });
+});
+
+describe('parallel tool calls on the Responses stream', () => {
+  const FUNCTIONS = TOOLS.map((t) => ({
+    type: 'function' as const,
+    name: t.name,
+    parameters: t.input_schema,
+    strict: false,
+  }));
+  const body = (how: string) => ({ model: MODEL, input: how, tools: FUNCTIONS, stream: true });
+
+  it('interleaved upstream deltas become one function_call item at a time, each whole when it is done', async () => {
+    const response = await post(`${served.gateway.url}/v1/responses`, body('interleaved'));
+    expect(response.status).toBe(200);
+    const list: Record<string, any>[] = [];
+    for await (const item of readSse(response.body as ReadableStream<Uint8Array>))
+      if (item.type === 'event' && item.event.data !== '[DONE]') list.push(JSON.parse(item.event.data));
+    let open: number | undefined;
+    const done: Record<string, any>[] = [];
+    for (const event of list) {
+      if (event.type === 'response.output_item.added') {
+        expect(open).toBeUndefined();
+        open = event.output_index;
+      } else if (event.type === 'response.function_call_arguments.delta') expect(event.output_index).toBe(open);
+      else if (event.type === 'response.output_item.done') {
+        expect(event.output_index).toBe(open);
+        open = undefined;
+        done.push(event.item);
+      }
+    }
+    expect(done.map((item) => [item.call_id, item.name, JSON.parse(item.arguments)])).toEqual([
+      ['call_a', 'get_weather', { city: 'Oslo' }],
+      ['call_b', 'search', { q: 'snow depth' }],
+    ]);
+  });
+
+  it('the openai client gets both calls whole from the interleaved stream', async () => {
+    const client = new OpenAI({ baseURL: `${served.gateway.url}/v1`, apiKey: 'anything', maxRetries: 0 });
+    const stream = client.responses.stream({ ...body('interleaved'), stream: undefined } as never);
+    const finished: unknown[] = [];
+    stream.on('response.output_item.done', (event) => finished.push(event.item));
+    const final = await stream.finalResponse();
+    const calls = final.output.filter((item) => item.type === 'function_call');
+    expect(calls.map((c) => [c.call_id, c.name, JSON.parse(c.arguments)])).toEqual([
+      ['call_a', 'get_weather', { city: 'Oslo' }],
+      ['call_b', 'search', { q: 'snow depth' }],
+    ]);
+    // Each item was whole when the stream said it was done.
+    const whole = (items: unknown[]) =>
+      (items as { type: string; call_id: string; arguments: string }[])
+        .filter((item) => item.type === 'function_call')
+        .map((item) => [item.call_id, item.arguments]);
+    expect(whole(finished)).toEqual(whole(calls));
   });
 });
