@@ -1,6 +1,7 @@
 import { chatMessages, systemMessage } from './messages-content.js';
 import { fallbackModels, openRouterModel } from './messages-models.js';
 import { bodyObject, field, invalidField as invalid } from './request-errors.js';
+import { addWebPlugin, isMessagesSearch, messagesSearchPlugin } from './web-search.js';
 
 /** What the answer needs from the request: its model (a stream announces it first) and the stop sequences. */
 export interface MessagesEcho {
@@ -46,14 +47,17 @@ const REFUSED: Record<string, string> = {
   container: 'code-execution containers are not supported by the gateway',
 };
 
-/** Anthropic custom tools as chat function tools; Anthropic's server tools have no chat counterpart. */
-function chatTools(tools: unknown): Record<string, unknown>[] {
-  if (!Array.isArray(tools)) throw invalid('tools', "'tools' must be an array");
-  return tools.map((tool, i) => {
+/**
+ * Anthropic custom tools as chat function tools. Web search is left out here (it becomes OpenRouter's `web` plugin:
+ * see web-search.ts); Anthropic's other server tools have no chat counterpart.
+ */
+function chatTools(tools: unknown[]): Record<string, unknown>[] {
+  return tools.flatMap((tool, i) => {
     if (typeof tool !== 'object' || tool === null) throw invalid(`tools[${i}]`, `'tools[${i}]' must be an object`);
+    if (isMessagesSearch(tool)) return [];
     const t = tool as Record<string, unknown>;
     if (t.type !== undefined && t.type !== null && t.type !== 'custom') {
-      const why = 'only custom tools (name, description, input_schema) are';
+      const why = 'only custom tools (name, description, input_schema) and web search are';
       throw invalid(
         `tools[${i}].type`,
         `Tool type '${String(t.type)}' is not supported by the gateway's Messages API; ${why}`,
@@ -67,7 +71,7 @@ function chatTools(tools: unknown): Record<string, unknown>[] {
     if (typeof t.description === 'string') fn.description = t.description;
     fn.parameters = t.input_schema ?? { type: 'object', properties: {} };
     if (typeof t.strict === 'boolean') fn.strict = t.strict;
-    return { type: 'function', function: fn, ...(t.cache_control ? { cache_control: t.cache_control } : {}) };
+    return [{ type: 'function', function: fn, ...(t.cache_control ? { cache_control: t.cache_control } : {}) }];
   });
 }
 
@@ -183,11 +187,21 @@ export function translateMessagesRequest(body: unknown, named?: (name: string) =
     if (typeof metadata.user_id !== 'string') throw field('metadata.user_id', 'a string', metadata.user_id);
     chat.user = metadata.user_id;
   }
+  let search: Record<string, unknown> | undefined;
   if (b.tools !== undefined && b.tools !== null) {
+    if (!Array.isArray(b.tools)) throw invalid('tools', "'tools' must be an array");
     const tools = chatTools(b.tools);
     if (tools.length > 0) chat.tools = tools;
+    search = b.tools.find(isMessagesSearch) as Record<string, unknown> | undefined;
+    if (search) addWebPlugin(chat, messagesSearchPlugin(search));
   }
   if (b.tool_choice !== undefined && b.tool_choice !== null) toolChoice(b.tool_choice, chat);
+  // A choice of web search (by name, or `any` with nothing else to call) needs no tool: the plugin searches anyway.
+  const forced = chat.tool_choice as { function?: { name?: unknown } } | undefined;
+  if (search && (!chat.tools || forced?.function?.name === search.name)) {
+    delete chat.tool_choice;
+    delete chat.parallel_tool_calls;
+  }
   if (!chat.tools) withoutTools(chat);
   if (b.thinking !== undefined && b.thinking !== null) {
     const reasoning = reasoningOf(b.thinking);

@@ -2,6 +2,7 @@ import { bodyObject, invalidField as invalid } from './request-errors.js';
 import { echoOf, nullableNumber, type ResponsesEcho } from './responses-echo.js';
 import { messagesOf } from './responses-input.js';
 import { chatTools, type ResponsesTool, toolChoiceOf } from './responses-tools.js';
+import { addWebPlugin, isResponsesSearch, responsesSearchPlugin } from './web-search.js';
 
 /** A Responses request as the chat request it maps to, what the answer must echo, and the input items it carried. */
 export interface TranslatedResponses {
@@ -163,8 +164,13 @@ export function translateResponsesRequest(body: unknown, history: ResponsesHisto
   const tools = Array.isArray(b.tools) ? (b.tools as ResponsesTool[]) : [];
   if (b.tools !== undefined && b.tools !== null && !Array.isArray(b.tools))
     throw invalid('tools', "'tools' must be an array");
-  if (tools.length > 0) chat.tools = chatTools(tools);
-  if (b.tool_choice !== undefined && b.tool_choice !== null) chat.tool_choice = toolChoiceOf(b.tool_choice);
+  const functions = chatTools(tools);
+  if (functions.length > 0) chat.tools = functions;
+  const search = tools.find(isResponsesSearch);
+  if (search) addWebPlugin(chat, responsesSearchPlugin(search as unknown as Record<string, unknown>));
+  const choice = b.tool_choice === undefined || b.tool_choice === null ? undefined : toolChoiceOf(b.tool_choice);
+  // With web search as the only tool, there is nothing for a tool choice to choose: the plugin searches anyway.
+  if (choice !== undefined && (functions.length > 0 || !search)) chat.tool_choice = choice;
 
   const echo: ResponsesEcho = echoOf(b, { instructions, tools, maxOutputTokens, previousResponseId });
   // messagesOf resolved every reference above (an unknown one is a 400), so each finds its item here.

@@ -1,4 +1,5 @@
 import { invalidField as invalid } from './request-errors.js';
+import { isResponsesSearch } from './web-search.js';
 
 /** A Responses function tool: flat, where chat nests the same fields under `function`. */
 export interface ResponsesTool {
@@ -12,17 +13,19 @@ export interface ResponsesTool {
 }
 
 /**
- * Chat tools for Responses tools. Only function tools exist on chat completions; hosted tools (`web_search`,
- * `file_search`, `computer_use_preview`, `mcp`, …) are refused by name rather than silently dropped, since the model
- * would otherwise answer without the tool the caller relies on.
+ * Chat tools for Responses function tools. Hosted web search is left out here (it becomes OpenRouter's `web` plugin:
+ * see web-search.ts); the other hosted tools (`file_search`, `computer_use_preview`, `mcp`, `code_interpreter`, …)
+ * are refused by name rather than silently dropped, since the model would otherwise answer without the tool the
+ * caller relies on.
  */
 export function chatTools(tools: ResponsesTool[]): Record<string, unknown>[] {
-  return tools.map((tool, i) => {
+  return tools.flatMap((tool, i) => {
     if (typeof tool !== 'object' || tool === null) throw invalid(`tools[${i}]`, `'tools[${i}]' must be an object`);
+    if (isResponsesSearch(tool)) return [];
     if (tool.type !== 'function') {
       throw invalid(
         `tools[${i}].type`,
-        `Tool type '${String(tool.type)}' is not supported by the gateway's Responses API; only 'function' tools are`,
+        `Tool type '${String(tool.type)}' is not supported by the gateway's Responses API; only 'function' tools and web search are`,
       );
     }
     if (typeof tool.name !== 'string' || tool.name === '') {
@@ -33,13 +36,17 @@ export function chatTools(tools: ResponsesTool[]): Record<string, unknown>[] {
     fn.parameters = tool.parameters ?? { type: 'object', properties: {} };
     if (typeof tool.strict === 'boolean') fn.strict = tool.strict;
     const cache = tool.cache_control !== undefined && tool.cache_control !== null;
-    return { type: 'function', function: fn, ...(cache ? { cache_control: tool.cache_control } : {}) };
+    return [{ type: 'function', function: fn, ...(cache ? { cache_control: tool.cache_control } : {}) }];
   });
 }
 
-/** Chat's `tool_choice` for a Responses one (`{type:"function", name}` becomes `{type:"function", function:{name}}`). */
+/**
+ * Chat's `tool_choice` for a Responses one (`{type:"function", name}` becomes `{type:"function", function:{name}}`);
+ * undefined for a choice of web search, which the `web` plugin runs on every request anyway.
+ */
 export function toolChoiceOf(choice: unknown): unknown {
   if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
+  if (isResponsesSearch(choice)) return undefined;
   const c = choice as { type?: unknown; name?: unknown } | null;
   if (c && typeof c === 'object' && c.type === 'function' && typeof c.name === 'string') {
     return { type: 'function', function: { name: c.name } };

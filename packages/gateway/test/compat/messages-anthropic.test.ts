@@ -447,7 +447,7 @@ describe('errors in Anthropic’s envelope', () => {
       },
     ],
     ['max_tokens', { max_tokens: 0 }],
-    ['tools[0].type', { tools: [{ type: 'web_search_20250305', name: 'web_search' }] }],
+    ['tools[0].type', { tools: [{ type: 'code_execution_20250522', name: 'code_execution' }] }],
     ['tool_choice', { tool_choice: { type: 'sometimes' } }],
     ['thinking.budget_tokens', { thinking: { type: 'enabled' } }],
     ['stop_sequences', { stop_sequences: 'END' }],

@@ -201,6 +201,45 @@ describe('Anthropic beta flags', () => {
   });
 });
 
+describe('web search', () => {
+  it("becomes OpenRouter's web plugin with its options; a choice of it needs no tool upstream", async () => {
+    const search = {
+      type: 'web_search_20250305' as const,
+      name: 'web_search' as const,
+      max_uses: 3,
+      allowed_domains: ['met.no'],
+      user_location: { type: 'approximate' as const, city: 'Oslo' },
+    };
+    const answer = await client().messages.create({
+      model: MODEL,
+      max_tokens: 100,
+      tools: [search],
+      tool_choice: { type: 'tool', name: 'web_search' },
+      messages: [{ role: 'user', content: 'Say exactly: searched' }],
+    });
+    expect(answer.content).toEqual([{ type: 'text', text: 'searched' }]);
+    const body = sent.at(-1)?.body;
+    expect(body).toMatchObject({
+      plugins: [{ id: 'web', max_uses: 3, include_domains: ['met.no'], user_location: { city: 'Oslo' } }],
+    });
+    expect(body).not.toHaveProperty('tools');
+    expect(body).not.toHaveProperty('tool_choice');
+    // Beside a custom tool, the custom tool and the choice stay.
+    await client().messages.create({
+      model: MODEL,
+      max_tokens: 100,
+      tools: [search, { name: 'get_weather', input_schema: WEATHER_PARAMETERS as Anthropic.Tool['input_schema'] }],
+      tool_choice: { type: 'auto' },
+      messages: [{ role: 'user', content: 'Say exactly: both' }],
+    });
+    expect(sent.at(-1)?.body).toMatchObject({
+      plugins: [{ id: 'web' }],
+      tools: [{ type: 'function', function: { name: 'get_weather' } }],
+      tool_choice: 'auto',
+    });
+  });
+});
+
 describe('tool choice without tools', () => {
   it('sends neither tool_choice nor parallel_tool_calls when no tools are given', async () => {
     for (const tool_choice of [{ type: 'none' as const }, { type: 'auto' as const, disable_parallel_tool_use: true }]) {

@@ -212,7 +212,7 @@ describe('openai client: responses.create', () => {
 
   it('refuses what it cannot honour with a 400 naming the field', async () => {
     const cases: [Record<string, unknown>, string][] = [
-      [{ input: 'x', tools: [{ type: 'web_search_preview' }] }, 'tools[0].type'],
+      [{ input: 'x', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }, 'tools[0].type'],
       [{ input: 'x', background: true }, 'background'],
       [{ input: [] }, 'input'],
       [{ input: [{ type: 'reasoning', summary: [] }], instructions: 'Be brief.' }, 'input'],
@@ -222,7 +222,7 @@ describe('openai client: responses.create', () => {
         'input[0].content[0].image_url',
       ],
       [{ input: 'x', text: { format: { type: 'yaml' } } }, 'text.format.type'],
-      [{ input: 'x', tool_choice: { type: 'web_search_preview' } }, 'tool_choice'],
+      [{ input: 'x', tool_choice: { type: 'file_search' } }, 'tool_choice'],
     ];
     for (const [body, field] of cases) {
       const response = await post(`${gateway().baseURL}/responses`, { model: MODEL, ...body });

@@ -96,6 +96,44 @@ function client(): OpenAI {
 const breakpoint = { type: 'ephemeral' } as const;
 
 describe('Responses requests upstream', () => {
+  it("turns hosted web search into OpenRouter's web plugin with its options; function tools stay tools", async () => {
+    proxy.sent.length = 0;
+    const weather = { type: 'function' as const, name: 'get_weather', parameters: { type: 'object' }, strict: false };
+    await client().responses.create({
+      model: MODEL,
+      input: 'Say exactly: searched',
+      tools: [
+        {
+          type: 'web_search',
+          filters: { allowed_domains: ['met.no'] },
+          search_context_size: 'high',
+          user_location: { type: 'approximate', city: 'Oslo' },
+        },
+        weather,
+      ],
+      tool_choice: 'auto',
+    });
+    expect(proxy.sent.at(-1)?.body).toMatchObject({
+      plugins: [{ id: 'web', include_domains: ['met.no'], user_location: { type: 'approximate', city: 'Oslo' } }],
+      tools: [{ type: 'function', function: { name: 'get_weather' } }],
+      tool_choice: 'auto',
+    });
+    // Web search alone: no tools and no tool choice upstream (the plugin searches anyway); a web plugin of the
+    // caller's own is kept as it is.
+    const alone = await client().responses.create({
+      model: MODEL,
+      input: 'Say exactly: searched',
+      tools: [{ type: 'web_search_preview' }],
+      tool_choice: { type: 'web_search_preview' },
+      plugins: [{ id: 'web', max_results: 2 }],
+    } as never);
+    expect(alone.output_text).toBe('searched');
+    const body = proxy.sent.at(-1)?.body;
+    expect(body).toMatchObject({ plugins: [{ id: 'web', max_results: 2 }] });
+    expect(body).not.toHaveProperty('tools');
+    expect(body).not.toHaveProperty('tool_choice');
+  });
+
   it('carries the prompt-caching and routing fields and every cache_control breakpoint to OpenRouter', async () => {
     const created = await client().responses.create({
       model: MODEL,
