@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatResult, Cost, ToolCallResult, Usage } from '@switchyard/sdk';
+import { messageCitations } from './messages-citations.js';
 import type { MessagesEcho } from './messages-request.js';
 import { thinkingBlocks } from './messages-thinking.js';
 
@@ -78,7 +79,12 @@ export function toolUseBlock(call: ToolCallResult): Block {
 /** A finished, non-streamed chat answer as an Anthropic `message`: thinking, then text, then tool uses. */
 export function messageFromResult(id: string, result: ChatResult, echo: MessagesEcho): Block {
   const content: Block[] = thinkingBlocks(result.reasoning ?? '', result.reasoningDetails ?? []);
-  if (result.text !== '') content.push({ type: 'text', text: result.text });
+  if (result.text !== '') {
+    const citations = messageCitations(result.raw?.choices?.[0]?.message?.annotations, result.text);
+    content.push(
+      citations.length > 0 ? { type: 'text', text: result.text, citations } : { type: 'text', text: result.text },
+    );
+  }
   for (const call of result.toolCalls) content.push(toolUseBlock(call));
   return {
     id,

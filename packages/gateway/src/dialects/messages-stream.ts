@@ -2,9 +2,11 @@ import type { ChatResult, StreamEvent } from '@switchyard/sdk';
 import { encodeEvent } from '@switchyard/sdk/sse';
 import { identityOfFrame } from './completions-output.js';
 import { FrameReasoning } from './frame-reasoning.js';
+import { messageCitations } from './messages-citations.js';
 import { MESSAGE_EXTRAS, MESSAGE_USAGE_EXTRAS, messagesUsage, stopReasonOf } from './messages-output.js';
 import type { MessagesEcho } from './messages-request.js';
 import { signatureOf, thinkingBlocks } from './messages-thinking.js';
+import { FrameCitations } from './responses-annotations.js';
 import { type CallWriter, type PendingCall, ToolCallOrder } from './tool-call-order.js';
 
 type Block = Record<string, unknown>;
@@ -34,6 +36,9 @@ export class MessagesStreamWriter {
     args: (index, piece) => this.argsDelta(this.calls.get(index) as number, piece),
   };
   private readonly reasoning = new FrameReasoning();
+  /** Web search citations from the frames, for the text block they end in; the answer's text to quote from. */
+  private readonly citations = new FrameCitations();
+  private text = '';
   /** Whether a thinking block went out (opaque details before any still need one: `detailsFirst`). */
   private thought = false;
   private model: string;
@@ -68,6 +73,7 @@ export class MessagesStreamWriter {
       }
     }
     this.reasoning.observe(text);
+    this.citations.observe(text);
     // Only asked with stop sequences, and only of a frame that could say one matched: the rest are not parsed twice.
     if (this.echo.stopSequences.length > 0 && text.includes('"stop_reason"')) this.namedStop ??= namedStopOf(text);
   }
@@ -118,6 +124,9 @@ export class MessagesStreamWriter {
       const signature = signatureOf(details ?? this.reasoning.take());
       if (signature)
         sse += this.event('content_block_delta', delta(block.index, { type: 'signature_delta', signature }));
+    } else if (block.kind === 'text') {
+      for (const citation of messageCitations(this.citations.takeAnnotations(), this.text))
+        sse += this.event('content_block_delta', delta(block.index, { type: 'citations_delta', citation }));
     }
     return sse + this.event('content_block_stop', { index: block.index });
   }
@@ -155,6 +164,7 @@ export class MessagesStreamWriter {
           kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' },
         );
       }
+      if (kind === 'text') this.text += event.text;
       const piece =
         kind === 'text' ? { type: 'text_delta', text: event.text } : { type: 'thinking_delta', thinking: event.text };
       return sse + this.event('content_block_delta', delta((this.open as OpenBlock).index, piece));

@@ -240,6 +240,59 @@ describe('web search', () => {
   });
 });
 
+describe('web search citations', () => {
+  // The upstream marks the answer's first word with a search result, as OpenRouter's web plugin does (nested
+  // url_citation; a second one without title or span; a file annotation, which has no Anthropic counterpart).
+  const annotations = [
+    { type: 'url_citation', url_citation: { url: 'https://met.no/oslo', title: 'Oslo', start_index: 0, end_index: 5 } },
+    { type: 'url_citation', url_citation: { url: 'https://example.com/sea' } },
+    { type: 'file', file: { hash: 'h', name: 'a.pdf', content: [] } },
+  ];
+  const citing = (text: string) => {
+    if (text.startsWith('{')) {
+      const body = JSON.parse(text);
+      body.choices[0].message.annotations = annotations;
+      return JSON.stringify(body);
+    }
+    // Streamed: on the finishing chunk, after the text.
+    return text.replace('"finish_reason":"stop"', `"finish_reason":"stop","delta":${JSON.stringify({ annotations })}`);
+  };
+  const expected = [
+    {
+      type: 'web_search_result_location',
+      url: 'https://met.no/oslo',
+      title: 'Oslo',
+      encrypted_index: '',
+      cited_text: 'Sunny',
+    },
+    {
+      type: 'web_search_result_location',
+      url: 'https://example.com/sea',
+      title: null,
+      encrypted_index: '',
+      cited_text: '',
+    },
+  ];
+  const params = {
+    model: MODEL,
+    max_tokens: 100,
+    tools: [{ type: 'web_search_20250305' as const, name: 'web_search' as const }],
+    messages: [{ role: 'user' as const, content: 'Say exactly: Sunny in Oslo' }],
+  };
+
+  it('become citations of the text block, streamed (citations_delta) or not', async () => {
+    proxy.rewrite = citing;
+    const whole = await client().messages.create(params);
+    expect(whole.content).toEqual([{ type: 'text', text: 'Sunny in Oslo', citations: expected }]);
+    const stream = client().messages.stream(params);
+    const deltas: unknown[] = [];
+    stream.on('citation', (citation) => deltas.push(citation));
+    const streamed = await stream.finalMessage();
+    expect(deltas).toEqual(expected);
+    expect(streamed.content).toEqual([{ type: 'text', text: 'Sunny in Oslo', citations: expected }]);
+  });
+});
+
 describe('tool choice without tools', () => {
   it('sends neither tool_choice nor parallel_tool_calls when no tools are given', async () => {
     for (const tool_choice of [{ type: 'none' as const }, { type: 'auto' as const, disable_parallel_tool_use: true }]) {
