@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countChars } from '../src/context/char-classes.js';
+import { countCharsCached } from '../src/context/count-cache.js';
 import { estimateRequestTokens, estimateTextTokens } from '../src/context/index.js';
 import type { Message } from '../src/protocol/messages.js';
 
@@ -269,5 +270,49 @@ describe('estimateRequestTokens', () => {
     const cyclic: { self?: unknown } = {};
     cyclic.self = cyclic;
     expect(estimateRequestTokens({ messages: [hello], tools: [cyclic] }, 'GPT').total).toBeGreaterThan(0);
+  });
+});
+
+describe('counting long texts once', () => {
+  // A deterministic mix of words, digits, punctuation, CJK and emoji, different for each seed.
+  const text = (seed: number, length: number): string => {
+    const pieces = ['alpha ', 'beta, ', '12345 ', '{"k":1} ', '東京 ', '🙂 ', '\n  ', 'gamma. '];
+    let out = '';
+    let state = seed;
+    while (out.length < length) {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      out += pieces[state % pieces.length];
+    }
+    return out.slice(0, length);
+  };
+
+  it('gives the same counts as counting, for texts of equal length too (long ones hash by length alone)', () => {
+    const texts = [text(1, 600), text(2, 600), text(3, 20_000), text(4, 20_000), text(5, 100)];
+    for (let round = 0; round < 2; round++)
+      for (const t of texts) expect(countCharsCached(t), `${t.length} chars`).toEqual(countChars(t));
+    expect(estimateTextTokens(texts[2] as string)).not.toBe(estimateTextTokens(texts[3] as string));
+  });
+
+  it('remembers a long text (a fresh copy of it too) and not a short one; forgets the oldest past its bound', () => {
+    const long = text(6, 5_000);
+    const first = countCharsCached(long);
+    expect(countCharsCached(JSON.parse(JSON.stringify(long)) as string)).toBe(first);
+    const short = text(7, 100);
+    expect(countCharsCached(short)).not.toBe(countCharsCached(short));
+    // Over 4 million characters of other texts push it out.
+    for (let i = 0; i < 45; i++) countCharsCached(text(100 + i, 100_000));
+    const again = countCharsCached(long);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
+  it('estimates a request the same with the cache warm or cold', () => {
+    const messages: Message[] = [
+      { role: 'system', content: text(8, 2_000) },
+      { role: 'user', content: [{ type: 'text', text: text(9, 3_000) }] },
+    ];
+    const cold = estimateRequestTokens({ messages }, 'Claude');
+    const warm = estimateRequestTokens({ messages: JSON.parse(JSON.stringify(messages)) as Message[] }, 'Claude');
+    expect(warm).toEqual(cold);
   });
 });

@@ -32,7 +32,7 @@
  */
 
 import type { ContentPart, Message } from '../protocol/messages.js';
-import { countChars } from './char-classes.js';
+import { countCharsCached } from './count-cache.js';
 import { type FamilyProfile, profileOf } from './families.js';
 
 /** The catalog's `architecture.tokenizer` value: GPT, Claude, Gemini, Llama3, Qwen, … (case-insensitive). */
@@ -56,7 +56,7 @@ const TOOL_CALL = 3;
 
 function textTokens(text: string, profile: FamilyProfile): number {
   if (!text) return 0;
-  const c = countChars(text);
+  const c = countCharsCached(text);
   const scale = 4 / profile.english;
   const latin = WORD * c.words + LETTER * c.letters + PUNCT_RUN * c.punctRuns + PUNCT * c.punct + BREAK * c.breaks;
   const digits = profile.singleDigits ? c.digits : c.digitGroups;
