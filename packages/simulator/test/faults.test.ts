@@ -154,6 +154,7 @@ describe('HTTP error faults', () => {
 
 describe('stream faults', () => {
   const sim = useSimulator({ seed: 5 });
+  const several = useSimulator({ seed: 5, stream: { chunkTokens: 3 } });
 
   it('sends a single-chunk mid-stream error after N chunks, then [DONE]', async () => {
     const { chunks, done } = await streamChat(
@@ -201,6 +202,20 @@ describe('stream faults', () => {
     const cut = await streamChat(sim(), {}, fault({ kind: 'cut', afterChunks: 1 }));
     const cutRecord = (await json(sim(), `/generation?id=${cut.res.headers.get('x-generation-id')}`)).body.data;
     expect(cutRecord.tokens_completion).toBe(1);
+  });
+
+  it('bills a broken stream of several tokens per chunk by tokens, in its usage chunk and its record alike', async () => {
+    const { chunks, res } = await streamChat(
+      several(),
+      {},
+      fault({ kind: 'mid-stream-error', afterChunks: 2, form: 'three-chunk' }),
+    );
+    const usage = chunks.at(-1)?.usage;
+    // Two chunks of three tokens each went out before the error.
+    expect(usage.completion_tokens).toBe(6);
+    const record = (await json(several(), `/generation?id=${res.headers.get('x-generation-id')}`)).body.data;
+    expect(record.tokens_completion).toBe(6);
+    expect(record.total_cost).toBe(usage.cost);
   });
 
   it('resets the connection before headers', async () => {

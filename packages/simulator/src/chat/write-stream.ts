@@ -17,8 +17,8 @@ export interface StreamJob {
   shape: StreamShape;
   pacing: Pacing;
   fault?: Fault;
-  /** Usage of what was sent before an in-band error, for the three-chunk form's usage chunk. */
-  partialUsage: (chunksSent: number) => Record<string, unknown>;
+  /** Usage of what was sent before an in-band error (its output tokens), for the three-chunk form's usage chunk. */
+  partialUsage: (tokensSent: number) => Record<string, unknown>;
   /** How a skin words an in-band error and a broken line (default: chat's chunks). `kept` are the frames sent
    * before the error (a skin whose events are numbered continues from them). */
   errorFrames?: (
@@ -51,9 +51,14 @@ function shapeFrames(job: StreamJob): { frames: Frame[]; action?: Action } {
   switch (fault?.kind) {
     case 'mid-stream-error': {
       const at = afterChunk(frames, fault.afterChunks ?? 2);
-      const sent = frames.slice(0, at).filter((f) => f.kind === 'chunk').length;
       const kept = frames.slice(0, at);
-      const failure = (job.errorFrames ?? errorFrames)(job.meta, fault, job.partialUsage(sent), job.shape, kept);
+      const failure = (job.errorFrames ?? errorFrames)(
+        job.meta,
+        fault,
+        job.partialUsage(tokensIn(kept)),
+        job.shape,
+        kept,
+      );
       return { frames: [...kept, ...failure] };
     }
     case 'malformed-chunk': {
@@ -105,7 +110,12 @@ export function deliveredTokens(frames: Frame[], fault: Fault | undefined): numb
     default:
       return undefined;
   }
-  return frames.slice(0, at).reduce((sum, frame) => sum + (frame.kind === 'chunk' ? frame.tokens : 0), 0);
+  return tokensIn(frames.slice(0, at));
+}
+
+/** Output tokens in `frames` (a chunk carries `chunkTokens` of them: counting chunks undercounts). */
+function tokensIn(frames: Frame[]): number {
+  return frames.reduce((sum, frame) => sum + (frame.kind === 'chunk' ? frame.tokens : 0), 0);
 }
 
 /** Writes an SSE response: headers at once, then frames with pacing; faults shape what is written. */
