@@ -193,9 +193,11 @@ export function translateMessagesRequest(body: unknown, named?: (name: string) =
     const tools = chatTools(b.tools);
     if (tools.length > 0) chat.tools = tools;
     search = b.tools.find(isMessagesSearch) as Record<string, unknown> | undefined;
-    if (search) addWebPlugin(chat, messagesSearchPlugin(search));
   }
   if (b.tool_choice !== undefined && b.tool_choice !== null) toolChoice(b.tool_choice, chat);
+  // `tool_choice: {type: "none"}` rules out searching too.
+  if (chat.tool_choice === 'none') search = undefined;
+  if (search) addWebPlugin(chat, messagesSearchPlugin(search));
   // A choice of web search (by name, or `any` with nothing else to call) needs no tool: the plugin searches anyway.
   const forced = chat.tool_choice as { function?: { name?: unknown } } | undefined;
   if (search && (!chat.tools || forced?.function?.name === search.name)) {

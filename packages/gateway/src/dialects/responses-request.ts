@@ -166,9 +166,10 @@ export function translateResponsesRequest(body: unknown, history: ResponsesHisto
     throw invalid('tools', "'tools' must be an array");
   const functions = chatTools(tools);
   if (functions.length > 0) chat.tools = functions;
-  const search = tools.find(isResponsesSearch);
-  if (search) addWebPlugin(chat, responsesSearchPlugin(search as unknown as Record<string, unknown>));
   const choice = b.tool_choice === undefined || b.tool_choice === null ? undefined : toolChoiceOf(b.tool_choice);
+  // `tool_choice: "none"` rules out searching too.
+  const search = choice === 'none' ? undefined : tools.find(isResponsesSearch);
+  if (search) addWebPlugin(chat, responsesSearchPlugin(search as unknown as Record<string, unknown>));
   // With web search as the only tool, there is nothing for a tool choice to choose: the plugin searches anyway.
   if (choice !== undefined && (functions.length > 0 || !search)) chat.tool_choice = choice;
 

@@ -237,6 +237,15 @@ describe('web search', () => {
       tools: [{ type: 'function', function: { name: 'get_weather' } }],
       tool_choice: 'auto',
     });
+    // A tool choice of none rules out searching too.
+    await client().messages.create({
+      model: MODEL,
+      max_tokens: 100,
+      tools: [search],
+      tool_choice: { type: 'none' },
+      messages: [{ role: 'user', content: 'Say exactly: none' }],
+    });
+    expect(sent.at(-1)?.body).not.toHaveProperty('plugins');
   });
 });
 

@@ -132,6 +132,14 @@ describe('Responses requests upstream', () => {
     expect(body).toMatchObject({ plugins: [{ id: 'web', max_results: 2 }] });
     expect(body).not.toHaveProperty('tools');
     expect(body).not.toHaveProperty('tool_choice');
+    // tool_choice "none" rules out searching too.
+    await client().responses.create({
+      model: MODEL,
+      input: 'Say exactly: none',
+      tools: [{ type: 'web_search' }],
+      tool_choice: 'none',
+    });
+    expect(proxy.sent.at(-1)?.body).not.toHaveProperty('plugins');
   });
 
   it('carries the prompt-caching and routing fields and every cache_control breakpoint to OpenRouter', async () => {
