@@ -360,6 +360,24 @@ describe('POST /messages faults', () => {
   const sim = useSimulator({ seed: 'messages-faults' });
   const counting = { messages: [{ role: 'user', content: 'Say exactly: one two three four five six' }] };
 
+  it('sends message_start before the wait for the first token (a stall before any output shows it)', async () => {
+    const controller = new AbortController();
+    const stalled = fault({ kind: 'stall', afterChunks: 0, durationMs: 30_000 });
+    const res = await open(sim(), counting, { ...stalled, signal: controller.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    // Bounded: the stall holds the rest for 30 s; what comes before it is the opening events.
+    while (!text.includes('event: ping')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    controller.abort();
+    expect(text).toContain('event: message_start');
+    expect(text).not.toContain('content_block_delta');
+  });
+
   it('ends a stream with an error event after N deltas, billing what was delivered', async () => {
     const { res, events, names } = await stream(
       sim(),

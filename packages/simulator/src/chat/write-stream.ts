@@ -35,7 +35,8 @@ type Action = { at: number; kind: 'stall' | 'reset' };
 
 /** Index in `frames` right after the `n`-th output chunk (0 = before the first one). */
 function afterChunk(frames: Frame[], n: number): number {
-  if (n <= 0) return frames.findIndex((f) => f.kind !== 'comment');
+  // Before the first output: a skin's opening events are already out (see the first-token wait below).
+  if (n <= 0) return frames.findIndex((f) => f.kind !== 'comment' && f.kind !== 'event');
   let seen = 0;
   for (let i = 0; i < frames.length; i++) {
     if (frames[i]?.kind === 'chunk' && ++seen === n) return i + 1;
@@ -150,7 +151,9 @@ export async function writeStream(job: StreamJob): Promise<void> {
     }
     const frame = frames[i];
     if (!frame) break;
-    if (frame.kind !== 'comment' && first) {
+    // The wait for the first token comes before the first output: a skin's opening events (`message_start`,
+    // `response.created`, …) go out at once, as the real services send them.
+    if (frame.kind !== 'comment' && frame.kind !== 'event' && first) {
       first = false;
       await session.sleep(pacing.ttftMs);
     } else if (frame.tokens > 0) await session.sleep(frame.tokens * pacing.msPerToken);
