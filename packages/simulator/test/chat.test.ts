@@ -1,22 +1,14 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { startSimulator } from '../src/index.js';
-import { chat, KEY, useSimulator } from './helpers.js';
+import { chat, KEY, useSimulator, WEATHER_PARAMETERS } from './helpers.js';
 
 const weatherTool = {
   type: 'function',
   function: {
     name: 'get_weather',
     description: 'Current weather for a city',
-    parameters: {
-      type: 'object',
-      properties: {
-        city: { type: 'string', minLength: 1 },
-        unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
-      },
-      required: ['city', 'unit'],
-      additionalProperties: false,
-    },
+    parameters: WEATHER_PARAMETERS,
   },
 };
 const timeTool = {

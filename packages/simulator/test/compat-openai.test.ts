@@ -5,7 +5,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { describe, expect, it } from 'vitest';
-import { useSimulator } from './helpers.js';
+import { useSimulator, WEATHER_PARAMETERS } from './helpers.js';
 
 const MODEL = 'openai/gpt-4o-mini';
 const weatherTool = {
@@ -13,12 +13,7 @@ const weatherTool = {
   function: {
     name: 'get_weather',
     description: 'Current weather for a city',
-    parameters: {
-      type: 'object',
-      properties: { city: { type: 'string', minLength: 1 }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-      required: ['city', 'unit'],
-      additionalProperties: false,
-    },
+    parameters: WEATHER_PARAMETERS,
   },
 };
 const timeTool = {

@@ -15,7 +15,7 @@ import {
 import type { SendChatCompletionRequestResponse } from '@openrouter/sdk/models/operations';
 import { describe, expect, it } from 'vitest';
 import type { SimulatorHandle, SimulatorOptions } from '../src/index.js';
-import { KEY, useSimulator } from './helpers.js';
+import { KEY, useSimulator, WEATHER_PARAMETERS } from './helpers.js';
 
 const MODEL = 'openai/gpt-4o-mini';
 const REASONER = 'anthropic/claude-sonnet-4.5';
@@ -25,12 +25,7 @@ const weatherTool = {
   function: {
     name: 'get_weather',
     description: 'Current weather for a city',
-    parameters: {
-      type: 'object',
-      properties: { city: { type: 'string', minLength: 1 }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-      required: ['city', 'unit'],
-      additionalProperties: false,
-    },
+    parameters: WEATHER_PARAMETERS,
   },
 };
 const timeTool = {

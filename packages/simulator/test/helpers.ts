@@ -3,6 +3,14 @@ import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '../
 
 export const KEY = 'sk-or-v1-test-key';
 
+/** The JSON Schema of the weather tool the chat, Responses and compatibility tests call (strict-compatible). */
+export const WEATHER_PARAMETERS = {
+  type: 'object',
+  properties: { city: { type: 'string', minLength: 1 }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+  required: ['city', 'unit'],
+  additionalProperties: false,
+};
+
 /** Starts a simulator for the enclosing describe block and stops it afterwards (also when tests fail). */
 export function useSimulator(options: SimulatorOptions = {}): () => SimulatorHandle {
   let sim: SimulatorHandle | undefined;

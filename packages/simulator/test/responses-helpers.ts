@@ -1,5 +1,5 @@
 import type { SimulatorHandle } from '../src/index.js';
-import { type CallOptions, call, json } from './helpers.js';
+import { type CallOptions, call, json, WEATHER_PARAMETERS } from './helpers.js';
 
 export const MODEL = 'openai/gpt-4o-mini';
 
@@ -7,12 +7,7 @@ export const weatherTool = {
   type: 'function',
   name: 'get_weather',
   description: 'Current weather for a city',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string', minLength: 1 }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
-    required: ['city', 'unit'],
-    additionalProperties: false,
-  },
+  parameters: WEATHER_PARAMETERS,
   strict: true,
 };
 

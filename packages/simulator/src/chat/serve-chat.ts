@@ -120,6 +120,15 @@ function record(
   ctx.generations.add(meta.id, key.key, () => generationRecord(facts));
 }
 
+/** An inference route's handler: the parsed JSON body of an authenticated request, and a fault rule from its header. */
+export type InferenceHandler = (
+  ctx: SimContext,
+  session: ResponseSession,
+  body: Record<string, unknown>,
+  key: KeyRecord,
+  headerRule?: FaultRule,
+) => Promise<void>;
+
 /** Runs a chat-shaped request through the whole pipeline and answers it in `skin`'s words. */
 export async function serveChat(
   ctx: SimContext,

@@ -1,11 +1,7 @@
-import type { KeyRecord } from '../account/accounts.js';
 import type { Served } from '../chat/complete-chat.js';
-import { type ChatSkin, type Failure, serveChat } from '../chat/serve-chat.js';
+import { type ChatSkin, type Failure, type InferenceHandler, serveChat } from '../chat/serve-chat.js';
 import { buildFrames, type StreamMeta } from '../chat/stream-frames.js';
-import type { SimContext } from '../context.js';
-import type { FaultRule } from '../faults/fault-types.js';
 import { sendError } from '../http/io.js';
-import type { ResponseSession } from '../http/session.js';
 
 function message(served: Served, contentTokens = served.plan.content.length): Record<string, unknown> {
   const plan = served.plan;
@@ -65,15 +61,9 @@ export const CHAT_SKIN: ChatSkin = {
 };
 
 /** `POST /chat/completions`. */
-export async function handleChat(
-  ctx: SimContext,
-  session: ResponseSession,
-  body: Record<string, unknown>,
-  key: KeyRecord,
-  headerRule?: FaultRule,
-): Promise<void> {
+export const handleChat: InferenceHandler = async (ctx, session, body, key, headerRule) => {
   if (typeof body.prompt === 'string' && body.messages === undefined) {
     body.messages = [{ role: 'user', content: body.prompt }];
   }
   return serveChat(ctx, session, body, key, headerRule, CHAT_SKIN);
-}
+};

@@ -1,12 +1,8 @@
-import type { KeyRecord } from '../account/accounts.js';
 import type { Served } from '../chat/complete-chat.js';
-import { type ChatSkin, type Failure, serveChat } from '../chat/serve-chat.js';
+import { type ChatSkin, type Failure, type InferenceHandler, serveChat } from '../chat/serve-chat.js';
 import { buildFrames, promptEcho, type StreamMeta } from '../chat/stream-frames.js';
 import { invalid } from '../chat/validate-chat.js';
-import type { SimContext } from '../context.js';
-import type { FaultRule } from '../faults/fault-types.js';
 import { sendError } from '../http/io.js';
-import type { ResponseSession } from '../http/session.js';
 import { type SimError, simError } from '../http/sim-error.js';
 import { CHAT_SKIN } from './chat.js';
 
@@ -99,17 +95,11 @@ function echoSkin(prompt: string): ChatSkin {
   };
 }
 
-export async function handleCompletions(
-  ctx: SimContext,
-  session: ResponseSession,
-  body: Record<string, unknown>,
-  key: KeyRecord,
-  headerRule?: FaultRule,
-): Promise<void> {
+export const handleCompletions: InferenceHandler = async (ctx, session, body, key, headerRule) => {
   const prompt = promptOf(body);
   if (typeof prompt !== 'string') return sendError(session.res, prompt, key.userId);
   const bad = checkOptions(body);
   if (bad) return sendError(session.res, bad, key.userId);
   const skin = body.echo === true ? echoSkin(prompt) : TEXT_SKIN;
   return serveChat(ctx, session, chatRequest(body, prompt), key, headerRule, skin);
-}
+};

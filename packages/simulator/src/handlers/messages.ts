@@ -1,9 +1,5 @@
-import type { KeyRecord } from '../account/accounts.js';
-import { type ChatSkin, serveChat } from '../chat/serve-chat.js';
-import type { SimContext } from '../context.js';
+import { type ChatSkin, type InferenceHandler, serveChat } from '../chat/serve-chat.js';
 import { errorTypeOf } from '../faults/fault-errors.js';
-import type { FaultRule } from '../faults/fault-types.js';
-import type { ResponseSession } from '../http/session.js';
 import { anthropicEnvelope, sendAnthropicError } from '../skins/anthropic-error.js';
 import { messageBody } from '../skins/messages-body.js';
 import { messagesRequest } from '../skins/messages-request.js';
@@ -27,14 +23,8 @@ const MESSAGES_SKIN: ChatSkin = {
 };
 
 /** `POST /messages`, the Anthropic Messages skin (reference §6.5), served by the chat pipeline. */
-export async function handleMessages(
-  ctx: SimContext,
-  session: ResponseSession,
-  body: Record<string, unknown>,
-  key: KeyRecord,
-  headerRule?: FaultRule,
-): Promise<void> {
+export const handleMessages: InferenceHandler = async (ctx, session, body, key, headerRule) => {
   const request = messagesRequest(body);
   if (!request.ok) return sendAnthropicError(session.res, request.error);
   return serveChat(ctx, session, request.chat, key, headerRule, MESSAGES_SKIN);
-}
+};
