@@ -1,6 +1,6 @@
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '@switchyard/simulator';
 import { afterAll, beforeAll } from 'vitest';
-import { type Model, Switchyard, type SwitchyardOptions } from '../src/index.js';
+import { type Model, Switchyard, type SwitchyardError, type SwitchyardOptions } from '../src/index.js';
 
 export const KEY = 'sk-or-v1-sdk-test-key-0123456789';
 
@@ -41,3 +41,25 @@ export const modelRow = (id: string, extra: Partial<Model> = {}): Model => ({
   supported_parameters: [],
   ...extra,
 });
+
+/** A client of a loopback upstream at `baseURL`: one attempt per request, no environment, `model` as the default. */
+export function loopbackClient(baseURL: string, model: string, options: SwitchyardOptions = {}): Switchyard {
+  return new Switchyard({
+    apiKey: 'sk-or-v1-loopback-test',
+    baseURL,
+    env: {},
+    defaultModel: model,
+    retry: { attempts: 1 },
+    ...options,
+  });
+}
+
+/** The typed error `promise` rejects with; throws when it resolves instead. */
+export async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as SwitchyardError;
+  }
+  throw new Error('expected a failure');
+}

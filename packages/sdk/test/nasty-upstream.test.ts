@@ -14,6 +14,7 @@ import {
   type SwitchyardOptions,
   UnexpectedResponseError,
 } from '../src/index.js';
+import { failure, loopbackClient } from './helpers.js';
 
 /**
  * An upstream that looks like OpenRouter in its nastier ways (odd SSE framing, missing [DONE], JSON where a stream
@@ -31,16 +32,7 @@ const MODEL = 'openai/gpt-4o-mini';
 const hello = [{ role: 'user' as const, content: 'Hello' }];
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function client(options: SwitchyardOptions = {}): Switchyard {
-  return new Switchyard({
-    apiKey: 'sk-or-v1-nasty-upstream-test',
-    baseURL: upstream.baseURL,
-    env: {},
-    defaultModel: MODEL,
-    retry: { attempts: 1 },
-    ...options,
-  });
-}
+const client = (options: SwitchyardOptions = {}) => loopbackClient(upstream.baseURL, MODEL, options);
 
 function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
@@ -132,15 +124,6 @@ async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[
 }
 
 const textOf = (events: StreamEvent[]) => events.map((e) => (e.type === 'text' ? e.text : '')).join('');
-
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SwitchyardError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('SSE framing', () => {
   const cases: [string, () => (string | Buffer)[]][] = [

@@ -10,10 +10,9 @@ import {
   PriceGuardError,
   RateLimitError,
   type RoutingEventMap,
-  type SwitchyardError,
   type SwitchyardOptions,
 } from '../src/index.js';
-import { clientFor, fault, hello } from './helpers.js';
+import { clientFor, failure, fault, hello } from './helpers.js';
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 const sims: Sim[] = [];
@@ -40,14 +39,6 @@ async function setup(rules: unknown[] = [], options: SwitchyardOptions = {}, sim
   }
   return { sim, sy, events };
 }
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (error: unknown) => error as SwitchyardError,
-  );
 
 describe('retries', () => {
   it('retries retryable errors with backoff and records the trace', async () => {

@@ -6,12 +6,12 @@ import {
   RateLimitError,
   StreamError,
   type StreamEvent,
-  Switchyard,
   type SwitchyardError,
   type SwitchyardOptions,
   type UsageRecord,
 } from '../src/index.js';
 import { SseDecoder } from '../src/sse/index.js';
+import { failure, loopbackClient } from './helpers.js';
 
 /**
  * Streams that fail in band, or in forms a line-by-line reader gets wrong, over real loopback HTTP: multi-line
@@ -27,16 +27,7 @@ const hello = [{ role: 'user' as const, content: 'Hello' }];
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const BILLED = { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13, cost: 0.00002 };
 
-function client(options: SwitchyardOptions = {}): Switchyard {
-  return new Switchyard({
-    apiKey: 'sk-or-v1-in-band-test',
-    baseURL: upstream.baseURL,
-    env: {},
-    defaultModel: MODEL,
-    retry: { attempts: 1 },
-    ...options,
-  });
-}
+const client = (options: SwitchyardOptions = {}) => loopbackClient(upstream.baseURL, MODEL, options);
 
 const base = { id: 'gen-inband-1', object: 'chat.completion.chunk', created: 1_759_420_128, model: MODEL };
 const sse = (value: unknown) => `data: ${typeof value === 'string' ? value : JSON.stringify(value)}\n\n`;
@@ -64,15 +55,6 @@ function streamGroups(groups: string[][], gapMs = 0, end = true): Handler {
     }
     if (end) res.end();
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SwitchyardError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('frames (what the gateway forwards verbatim)', () => {
