@@ -8,7 +8,8 @@ import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import type { GatewayServices, Reservation, ReserveOutcome } from '../server/services.js';
 import { LedgerOverflowError } from '../stores/store-errors.js';
-import { catalogRow, costAt } from './catalog-row.js';
+import { catalogRow } from './catalog-row.js';
+import { listedPrices, NO_PRICES, priceCeiling, routerCandidates } from './price-ceiling.js';
 
 /** A request that passed authentication, validation, rate limits and the budget. */
 export interface Admitted {
@@ -47,10 +48,31 @@ export function validateChatBody(body: unknown): Record<string, unknown> {
 interface WorstCase {
   usd: number;
   tokens: number;
+  /** A candidate model whose price is unknown, reckoned at the catalog ceiling (said when the budget refuses). */
+  unpriced?: string;
 }
 
-/** Worst-case cost of a request on its model's catalog row (0 USD when the price is unknown). */
-function worstCaseOn(body: Record<string, unknown>, row: Model | undefined): WorstCase {
+/**
+ * The prices a request is reserved at on `row`: its own, or — when they are unknown (a router such as
+ * `openrouter/auto`, a model the listing lacks, no model named) — the ceiling of the listing's priced models (those
+ * an Auto Router request allows, when it says). Without a listing there is nothing to price with.
+ */
+function reservePrices(services: GatewayServices, body: Record<string, unknown>, row: Model | undefined) {
+  const own = row && listedPrices(row);
+  if (own) return { prices: own, ceiling: false };
+  const listed = services.upstream.sy.models.peekList();
+  return listed && 'value' in listed
+    ? { prices: priceCeiling(listed.value, routerCandidates(body)), ceiling: true }
+    : { prices: NO_PRICES, ceiling: false };
+}
+
+/** Worst-case cost of a request on one candidate model's catalog row (see `reservePrices`). */
+function worstCaseOn(
+  services: GatewayServices,
+  body: Record<string, unknown>,
+  model: string | undefined,
+  row: Model | undefined,
+): WorstCase {
   const embedding = body.input !== undefined;
   const prompt = embedding
     ? estimateTextTokens(
@@ -61,7 +83,13 @@ function worstCaseOn(body: Record<string, unknown>, row: Model | undefined): Wor
   const output = embedding
     ? 0
     : Number(body.max_completion_tokens ?? body.max_tokens ?? row?.top_provider.max_completion_tokens ?? 4096);
-  return { usd: costAt(row, prompt, output), tokens: prompt + output };
+  const { prices, ceiling } = reservePrices(services, body, row);
+  const worst: WorstCase = {
+    usd: prompt * prices.prompt + output * prices.completion + prices.request,
+    tokens: prompt + output,
+  };
+  if (ceiling) worst.unpriced = model ?? 'the default model';
+  return worst;
 }
 
 /**
@@ -73,23 +101,32 @@ function worstCase(services: GatewayServices, body: Record<string, unknown>): Wo
   const model = (body.model as string | undefined) ?? sy.config.defaultModel;
   const fallbacks = fallbackModels(body);
   if (fallbacks.length === 0) {
-    if (!model) return worstCaseOn(body, undefined);
+    if (!model) return worstCaseOn(services, body, undefined, undefined);
     const row = catalogRow(services, model);
-    return row instanceof Promise ? row.then((known) => worstCaseOn(body, known)) : worstCaseOn(body, row);
+    return row instanceof Promise
+      ? row.then((known) => worstCaseOn(services, body, model, known))
+      : worstCaseOn(services, body, model, row);
   }
-  const rows = [...new Set(model ? [model, ...fallbacks] : fallbacks)].map((id) => catalogRow(services, id));
+  const ids = [...new Set(model ? [model, ...fallbacks] : fallbacks)];
+  const rows = ids.map((id) => catalogRow(services, id));
   return rows.some((row) => row instanceof Promise)
-    ? Promise.all(rows).then((known) => costliest(body, known))
-    : costliest(body, rows as (Model | undefined)[]);
+    ? Promise.all(rows).then((known) => costliest(services, body, ids, known))
+    : costliest(services, body, ids, rows as (Model | undefined)[]);
 }
 
-function costliest(body: Record<string, unknown>, rows: readonly (Model | undefined)[]): WorstCase {
+function costliest(
+  services: GatewayServices,
+  body: Record<string, unknown>,
+  ids: readonly string[],
+  rows: readonly (Model | undefined)[],
+): WorstCase {
   const worst: WorstCase = { usd: 0, tokens: 0 };
-  for (const row of rows) {
-    const cost = worstCaseOn(body, row);
+  rows.forEach((row, i) => {
+    const cost = worstCaseOn(services, body, ids[i], row);
     worst.usd = Math.max(worst.usd, cost.usd);
     worst.tokens = Math.max(worst.tokens, cost.tokens);
-  }
+    if (cost.unpriced) worst.unpriced ??= cost.unpriced;
+  });
   return worst;
 }
 
@@ -229,7 +266,11 @@ function admittedOrRefused(
   rateHeaders: Record<string, string>,
 ): Admitted {
   if (!reserved.ok) {
-    throw new BudgetExceededError(`Budget exceeded (${reserved.scope}): ${reserved.reason}`, {
+    // Otherwise a typo'd model id refused here would puzzle: say why its worst case is what it is.
+    const unpriced = cost.unpriced
+      ? `; ${cost.unpriced} has no known price (a router, or a model the catalog does not list), so its worst case is reckoned at the highest catalog prices`
+      : '';
+    throw new BudgetExceededError(`Budget exceeded (${reserved.scope}): ${reserved.reason}${unpriced}`, {
       status: 402,
       metadata: { scope: reserved.scope },
     });

@@ -95,6 +95,63 @@ describe('budgets', () => {
     await alone.arrayBuffer();
   });
 
+  it('reserves a router (price "-1") at the highest price of the models it may pick, never at $0', async () => {
+    const { id, secret } = await createKey({ name: 'router', budget: { usd: 0.001, period: 'total' } });
+    const before = chatRequests();
+    // openrouter/auto may pick claude-opus-4.1 ($75/M out): 100 tokens could cost $0.0075, more than the budget.
+    const auto = await chat(secret, { ...HELLO, model: 'openrouter/auto', max_tokens: 100 });
+    expect(auto.status).toBe(402);
+    expect(await auto.json()).toMatchObject({ error: { type: 'budget_exceeded' } });
+    expect(chatRequests()).toBe(before);
+    // Narrowed by the Auto Router's allowed_models to gpt-4o-mini ($0.6/M out), the same request fits the budget.
+    const narrowed = await chat(secret, {
+      ...HELLO,
+      model: 'openrouter/auto',
+      max_tokens: 100,
+      plugins: [{ id: 'auto-router', allowed_models: ['openai/gpt-4o-mini'] }],
+    });
+    expect(narrowed.status).toBe(200);
+    expect(((await narrowed.json()) as any).model).toBe('openai/gpt-4o-mini');
+    const report = (await (
+      await fetch(`${gw.url}/admin/usage?group_by=key&key=${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json()) as any;
+    expect(report.total.requests).toBe(1);
+    expect(Number(report.total.costUsd)).toBeGreaterThan(0);
+  });
+
+  it('reserves a model the catalog does not list at the catalog ceiling', async () => {
+    const { secret } = await createKey({ name: 'unlisted', budget: { usd: 0.001, period: 'total' } });
+    const before = chatRequests();
+    const unknown = await chat(secret, { ...HELLO, model: 'acme/brand-new-model', max_tokens: 100 });
+    expect(unknown.status).toBe(402);
+    expect(((await unknown.json()) as any).error.message).toContain(
+      'acme/brand-new-model has no known price (a router, or a model the catalog does not list)',
+    );
+    expect(chatRequests()).toBe(before);
+  });
+
+  it('never lets concurrent router requests overspend a budget', async () => {
+    // Reserved at gpt-4o's prices (≈ $0.0006 each), one or two fit at a time; reserved at $0, all 20 would be sent.
+    const usd = 0.001;
+    const { id, secret } = await createKey({ name: 'router-concurrent', budget: { usd, period: 'total' } });
+    const request = {
+      ...HELLO,
+      model: 'openrouter/auto',
+      max_tokens: 60,
+      plugins: [{ id: 'auto-router', allowed_models: ['openai/gpt-4o'] }],
+    };
+    const responses = await Promise.all(Array.from({ length: 20 }, () => chat(secret, request)));
+    const ok = responses.filter((r) => r.status === 200).length;
+    expect(ok).toBeGreaterThan(0);
+    expect(responses.filter((r) => r.status === 402).length).toBe(20 - ok);
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+    const report = (await (
+      await fetch(`${gw.url}/admin/usage?group_by=key&key=${id}`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json()) as any;
+    expect(report.total.requests).toBe(ok);
+    expect(Number(report.total.costUsd)).toBeLessThanOrEqual(usd);
+  });
+
   it('never lets concurrent requests overspend a budget', async () => {
     const usd = 0.0004;
     const { id, secret } = await createKey({ name: 'concurrent', budget: { usd, period: 'total' } });

@@ -1,0 +1,84 @@
+import type { Model } from '@switchyard/sdk';
+
+/** USD per prompt token, per completion token and per request: what admission reserves a request's worst case at. */
+export interface ReservePrices {
+  prompt: number;
+  completion: number;
+  request: number;
+}
+
+/** The prices of nothing: without a catalog listing, admission has no price to reserve at. */
+export const NO_PRICES: ReservePrices = { prompt: 0, completion: 0, request: 0 };
+
+/** A catalog price as a USD amount; undefined when it is none (missing, unreadable, a router's `"-1"`). */
+function amount(price: unknown): number | undefined {
+  if (price === undefined || price === null || price === '') return undefined;
+  const n = Number(price);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** A row's own prices, or undefined when its prompt or completion price is unknown (routers such as
+ * `openrouter/auto`, whose cost depends on the model they pick). */
+export function listedPrices(row: Model): ReservePrices | undefined {
+  const prompt = amount(row.pricing.prompt);
+  const completion = amount(row.pricing.completion);
+  if (prompt === undefined || completion === undefined) return undefined;
+  return { prompt, completion, request: amount(row.pricing.request) ?? 0 };
+}
+
+/** OpenRouter's model patterns (`anthropic/*`, `*-mini`): `*` stands for any run of characters. */
+function patternTest(patterns: readonly string[]): (id: string) => boolean {
+  const res = patterns.map((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i'));
+  return (id) => res.some((re) => re.test(id));
+}
+
+const MAX_REMEMBERED = 256;
+
+/** Ceilings per catalog listing (a new listing is a new array) and per candidate pattern list. */
+const ceilings = new WeakMap<readonly Model[], Map<string, ReservePrices>>();
+
+/**
+ * The highest prompt, completion and request prices among the priced models of the listing that `patterns` admit
+ * (every priced model when there are none): what a request is reserved at when its own model's price is unknown.
+ * A router may pick any of them, and a model the listing lacks may cost anything; reserving less would let
+ * concurrent requests overspend a budget by their real cost. Computed once per listing and pattern list.
+ */
+export function priceCeiling(models: readonly Model[], patterns: readonly string[] = []): ReservePrices {
+  let perListing = ceilings.get(models);
+  if (!perListing) {
+    perListing = new Map();
+    ceilings.set(models, perListing);
+  }
+  const key = patterns.join('\n');
+  const known = perListing.get(key);
+  if (known) return known;
+  const admits = patterns.length > 0 ? patternTest(patterns) : () => true;
+  const ceiling = { ...NO_PRICES };
+  let priced = 0;
+  for (const row of models) {
+    const prices = admits(row.id) ? listedPrices(row) : undefined;
+    if (!prices) continue;
+    priced++;
+    ceiling.prompt = Math.max(ceiling.prompt, prices.prompt);
+    ceiling.completion = Math.max(ceiling.completion, prices.completion);
+    ceiling.request = Math.max(ceiling.request, prices.request);
+  }
+  // Patterns that admit no priced model of the listing say nothing about the price: the whole listing bounds it.
+  const result = priced === 0 && patterns.length > 0 ? priceCeiling(models) : ceiling;
+  // Clients choose the pattern lists: past a few hundred distinct ones, compute instead of remembering more.
+  if (perListing.size < MAX_REMEMBERED) perListing.set(key, result);
+  return result;
+}
+
+/** The Auto Router's `allowed_models` of a request (`plugins: [{ id: "auto-router", allowed_models }]`), if any. */
+export function routerCandidates(body: Record<string, unknown>): string[] {
+  if (!Array.isArray(body.plugins)) return [];
+  for (const plugin of body.plugins) {
+    if (typeof plugin !== 'object' || plugin === null) continue;
+    const { id, allowed_models: allowed } = plugin as { id?: unknown; allowed_models?: unknown };
+    if ((id === 'auto-router' || id === 'auto-beta-router') && Array.isArray(allowed)) {
+      return allowed.filter((m): m is string => typeof m === 'string' && m !== '');
+    }
+  }
+  return [];
+}
