@@ -3,11 +3,10 @@
  * so that the main bundle stays small; importing it also enables `sy.runTools()`, `sy.streamTools()` and
  * `sy.object()` on every Switchyard client.
  */
-import { generateObject } from './structured-output.js';
-import { runTools, streamTools } from './tool-loop.js';
 import { installAgents } from './toolkit.js';
+import { agentsToolkit } from './toolkit-impl.js';
 
-installAgents({ runTools, streamTools, generateObject });
+installAgents(agentsToolkit);
 
 export {
   ExtractionError,

@@ -14,8 +14,8 @@ export interface AgentsToolkit {
   generateObject: typeof generateObject;
 }
 
-/** `@switchyard/sdk/agents` itself, which installs the toolkit when it loads. */
-const loadEntry = lazyModule("the SDK's agents toolkit", () => import('./index.js'));
+/** The toolkit's functions (the module the `agents` entry installs from: one chunk, one copy of each). */
+const loadToolkit = lazyModule("the SDK's agents toolkit", () => import('./toolkit-impl.js'));
 
 let installed: AgentsToolkit | undefined;
 
@@ -27,5 +27,8 @@ export function installAgents(toolkit: AgentsToolkit): void {
 /** The toolkit, loaded on first use. */
 export function loadAgents(): Promise<AgentsToolkit> {
   if (installed) return Promise.resolve(installed);
-  return loadEntry().then(() => installed as AgentsToolkit);
+  return loadToolkit().then(({ agentsToolkit }) => {
+    installed ??= agentsToolkit;
+    return installed;
+  });
 }
