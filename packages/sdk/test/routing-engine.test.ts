@@ -254,6 +254,28 @@ describe('price guard', () => {
       (await sy.chat({ model: 'openai/gpt-4o-mini', messages: hello, max_tokens: 10 })).text.length,
     ).toBeGreaterThan(0);
   });
+
+  it('judges a router (price "-1") at the dearest models it may pick, for budgets and price caps', async () => {
+    const { sy, sim } = await setup([], { budget: () => 0.001 });
+    // openrouter/auto may pick claude-opus-4.1 ($75/M out): 100 tokens could cost $0.0075.
+    const error = await failure(sy.chat({ model: 'openrouter/auto', messages: hello, max_tokens: 100 }));
+    expect(error).toBeInstanceOf(PriceGuardError);
+    expect(error.attempts?.[0]?.reason).toMatch(/above the remaining budget .*openrouter\/auto lists no price/);
+    expect(sim.stats.byEndpoint.chat).toBeUndefined();
+    // Narrowed by the Auto Router's allowed_models, it fits.
+    const plugins = [{ id: 'auto-router', allowed_models: ['openai/gpt-4o'] }];
+    const narrowed = await sy.chat({ model: 'openrouter/auto', messages: hello, max_tokens: 50, plugins });
+    expect(narrowed.model).toBe('openai/gpt-4o');
+    // As a fallback it meets the price cap too: it might switch to a $75/M model.
+    const fallback = await setup([{ match: { model: 'openai/gpt-4o-mini' }, fault: { kind: 'http', status: 503 } }], {
+      fallbackModels: ['openrouter/auto'],
+      routing: { maxCompletionPrice: 20 },
+    });
+    const capped = await failure(fallback.sy.chat({ model: 'openai/gpt-4o-mini', messages: hello }));
+    const skipped = capped.attempts?.find((a) => a.model === 'openrouter/auto');
+    expect(skipped).toMatchObject({ outcome: 'skipped', code: 'price_guard' });
+    expect(skipped?.reason).toMatch(/above maxCompletionPrice \$20\/M \(openrouter\/auto lists no price/);
+  });
 });
 
 describe('circuit breakers', () => {

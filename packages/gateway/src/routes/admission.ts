@@ -1,5 +1,13 @@
 import { type Model, PermissionDeniedError, RateLimitError, SwitchyardError } from '@switchyard/sdk';
 import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
+import {
+  listedPrices,
+  NO_PRICES,
+  type PriceCeiling,
+  priceCeiling,
+  routerCandidates,
+  type UsdPrices,
+} from '@switchyard/sdk/routing';
 import type { FastifyRequest } from 'fastify';
 import { bodyObject, field } from '../dialects/request-errors.js';
 import { authenticate, callerId } from '../http/auth.js';
@@ -9,7 +17,6 @@ import { modelAllowed } from '../keys/virtual-keys.js';
 import type { GatewayServices, Reservation, ReserveOutcome } from '../server/services.js';
 import { LedgerOverflowError } from '../stores/store-errors.js';
 import { catalogRow } from './catalog-row.js';
-import { listedPrices, NO_PRICES, priceCeiling, routerCandidates } from './price-ceiling.js';
 
 /** A request that passed authentication, validation, rate limits and the budget. */
 export interface Admitted {
@@ -57,13 +64,17 @@ interface WorstCase {
  * `openrouter/auto`, a model the listing lacks, no model named) — the ceiling of the listing's priced models (those
  * an Auto Router request allows, when it says). Without a listing there is nothing to price with.
  */
-function reservePrices(services: GatewayServices, body: Record<string, unknown>, row: Model | undefined) {
+function reservePrices(
+  services: GatewayServices,
+  body: Record<string, unknown>,
+  row: Model | undefined,
+): { prices: UsdPrices; ceiling?: PriceCeiling } {
   const own = row && listedPrices(row);
-  if (own) return { prices: own, ceiling: false };
+  if (own) return { prices: own };
   const listed = services.upstream.sy.models.peekList();
-  return listed && 'value' in listed
-    ? { prices: priceCeiling(listed.value, routerCandidates(body)), ceiling: true }
-    : { prices: NO_PRICES, ceiling: false };
+  if (!listed || !('value' in listed)) return { prices: NO_PRICES };
+  const ceiling = priceCeiling(listed.value, routerCandidates(body));
+  return { prices: ceiling, ceiling };
 }
 
 /** Worst-case cost of a request on one candidate model's catalog row (see `reservePrices`). */
@@ -80,10 +91,16 @@ function worstCaseOn(
         row?.architecture.tokenizer,
       )
     : estimateRequestTokens(body as never, row?.architecture.tokenizer).total;
+  const { prices, ceiling } = reservePrices(services, body, row);
+  // Without a limit of its own, a router may write as much as the most generous model it may pick.
   const output = embedding
     ? 0
-    : Number(body.max_completion_tokens ?? body.max_tokens ?? row?.top_provider.max_completion_tokens ?? 4096);
-  const { prices, ceiling } = reservePrices(services, body, row);
+    : Number(
+        body.max_completion_tokens ??
+          body.max_tokens ??
+          row?.top_provider.max_completion_tokens ??
+          (ceiling?.maxCompletionTokens || 4096),
+      );
   const worst: WorstCase = {
     usd: prompt * prices.prompt + output * prices.completion + prices.request,
     tokens: prompt + output,

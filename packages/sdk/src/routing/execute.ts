@@ -17,6 +17,7 @@ import type { HealthTracker } from './health.js';
 import type { OpenBreakers } from './open-upstreams.js';
 import type { Target } from './plan.js';
 import { preflightProblems } from './preflight.js';
+import { listedPrices, priceCeiling, routerCandidates } from './price-ceiling.js';
 import { priceGuardProblem } from './price-guard.js';
 import { isRetryable, isTargetSpecific, type RetryOn, retryDelayMs, sleep } from './retry-policy.js';
 import { PreflightError, PriceGuardError } from './routing-errors.js';
@@ -130,7 +131,9 @@ export async function executeTargets<T>(
       // Only catalog-backed checks need the estimate; without a catalog row it is not computed at all.
       let promptTokens = estimateRequestTokens(request, family).total;
       const worst = { promptTokens, maxOutputTokens: request.max_completion_tokens ?? request.max_tokens };
-      const refused = priceGuardProblem(row, routing, worst, remainingBudget, !target.requested);
+      // A router lists no price: judged at the dearest models it may pick, or it would pass any cap or budget.
+      const ceiling = listedPrices(row) ? undefined : priceCeiling(catalog ?? [], routerCandidates(request));
+      const refused = priceGuardProblem(row, routing, worst, remainingBudget, !target.requested, ceiling);
       if (refused) {
         priceRefusals++;
         skip(target, `price guard: ${refused}`, 'price_guard');

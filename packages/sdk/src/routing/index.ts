@@ -11,6 +11,14 @@ export { CircuitOpenError } from './circuit-open-error.js';
 export type { RoutingEventMap, RoutingEventName } from './events.js';
 export { RoutingEvents } from './events.js';
 export { type HealthStats, HealthTracker } from './health.js';
+export {
+  listedPrices,
+  NO_PRICES,
+  type PriceCeiling,
+  priceCeiling,
+  routerCandidates,
+  type UsdPrices,
+} from './price-ceiling.js';
 export { isRetryable, type RetryOn } from './retry-policy.js';
 export type { CallEnd, RouteOptions } from './router.js';
 export { PreflightError, type PreflightProblem, PriceGuardError } from './routing-errors.js';

@@ -1,14 +1,20 @@
-import type { Model } from '@switchyard/sdk';
+import type { Model } from '../protocol/catalog.js';
 
-/** USD per prompt token, per completion token and per request: what admission reserves a request's worst case at. */
-export interface ReservePrices {
+/** USD per prompt token, per completion token and per request: what a request's worst case is reckoned at. */
+export interface UsdPrices {
   prompt: number;
   completion: number;
   request: number;
 }
 
-/** The prices of nothing: without a catalog listing, admission has no price to reserve at. */
-export const NO_PRICES: ReservePrices = { prompt: 0, completion: 0, request: 0 };
+/** The highest prices of the models a router may pick, and the most output any of them allows. */
+export interface PriceCeiling extends UsdPrices {
+  /** The highest `top_provider.max_completion_tokens` among them (0 when none lists one). */
+  maxCompletionTokens: number;
+}
+
+/** The prices of nothing (without a catalog listing there is no price to reckon at). */
+export const NO_PRICES: PriceCeiling = { prompt: 0, completion: 0, request: 0, maxCompletionTokens: 0 };
 
 /** A catalog price as a USD amount; undefined when it is none (missing, unreadable, a router's `"-1"`). */
 function amount(price: unknown): number | undefined {
@@ -19,7 +25,7 @@ function amount(price: unknown): number | undefined {
 
 /** A row's own prices, or undefined when its prompt or completion price is unknown (routers such as
  * `openrouter/auto`, whose cost depends on the model they pick). */
-export function listedPrices(row: Model): ReservePrices | undefined {
+export function listedPrices(row: Model): UsdPrices | undefined {
   const prompt = amount(row.pricing.prompt);
   const completion = amount(row.pricing.completion);
   if (prompt === undefined || completion === undefined) return undefined;
@@ -35,15 +41,16 @@ function patternTest(patterns: readonly string[]): (id: string) => boolean {
 const MAX_REMEMBERED = 256;
 
 /** Ceilings per catalog listing (a new listing is a new array) and per candidate pattern list. */
-const ceilings = new WeakMap<readonly Model[], Map<string, ReservePrices>>();
+const ceilings = new WeakMap<readonly Model[], Map<string, PriceCeiling>>();
 
 /**
- * The highest prompt, completion and request prices among the priced models of the listing that `patterns` admit
- * (every priced model when there are none): what a request is reserved at when its own model's price is unknown.
- * A router may pick any of them, and a model the listing lacks may cost anything; reserving less would let
- * concurrent requests overspend a budget by their real cost. Computed once per listing and pattern list.
+ * The highest prompt, completion and request prices (and output limit) among the priced text models of the listing
+ * that `patterns` admit (every one when there are none): what a request's worst case is reckoned at when its own model's price
+ * is unknown. A router may pick any of them, and a model the listing lacks may cost anything: reckoning less lets a
+ * router past a budget (the price guard's, the gateway's reservations) by its real cost. Computed once per listing
+ * and pattern list.
  */
-export function priceCeiling(models: readonly Model[], patterns: readonly string[] = []): ReservePrices {
+export function priceCeiling(models: readonly Model[], patterns: readonly string[] = []): PriceCeiling {
   let perListing = ceilings.get(models);
   if (!perListing) {
     perListing = new Map();
@@ -56,12 +63,16 @@ export function priceCeiling(models: readonly Model[], patterns: readonly string
   const ceiling = { ...NO_PRICES };
   let priced = 0;
   for (const row of models) {
-    const prices = admits(row.id) ? listedPrices(row) : undefined;
+    // A chat router picks among text models: an image model's per-request price says nothing about it.
+    const text = row.architecture?.output_modalities?.includes('text') ?? true;
+    const prices = text && admits(row.id) ? listedPrices(row) : undefined;
     if (!prices) continue;
     priced++;
     ceiling.prompt = Math.max(ceiling.prompt, prices.prompt);
     ceiling.completion = Math.max(ceiling.completion, prices.completion);
     ceiling.request = Math.max(ceiling.request, prices.request);
+    const output = row.top_provider?.max_completion_tokens;
+    if (typeof output === 'number' && output > ceiling.maxCompletionTokens) ceiling.maxCompletionTokens = output;
   }
   // Patterns that admit no priced model of the listing say nothing about the price: the whole listing bounds it.
   const result = priced === 0 && patterns.length > 0 ? priceCeiling(models) : ceiling;
