@@ -115,8 +115,9 @@ async function buildApp(): Promise<Built> {
   let entry = '';
   for (const [path, output] of Object.entries(result.metafile.outputs)) {
     const file = path.split('/').pop()!;
-    const at = output.entryPoint?.lastIndexOf('/src/') ?? -1;
-    if (at >= 0) chunkOf.set(output.entryPoint!.slice(at + 5), file);
+    // Relative to the working directory: `src/…` when run from the package, `packages/sdk/src/…` from the root.
+    const source = output.entryPoint?.match(/(?:^|\/)src\/(.+)$/)?.[1];
+    if (source) chunkOf.set(source, file);
     else if (output.entryPoint && file.endsWith('.js')) entry = file; // the app itself (stdin)
   }
   return { dir, entry, chunkOf };
