@@ -60,7 +60,7 @@ describe('a server that ignores stream: true', () => {
 
 describe('a server that streams although stream: false was asked', () => {
   it('answers SSE: the chat gets the completion the chunks add up to, with usage and cost', async () => {
-    upstream.handler = streamPieces([': OPENROUTER PROCESSING\n\n', ...frames()]);
+    upstream.handler = streamPieces([': OPENROUTER PROCESSING\n\n', 'data: : OPENROUTER PROCESSING\n\n', ...frames()]);
     const result = await client().chat({ messages: hello });
     expect(result.text).toBe('Hello ☃ 🎉');
     expect(result.finishReason).toBe('stop');

@@ -140,6 +140,25 @@ describe('how a stream ends', () => {
     expect(early.retryable).toBe(true);
   });
 
+  it('keep-alives a proxy re-wrapped as data (`data: : OPENROUTER PROCESSING`, bare, empty) are comments', async () => {
+    const rewrapped = ['data: : OPENROUTER PROCESSING\n\n', 'data: OPENROUTER PROCESSING\n\n', 'data:\n\n'];
+    const all = frames();
+    upstream.handler = streamPieces([...rewrapped, all[0]!, all[1]!, ...rewrapped, ...all.slice(2)]);
+    const events = await collect(client().stream({ messages: hello }));
+    expect(textOf(events)).toBe('Hello ☃ 🎉');
+    expect(events.at(-1)?.type).toBe('done');
+    // A proxy asking for frames gets them back as the comments they were, once content has begun.
+    upstream.handler = streamPieces([...rewrapped, all[0]!, all[1]!, ...rewrapped, ...all.slice(2)]);
+    const framed = await collect(client().stream({ messages: hello }, { frames: true }));
+    const text = framed.flatMap((e) => (e.type === 'frame' ? [e.text] : [])).join('');
+    expect(text).toContain(': OPENROUTER PROCESSING\n\n');
+    expect(text).not.toContain('data: : OPENROUTER');
+    expect(text).not.toMatch(/^data: OPENROUTER/m);
+    // Anything else that is not JSON still fails the stream: a chunk is never dropped unread.
+    upstream.handler = streamPieces([all[0]!, 'data: {"choices": [\n\n', ...all.slice(1)]);
+    expect(await failure(client().stream({ messages: hello }).final())).toBeInstanceOf(UnexpectedResponseError);
+  });
+
   it('a socket destroyed mid-event is a typed error', async () => {
     upstream.handler = async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

@@ -136,8 +136,10 @@ function expectOpenAiError(body: unknown): { message: string; type: string; code
 }
 
 describe('streams through the gateway', () => {
-  it('odd framing upstream (CRLF, lone CR, `data:` without space, BOM, one byte per read) reaches the client clean', async () => {
+  it('odd framing upstream (CRLF, lone CR, `data:` without space, BOM, one byte per read, re-wrapped keep-alives) reaches the client clean', async () => {
+    const rewrapped = ['data: : OPENROUTER PROCESSING\n\n', 'data: OPENROUTER PROCESSING\n\n'];
     const variants: (string | Buffer)[][] = [
+      [...rewrapped, ...frames().slice(0, 2), ...rewrapped, ...frames().slice(2)],
       frames('\r\n'),
       frames('\r'),
       frames('\n', 'data:'),

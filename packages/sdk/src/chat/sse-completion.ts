@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk } from '../protocol/chat.js';
 import { SseDecoder } from '../sse/decoder.js';
 import { StreamAssembler } from './assembler.js';
+import { unwrapKeepAlives } from './keep-alive.js';
 import type { StreamEvent } from './types.js';
 
 /**
@@ -15,7 +16,7 @@ export function completionFromSse(text: string): ChatCompletion | { error: unkno
   const events: StreamEvent[] = [];
   let chunks = 0;
   // The closing blank line makes a last event without one count, as the stream reader does.
-  for (const item of new SseDecoder().push(`${text}\n\n`)) {
+  for (const item of unwrapKeepAlives(new SseDecoder().push(`${text}\n\n`))) {
     if (item.type !== 'event') continue;
     if (item.event.data === '[DONE]') break;
     let chunk: unknown;

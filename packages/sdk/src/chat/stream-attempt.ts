@@ -14,6 +14,7 @@ import { StreamAssembler } from './assembler.js';
 import { UndecodedBody } from './bare-json-body.js';
 import { finishReasonError } from './finish-error.js';
 import { foldTrailingChunks, readTrailingChunks } from './in-band-error.js';
+import { unwrapKeepAlives } from './keep-alive.js';
 import { contentText, toChatResult } from './result.js';
 import type { StreamEvent } from './types.js';
 
@@ -257,11 +258,11 @@ export async function* streamAttempt(
             bodyEnded = true;
             // Some servers end on an event without its closing blank line (`data: [DONE]` and close): a last event
             // that is whole (`[DONE]` or complete JSON) still counts; a cut one is dropped, so truncation is reported.
-            items = decoder.end({ dispatchPending: true }).items.filter(isWholeEvent);
+            items = unwrapKeepAlives(decoder.end({ dispatchPending: true }).items).filter(isWholeEvent);
             if (items.length === 0) break;
             undecoded = undefined; // the body held an event after all
           } else {
-            items = decoder.push(value);
+            items = unwrapKeepAlives(decoder.push(value));
             if (undecoded && (items.length > 0 || !undecoded.add(value))) undecoded = undefined;
           }
         } catch (error) {
