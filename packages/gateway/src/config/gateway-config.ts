@@ -1,4 +1,11 @@
-import { ConfigError, type FileConfig, isLoopbackHost, maskSecret, type SwitchyardOptions } from '@switchyard/sdk';
+import {
+  ConfigError,
+  type FileConfig,
+  isLoopbackHost,
+  maskSecret,
+  resolveConfig,
+  type SwitchyardOptions,
+} from '@switchyard/sdk';
 
 /** Settings of the gateway process (`[gateway]` in switchyard.toml, flags of `switchyard serve`, environment). */
 export interface GatewayConfig {
@@ -183,8 +190,22 @@ export function resolveGatewayConfig(flags: GatewayFlags = {}): GatewayConfig {
       typed<string>(file.sqlite_path, 'sqlite_path', isString, 'a path') ??
       '.switchyard/switchyard.db',
     redisUrl: env.REDIS_URL?.trim() || typed<string>(file.redis_url, 'redis_url', isString, 'a string') || undefined,
-    sdk: { env, fileConfig: flags.fileConfig },
+    sdk: sdkOptions(env, flags.fileConfig),
   };
+}
+
+/**
+ * The gateway answers for other apps, whose own clients wait much longer than the SDK's 60 s default deadline
+ * (`openai` waits 10 minutes). A long non-stream answer cut at 60 s is still billed by OpenRouter (non-stream
+ * requests cannot be cancelled) and lost to the client: unless the operator set a `timeout` (file or
+ * `OPENROUTER_TIMEOUT`), the gateway's deadline is 10 minutes. Streams are unaffected (theirs ends at the first token).
+ */
+export const GATEWAY_TIMEOUT_MS = 600_000;
+
+function sdkOptions(env: Record<string, string | undefined>, fileConfig: FileConfig | undefined): SwitchyardOptions {
+  const sdk: SwitchyardOptions = { env, fileConfig };
+  if (resolveConfig(sdk).sources.timeoutMs === 'default') sdk.timeoutMs = GATEWAY_TIMEOUT_MS;
+  return sdk;
 }
 
 /** Whether the gateway would be reachable from other machines. */

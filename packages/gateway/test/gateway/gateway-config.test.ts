@@ -1,3 +1,5 @@
+import { resolveConfig } from '@switchyard/sdk';
+import { parseConfig } from '@switchyard/sdk/config';
 import { describe, expect, it } from 'vitest';
 import { resolveGatewayConfig } from '../../src/config/gateway-config.js';
 
@@ -14,5 +16,21 @@ describe('gateway config: which upstream answers', () => {
       mode: 'simulator',
       reason: 'DEV_MODE is set',
     });
+  });
+});
+
+describe('gateway config: the upstream deadline', () => {
+  it("is 10 minutes unless the operator set one (the SDK's 60 s would cut long non-stream answers)", () => {
+    const deadline = (options: Parameters<typeof resolveGatewayConfig>[0]) =>
+      resolveConfig(resolveGatewayConfig(options).sdk).timeoutMs;
+    expect(deadline({ env: {} })).toBe(600_000);
+    expect(deadline({ env: { OPENROUTER_TIMEOUT: '90' } })).toBe(90_000);
+    expect(deadline({ env: {}, fileConfig: parseConfig('[openrouter]\ntimeout = 30\n', { env: {} }) })).toBe(30_000);
+    // The environment outranks the file, as everywhere else.
+    const both = {
+      env: { OPENROUTER_TIMEOUT: '0' },
+      fileConfig: parseConfig('[openrouter]\ntimeout = 30\n', { env: {} }),
+    };
+    expect(deadline(both)).toBe(0);
   });
 });
