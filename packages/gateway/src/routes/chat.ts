@@ -1,5 +1,6 @@
 import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { finishUpstreamOnDisconnect } from '../http/disconnect.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { StreamFinish, withToolCallsFinish } from './finish-reasons.js';
@@ -12,6 +13,7 @@ import { answerFailedStream } from './stream-failure.js';
 /**
  * A non-streamed chat. The answer goes out first and the request is settled after it (as a stream is), so the
  * client does not wait for the bookkeeping; the request is still tracked until settled, so shutdown waits for it.
+ * A client that goes away does not cancel it (see `finishUpstreamOnDisconnect`): it is billed whole anyway.
  * `render` gives the answer its dialect's shape (the other dialects translate onto this flow); chat sends it as it came,
  * but for tool calls reported as "tool_calls" (see finish-reasons.ts).
  */
@@ -23,6 +25,7 @@ export async function nonStreaming(
   controller: AbortController,
   render: (result: ChatResult) => unknown = (result) => withToolCallsFinish(result.raw),
 ) {
+  finishUpstreamOnDisconnect(reply);
   let outcome: Outcome;
   try {
     outcome = {

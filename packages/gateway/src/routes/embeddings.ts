@@ -1,6 +1,7 @@
 import type { EmbeddingResult, SwitchyardError } from '@switchyard/sdk';
 import type { FastifyInstance } from 'fastify';
 import { callerId } from '../http/auth.js';
+import { finishUpstreamOnDisconnect } from '../http/disconnect.js';
 import type { GatewayServices } from '../server/services.js';
 import { type Admitted, validateEmbeddingBody } from './admission.js';
 import { catalogRow, usdOf } from './catalog-row.js';
@@ -66,6 +67,7 @@ export function embeddingRoutes(app: FastifyInstance, services: GatewayServices)
         request,
         reply,
         async (admitted, requestId, controller) => {
+          finishUpstreamOnDisconnect(reply); // billed whole however early its client leaves
           const startedAt = Date.now();
           let result: EmbeddingResult | undefined;
           let error: SwitchyardError | undefined;

@@ -21,6 +21,7 @@ const scenario: Scenario = {
     { match: { model: BROKEN, stream: true }, fault: { kind: 'mid-stream-error', afterChunks: 3, form: 'single' } },
     { match: { model: MODERATED }, fault: { kind: 'moderation' } },
     { match: { model: SLOW, stream: true }, fault: { kind: 'stall', afterChunks: 2, durationMs: 600 } },
+    { match: { model: SLOW, stream: false }, fault: { kind: 'slow-headers', delayMs: 700 } },
     {
       match: { model: BROKEN_THREE, stream: true },
       fault: { kind: 'mid-stream-error', afterChunks: 3, form: 'three-chunk' },
@@ -193,6 +194,28 @@ describe('streams that go wrong', () => {
     // No usage came: the prompt and the text passed on, estimated — billed, so counted, not recorded as 0 tokens.
     expect(Number(row.prompt_tokens)).toBeGreaterThan(0);
     expect(Number(row.completion_tokens)).toBeGreaterThan(0);
+  });
+
+  it('lets a non-stream answer whose client left finish upstream (billed whole anyway) and records its real cost', async () => {
+    const g = await start();
+    gw = g;
+    const controller = new AbortController();
+    const sent = fetch(`${g.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...HELLO, model: SLOW }),
+      signal: controller.signal,
+    }).catch((error: Error) => error);
+    await until(() => g.services.lifecycle.inflight === 1);
+    controller.abort();
+    expect(await sent).toBeInstanceOf(Error);
+    await until(() => g.services.lifecycle.inflight === 0);
+    await g.services.accounting.report('key', {});
+    const row = ledger(g.sqlitePath).find((r) => r.model_requested === SLOW) as Record<string, unknown>;
+    expect(row).toMatchObject({ outcome: 'success', stream: 0 });
+    expect(Number(row.cost_reported_nano)).toBeGreaterThan(0);
+    expect(Number(row.completion_tokens)).toBeGreaterThan(0);
+    expect(g.logs()).not.toMatch(/"level":50/);
   });
 });
 
