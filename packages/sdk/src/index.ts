@@ -82,6 +82,7 @@ export { PreflightError, PriceGuardError } from './routing/routing-errors.js';
 export { SseEventTooLargeError } from './sse/errors.js';
 export type { ReadSseOptions, SseDecoderOptions, SseEvent, SseItem } from './sse/index.js';
 export { UsageAggregator, type UsageDimension, type UsageTotals } from './usage/aggregator.js';
+export { billsCancelledStreams } from './usage/cancelled-streams.js';
 export { countImages } from './usage/completion-cost.js';
 export {
   type Cost,

@@ -7,7 +7,7 @@ import { StreamFinish, withToolCallsFinish } from './finish-reasons.js';
 import { inBandError, sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
 import { type Outcome, settleAfterReply } from './settlement.js';
-import { DONE, generationIdOf, openChatStream } from './sse-stream.js';
+import { DONE, generationIdOf, openChatStream, watchProvider } from './sse-stream.js';
 import { answerFailedStream } from './stream-failure.js';
 
 /**
@@ -89,9 +89,11 @@ async function streaming(
   let contentSent = false;
   let forwardedError: { finished: boolean } | undefined;
   const finish = new StreamFinish();
+  const watch = watchProvider(reply);
   try {
     for await (const event of stream) {
       if (event.type === 'frame') {
+        watch(event.text);
         // The upstream's [DONE] is held back: the SDK may still fail the stream after it (no finish reason), and
         // the error chunk must come before [DONE] — the gateway writes its own last.
         if (DONE_FRAME.test(event.text)) continue;

@@ -1,5 +1,6 @@
-import type { ChatStream } from '@switchyard/sdk';
+import { billsCancelledStreams, type ChatStream } from '@switchyard/sdk';
 import type { FastifyReply } from 'fastify';
+import { finishUpstreamOnDisconnect } from '../http/disconnect.js';
 import { SseResponse } from '../http/sse-response.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
@@ -9,6 +10,24 @@ const GENERATION_ID = /"id":"([^"]+)"/;
 /** The generation id in an upstream chunk's frame (its first `"id"`), without parsing the JSON. */
 export function generationIdOf(frame: string): string | undefined {
   return GENERATION_ID.exec(frame)?.[1];
+}
+
+const PROVIDER = /"provider":"([^"]+)"/;
+
+/**
+ * Watches a stream's frames for the provider serving it. One that bills a cancelled stream whole gains nothing from
+ * a cancel, so from then on a client that leaves no longer cancels the stream: it is read to its end (nothing more
+ * is written) and recorded, and settled against budgets, at its real cost instead of the part delivered.
+ */
+export function watchProvider(reply: FastifyReply): (frame: string) => void {
+  let known = false;
+  return (frame) => {
+    if (known) return;
+    const provider = PROVIDER.exec(frame)?.[1];
+    if (provider === undefined) return;
+    known = true;
+    if (billsCancelledStreams(provider)) finishUpstreamOnDisconnect(reply);
+  };
 }
 
 /** The last frame of every stream the gateway answers (its own: the upstream's is never passed on). */

@@ -14,6 +14,8 @@ const BROKEN = 'anthropic/claude-3.5-haiku';
 const MODERATED = 'mistralai/mistral-nemo';
 const SLOW = 'google/gemini-2.0-flash-001';
 const BROKEN_THREE = 'x-ai/grok-4-fast';
+/** Served by Groq (asked for with `provider.only`), which bills a cancelled stream whole. */
+const BILLED_WHOLE = 'openai/gpt-oss-20b';
 
 const scenario: Scenario = {
   rules: [
@@ -22,6 +24,7 @@ const scenario: Scenario = {
     { match: { model: MODERATED }, fault: { kind: 'moderation' } },
     { match: { model: SLOW, stream: true }, fault: { kind: 'stall', afterChunks: 2, durationMs: 600 } },
     { match: { model: SLOW, stream: false }, fault: { kind: 'slow-headers', delayMs: 700 } },
+    { match: { model: BILLED_WHOLE, stream: true }, fault: { kind: 'stall', afterChunks: 2, durationMs: 700 } },
     {
       match: { model: BROKEN_THREE, stream: true },
       fault: { kind: 'mid-stream-error', afterChunks: 3, form: 'three-chunk' },
@@ -168,32 +171,47 @@ describe('streams that go wrong', () => {
     expect(((await response.json()) as any).error.code).toBe(403);
   });
 
-  it('aborts the upstream call when the client disconnects and still records what the attempt cost', async () => {
+  /** Streams `body` through a fresh gateway, reads the first chunk, leaves, and waits until the gateway is done. */
+  async function leaveAfterFirstChunk(body: Record<string, unknown>): Promise<{ g: TestGateway; first: string }> {
     const g = await start();
     gw = g;
     const controller = new AbortController();
     const response = await fetch(`${g.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(streamOf(STALL)),
+      body: JSON.stringify(body),
       signal: controller.signal,
     });
     expect(response.status).toBe(200);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toContain('data: ');
+    const first = new TextDecoder().decode((await reader.read()).value);
     expect(g.services.lifecycle.inflight).toBe(1);
     controller.abort();
     await reader.read().catch(() => undefined);
-    // The upstream stall never ends by itself: the request can only finish because the gateway aborted it.
     await until(() => g.services.lifecycle.inflight === 0);
     await g.services.accounting.report('key', {});
+    return { g, first };
+  }
+
+  it('aborts the upstream call when the client disconnects and still records what the attempt cost', async () => {
+    // The upstream stall never ends by itself: the request can only finish because the gateway aborted it.
+    const { g, first } = await leaveAfterFirstChunk(streamOf(STALL));
+    expect(first).toContain('data: ');
     const row = ledger(g.sqlitePath).find((r) => r.model_requested === STALL) as Record<string, unknown>;
     expect(row).toMatchObject({ outcome: 'failed', code: 'aborted', stream: 1 });
     expect(Number(row.cost_computed_nano ?? row.cost_reported_nano)).toBeGreaterThan(0);
     // No usage came: the prompt and the text passed on, estimated — billed, so counted, not recorded as 0 tokens.
     expect(Number(row.prompt_tokens)).toBeGreaterThan(0);
     expect(Number(row.completion_tokens)).toBeGreaterThan(0);
+  });
+
+  it('reads a stream from a provider that bills cancelled streams whole to its end, and records its real cost', async () => {
+    const { g, first } = await leaveAfterFirstChunk({ ...streamOf(BILLED_WHOLE), provider: { only: ['Groq'] } });
+    expect(first).toContain('"provider":"Groq"');
+    const row = ledger(g.sqlitePath).find((r) => r.model_requested === BILLED_WHOLE) as Record<string, unknown>;
+    // Not aborted: the whole answer, with the usage the upstream reported at its end.
+    expect(row).toMatchObject({ outcome: 'success', stream: 1, provider: 'Groq' });
+    expect(Number(row.cost_reported_nano)).toBeGreaterThan(0);
   });
 
   it('lets a non-stream answer whose client left finish upstream (billed whole anyway) and records its real cost', async () => {
