@@ -73,6 +73,24 @@ describe('catalog rows from a sloppy /models', () => {
     expect(pricesOf(row!)).toMatchObject({ free: false, variable: true });
   });
 
+  it('keeps tiered prices (overrides): conditions as sent, prices written as the base ones, non-objects dropped', () => {
+    const [row] = normaliseModels([
+      {
+        id: 'google/long-context',
+        pricing: {
+          prompt: '0.00000125',
+          completion: 0.00001,
+          overrides: [{ min_prompt_tokens: 200000, prompt: 0.0000025, completion: '0.000015' }, 'junk', null],
+        },
+      },
+    ]);
+    expect(row?.pricing).toEqual({
+      prompt: '0.00000125',
+      completion: '0.00001',
+      overrides: [{ min_prompt_tokens: 200000, prompt: '0.0000025', completion: '0.000015' }],
+    });
+  });
+
   it('keeps only object rows of an endpoints listing, each with a provider name and prices', () => {
     const listing = normaliseEndpoints({
       id: 'a/b',

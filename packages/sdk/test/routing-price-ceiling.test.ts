@@ -25,6 +25,24 @@ describe('price ceiling', () => {
     expect(listedPrices(row('x/y', '', '0.1'))).toBeUndefined();
   });
 
+  it('counts the tiers (pricing.overrides) a prompt this long may be billed at, and time windows always', () => {
+    const tiered = {
+      ...row('google/long-context', '0.00000125', '0.00001'),
+      pricing: {
+        prompt: '0.00000125',
+        completion: '0.00001',
+        overrides: [
+          { min_prompt_tokens: 200000, prompt: '0.0000025', completion: '0.000015' },
+          { utc_start: '0100', utc_end: '0500', request: '0.002' },
+        ],
+      },
+    } as unknown as Model;
+    expect(listedPrices(tiered, 1_000)).toEqual({ prompt: 0.00000125, completion: 0.00001, request: 0.002 });
+    expect(listedPrices(tiered, 250_000)).toEqual({ prompt: 0.0000025, completion: 0.000015, request: 0.002 });
+    // Without a prompt size every tier may apply.
+    expect(listedPrices(tiered)).toEqual({ prompt: 0.0000025, completion: 0.000015, request: 0.002 });
+  });
+
   it('is the highest price of each component and output limit among the priced text models, routers left out', () => {
     expect(priceCeiling(LISTING)).toEqual({
       prompt: 0.000015,

@@ -60,7 +60,7 @@ interface WorstCase {
 }
 
 /**
- * The prices a request is reserved at on `row`: its own, or — when they are unknown (a router such as
+ * The prices a request is reserved at on `row`: its own (with the tiers a prompt this long may be billed at), or — when they are unknown (a router such as
  * `openrouter/auto`, a model the listing lacks, no model named) — the ceiling of the listing's priced models (those
  * an Auto Router request allows, when it says). Without a listing there is nothing to price with.
  */
@@ -68,8 +68,9 @@ function reservePrices(
   services: GatewayServices,
   body: Record<string, unknown>,
   row: Model | undefined,
+  promptTokens: number,
 ): { prices: UsdPrices; ceiling?: PriceCeiling } {
-  const own = row && listedPrices(row);
+  const own = row && listedPrices(row, promptTokens);
   if (own) return { prices: own };
   const listed = services.upstream.sy.models.peekList();
   if (!listed || !('value' in listed)) return { prices: NO_PRICES };
@@ -91,7 +92,7 @@ function worstCaseOn(
         row?.architecture.tokenizer,
       )
     : estimateRequestTokens(body as never, row?.architecture.tokenizer).total;
-  const { prices, ceiling } = reservePrices(services, body, row);
+  const { prices, ceiling } = reservePrices(services, body, row, prompt);
   // Without a limit of its own, a router may write as much as the most generous model it may pick.
   const output = embedding
     ? 0

@@ -53,14 +53,35 @@ function price(value: unknown): string | undefined {
   return undefined;
 }
 
-function pricing(value: unknown): ModelPricing {
-  const out: Row = isObject(value) ? { ...value } : {};
+/** Pricing fields that are not prices: kept as sent. */
+const NOT_PRICES = new Set(['discount', 'overrides', 'min_prompt_tokens', 'utc_start', 'utc_end']);
+
+/** The price fields of `value` as decimal strings; fields that are no amount are dropped. */
+function prices(value: Row): Row {
+  const out: Row = { ...value };
   for (const [key, raw] of Object.entries(out)) {
-    if (key === 'discount') continue;
+    if (NOT_PRICES.has(key)) continue;
     const text = price(raw);
     if (text === undefined) delete out[key];
     else out[key] = text;
   }
+  return out;
+}
+
+/**
+ * Tiered prices (`overrides`: a long prompt's, or a time window's) keep their conditions as sent and their prices
+ * written as the base prices are; entries that are not objects are dropped.
+ */
+function overrides(value: unknown): Row[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.filter(isObject).map(prices);
+}
+
+function pricing(value: unknown): ModelPricing {
+  const out = prices(isObject(value) ? value : {});
+  const tiers = overrides(out.overrides);
+  if (tiers === undefined) delete out.overrides;
+  else out.overrides = tiers;
   out.prompt ??= UNKNOWN_PRICE;
   out.completion ??= UNKNOWN_PRICE;
   return out as ModelPricing;

@@ -20,6 +20,21 @@ export interface ModelPricing extends Extra {
   input_cache_write_1h?: string;
   audio?: string;
   discount?: number;
+  /**
+   * Prices that replace the base ones under a condition: a prompt of at least `min_prompt_tokens` tokens, or a UTC
+   * time window (`utc_start`/`utc_end`, `HHMM`). The prices are decimal strings, as above.
+   */
+  overrides?: PricingOverride[];
+}
+
+/** One entry of `pricing.overrides`. */
+export interface PricingOverride extends Extra {
+  min_prompt_tokens?: number;
+  utc_start?: string;
+  utc_end?: string;
+  prompt?: string;
+  completion?: string;
+  request?: string;
 }
 
 /** A row of `GET /models` (reference §5.2). */

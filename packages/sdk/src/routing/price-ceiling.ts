@@ -23,13 +23,27 @@ function amount(price: unknown): number | undefined {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** A row's own prices, or undefined when its prompt or completion price is unknown (routers such as
- * `openrouter/auto`, whose cost depends on the model they pick). */
-export function listedPrices(row: Model): UsdPrices | undefined {
-  const prompt = amount(row.pricing.prompt);
-  const completion = amount(row.pricing.completion);
+/**
+ * A row's own prices — the highest of its base prices and of the tiers (`pricing.overrides`) that may apply: those
+ * for a prompt of at most `promptTokens` (every tier when it is not given), and any time window's — or undefined
+ * when its prompt or completion price is unknown (routers such as `openrouter/auto`, whose cost depends on the model
+ * they pick).
+ */
+export function listedPrices(row: Model, promptTokens?: number): UsdPrices | undefined {
+  const { pricing } = row;
+  const prompt = amount(pricing.prompt);
+  const completion = amount(pricing.completion);
   if (prompt === undefined || completion === undefined) return undefined;
-  return { prompt, completion, request: amount(row.pricing.request) ?? 0 };
+  const prices = { prompt, completion, request: amount(pricing.request) ?? 0 };
+  if (!Array.isArray(pricing.overrides)) return prices;
+  for (const tier of pricing.overrides) {
+    const from = Number(tier.min_prompt_tokens);
+    if (promptTokens !== undefined && Number.isFinite(from) && promptTokens < from) continue;
+    prices.prompt = Math.max(prices.prompt, amount(tier.prompt) ?? 0);
+    prices.completion = Math.max(prices.completion, amount(tier.completion) ?? 0);
+    prices.request = Math.max(prices.request, amount(tier.request) ?? 0);
+  }
+  return prices;
 }
 
 /** OpenRouter's model patterns (`anthropic/*`, `*-mini`): `*` stands for any run of characters. */
