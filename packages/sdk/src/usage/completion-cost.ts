@@ -3,6 +3,7 @@ import { within } from '../catalog/within.js';
 import type { ChatCompletion, ChatRequest, WireUsage } from '../protocol/chat.js';
 import type { ProviderBackend } from '../providers/provider.js';
 import { type Cost, type Prices, reconcileCost } from './cost.js';
+import { tieredPrices } from './price-tiers.js';
 import { normalizeUsage, type Usage } from './usage.js';
 
 /** Image parts in a request's messages (priced per image where a model charges for images). */
@@ -78,8 +79,10 @@ function costWith(
 ): Cost {
   const wire = completion.usage ?? undefined;
   // Without token counts a computation would price 0 tokens at $0: only a reported cost can say what it cost.
-  const prices = counted(wire) ? (billed?.pricing as Prices | undefined) : undefined;
-  const cost = reconcileCost(wire, usage ?? normalizeUsage(wire), prices, countImages(request?.messages));
+  const tokens = usage ?? normalizeUsage(wire);
+  const listed = counted(wire) ? (billed?.pricing as Prices | undefined) : undefined;
+  const prices = listed && tieredPrices(listed, tokens.promptTokens);
+  const cost = reconcileCost(wire, tokens, prices, countImages(request?.messages));
   if (!cost) return { usd: 0, source: 'computed', unpriced: true };
   if (billed?.listPrices && cost.computedUsd !== undefined) cost.listPrices = true;
   return cost;
