@@ -60,9 +60,10 @@ interface WorstCase {
 }
 
 /**
- * The prices a request is reserved at on `row`: its own (with the tiers a prompt this long may be billed at), or — when they are unknown (a router such as
- * `openrouter/auto`, a model the listing lacks, no model named) — the ceiling of the listing's priced models (those
- * an Auto Router request allows, when it says). Without a listing there is nothing to price with.
+ * The prices a request is reserved at on `row`: its own (with the tiers a prompt this long may be billed at), or —
+ * when they are unknown (a router such as `openrouter/auto`, a model the listing lacks, no model named) — the
+ * ceiling of the listing's priced models (those an Auto Router request allows, when it says). Without a listing
+ * there is nothing to price with.
  */
 function reservePrices(
   services: GatewayServices,
