@@ -204,7 +204,14 @@ export const GATEWAY_TIMEOUT_MS = 600_000;
 
 function sdkOptions(env: Record<string, string | undefined>, fileConfig: FileConfig | undefined): SwitchyardOptions {
   const sdk: SwitchyardOptions = { env, fileConfig };
-  if (resolveConfig(sdk).sources.timeoutMs === 'default') sdk.timeoutMs = GATEWAY_TIMEOUT_MS;
+  let defaulted: boolean;
+  try {
+    defaulted = resolveConfig(sdk).sources.timeoutMs === 'default';
+  } catch {
+    // An invalid SDK setting is reported where the SDK settings are used (`serve`, `doctor`'s settings check), as ever.
+    return sdk;
+  }
+  if (defaulted) sdk.timeoutMs = GATEWAY_TIMEOUT_MS;
   return sdk;
 }
 
