@@ -7,7 +7,7 @@ import { StreamFinish, withToolCallsFinish } from './finish-reasons.js';
 import { inBandError, sendError } from './replies.js';
 import { serveAdmitted } from './serve-admitted.js';
 import { type Outcome, settleAfterReply } from './settlement.js';
-import { DONE, generationIdOf, openChatStream, watchProvider } from './sse-stream.js';
+import { DONE, generationIdOf, openChatStream, watchReplyProvider } from './sse-stream.js';
 import { answerFailedStream } from './stream-failure.js';
 
 /**
@@ -89,7 +89,7 @@ async function streaming(
   let contentSent = false;
   let forwardedError: { finished: boolean } | undefined;
   const finish = new StreamFinish();
-  const watch = watchProvider(reply);
+  const watch = watchReplyProvider(reply);
   try {
     for await (const event of stream) {
       if (event.type === 'frame') {

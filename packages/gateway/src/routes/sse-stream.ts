@@ -15,20 +15,24 @@ export function generationIdOf(frame: string): string | undefined {
 const PROVIDER = /"provider":"([^"]+)"/;
 
 /**
- * Watches a stream's frames for the provider serving it. One that bills a cancelled stream whole gains nothing from
- * a cancel, so from then on a client that leaves no longer cancels the stream: it is read to its end (nothing more
- * is written) and recorded, and settled against budgets, at its real cost instead of the part delivered.
+ * Watches a stream's frames for the provider serving it, and calls `billedWhole` once when it is one that bills a
+ * cancelled stream whole. Such a stream gains nothing from a cancel: from then on a client that leaves no longer
+ * cancels it, it is read to its end (nothing more is sent) and recorded, and settled against budgets, at its real
+ * cost instead of the part delivered.
  */
-export function watchProvider(reply: FastifyReply): (frame: string) => void {
+export function watchProvider(billedWhole: () => void): (frame: string) => void {
   let known = false;
   return (frame) => {
     if (known) return;
     const provider = PROVIDER.exec(frame)?.[1];
     if (provider === undefined) return;
     known = true;
-    if (billsCancelledStreams(provider)) finishUpstreamOnDisconnect(reply);
+    if (billsCancelledStreams(provider)) billedWhole();
   };
 }
+
+/** `watchProvider` for an HTTP stream: its reply's disconnect stops cancelling the upstream call. */
+export const watchReplyProvider = (reply: FastifyReply) => watchProvider(() => finishUpstreamOnDisconnect(reply));
 
 /** The last frame of every stream the gateway answers (its own: the upstream's is never passed on). */
 export const DONE = 'data: [DONE]\n\n';

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { settleAfterReply } from './settlement.js';
-import { generationIdOf, openChatStream, watchProvider } from './sse-stream.js';
+import { generationIdOf, openChatStream, watchReplyProvider } from './sse-stream.js';
 import { answerFailedStream } from './stream-failure.js';
 
 /** One dialect's side of a translated stream: the SDK's stream events in, that dialect's SSE text out. */
@@ -40,7 +40,7 @@ export async function streamTranslated(
   let partialText = '';
   let generationId: string | undefined;
   const idHeader = (id: string | undefined) => (id && !out.headersSent ? { 'x-generation-id': id } : undefined);
-  const watch = watchProvider(reply);
+  const watch = watchReplyProvider(reply);
   try {
     for await (const event of stream) {
       if (event.type === 'frame') {

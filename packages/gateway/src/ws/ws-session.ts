@@ -6,6 +6,7 @@ import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
 import { admitCaller } from '../routes/admission.js';
 import { settleAfterReply, settleRequest } from '../routes/settlement.js';
+import { watchProvider } from '../routes/sse-stream.js';
 import type { GatewayServices } from '../server/services.js';
 import { type ClientMessage, parseClientMessage, type ServerMessage, WsProtocolError } from './ws-messages.js';
 
@@ -23,6 +24,8 @@ export class WsSession {
   private provider: string;
   private model: string | undefined;
   private readonly chats = new Map<string, AbortController>();
+  /** Running chats whose provider bills a cancelled stream whole: a closing connection lets them finish. */
+  private readonly billedWhole = new Set<string>();
 
   constructor(
     private readonly socket: WebSocket,
@@ -141,6 +144,7 @@ export class WsSession {
       await this.run(id, admitted, controller, message.include_reasoning === true);
     } finally {
       this.chats.delete(id);
+      this.billedWhole.delete(id);
       end();
     }
   }
@@ -155,9 +159,12 @@ export class WsSession {
     const client = this.client(this.provider);
     let text = '';
     let result: ChatResult | undefined;
+    // Frames are read for the provider's name only (see `watchProvider`).
+    const watch = watchProvider(() => this.billedWhole.add(id));
     try {
-      for await (const event of client.stream(admitted.body as never, { signal: controller.signal })) {
-        if (event.type === 'text') {
+      for await (const event of client.stream(admitted.body as never, { signal: controller.signal, frames: true })) {
+        if (event.type === 'frame') watch(event.text);
+        else if (event.type === 'text') {
           text += event.text;
           await this.send({ type: 'chat_delta', id, content: event.text });
         } else if (event.type === 'reasoning' && reasoning) {
@@ -181,9 +188,13 @@ export class WsSession {
     await done;
   }
 
-  /** The connection closed: abort what is still running (each chat still settles and is recorded). */
+  /**
+   * The connection closed: abort what is still running (each chat still settles and is recorded) — but for chats
+   * whose provider bills a cancelled stream whole, which finish unseen and are recorded at their real cost.
+   */
   close(): void {
-    for (const controller of this.chats.values()) controller.abort(new AbortError('The WebSocket closed'));
+    for (const [id, controller] of this.chats)
+      if (!this.billedWhole.has(id)) controller.abort(new AbortError('The WebSocket closed'));
   }
 }
 

@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 import { holdSettlements, post, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const STALL = 'openai/gpt-4o';
+/** Served only by Google AI Studio, which bills a cancelled stream whole; it stalls a moment after two chunks. */
+const BILLED_WHOLE = 'google/gemini-2.0-flash-exp:free';
 const ADMIN = 'admin-token-ws-0123456789abcdef';
 
 type Message = Record<string, any>;
@@ -70,7 +72,12 @@ beforeAll(async () => {
   gw = await startTestGateway({
     env: { SWITCHYARD_ADMIN_TOKEN: ADMIN },
     simulator: {
-      scenario: { rules: [{ match: { model: STALL, stream: true }, fault: { kind: 'stall', afterChunks: 2 } }] },
+      scenario: {
+        rules: [
+          { match: { model: STALL, stream: true }, fault: { kind: 'stall', afterChunks: 2 } },
+          { match: { model: BILLED_WHOLE, stream: true }, fault: { kind: 'stall', afterChunks: 2, durationMs: 500 } },
+        ],
+      },
     },
     wsPingMs: 100,
   });
@@ -179,6 +186,19 @@ describe('WebSocket /ws (open access)', () => {
     const deadline = Date.now() + 5_000;
     while (gw.services.lifecycle.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(gw.services.lifecycle.inflight).toBe(0);
+  });
+
+  it('lets a chat whose provider bills cancelled streams whole finish when its connection closes, recording it', async () => {
+    const client = await Client.open(url());
+    client.send({ type: 'chat', id: 'billed', model: BILLED_WHOLE, messages: [{ role: 'user', content: 'Hello' }] });
+    await client.next((m) => m.type === 'chat_delta');
+    client.close();
+    const deadline = Date.now() + 5_000;
+    while (gw.services.lifecycle.inflight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const report = await gw.services.accounting.report('model', { model: BILLED_WHOLE });
+    // Read to its end (the stall ends after 500 ms): one request that succeeded, with its whole answer's tokens.
+    expect(report.rows[0]).toMatchObject({ requests: 1, attempts: 1, failures: 0 });
+    expect(report.rows[0]?.completionTokens).toBeGreaterThan(2);
   });
 
   it('keeps answering pings and delivers everything in order to a client that reads slowly', async () => {
