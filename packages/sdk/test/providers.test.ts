@@ -11,7 +11,7 @@ import {
   Switchyard,
 } from '../src/index.js';
 import { limitHistory } from '../src/providers/conversation.js';
-import { clientFor, hello, useSimulator } from './helpers.js';
+import { clientFor, failure, hello, useSimulator } from './helpers.js';
 
 describe('simulator provider', () => {
   it('answers without a key when DEV_MODE=true, in-process', async () => {
@@ -97,6 +97,13 @@ describe('openai-compatible provider', () => {
         if (req.url === '/v1/chat/completions') {
           const body = JSON.parse(raw);
           bodies.push(body);
+          // A slow local model: the headers come with the whole answer, 300 ms on.
+          if (body.model === 'slow:70b') {
+            const answer = { id: 'chatcmpl-3', object: 'chat.completion', created: 1, model: body.model };
+            const choices = [{ index: 0, message: { role: 'assistant', content: 'late' }, finish_reason: 'stop' }];
+            setTimeout(() => res.end(JSON.stringify({ ...answer, choices })), 300);
+            return;
+          }
           if (body.stream) {
             // As OpenAI streams: usage only in a last chunk, and only when asked with stream_options.
             res.setHeader('content-type', 'text/event-stream');
@@ -156,6 +163,23 @@ describe('openai-compatible provider', () => {
     expect(bodies.at(-1)).not.toHaveProperty('transforms');
     expect((await sy.models.list()).map((m) => m.id)).toEqual(['llama3.1:8b']);
     expect(await sy.provider().isAvailable()).toBe(true);
+  });
+
+  it('waits for a non-stream answer whose headers come with it: no headers timeout unless one is set', async () => {
+    const providers = { local: { type: 'openai-compatible' as const, baseURL } };
+    const backend = createProvider(resolveConfig({ env: {}, provider: 'local', providers }), 'local');
+    expect((await backend.transport()).config.headersTimeoutMs).toBe(0);
+    const chat = (sy: Switchyard) => sy.chat({ model: 'slow:70b', messages: hello });
+    expect((await chat(new Switchyard({ env: {}, provider: 'local', providers }))).text).toBe('late');
+    // Set explicitly, it applies as set.
+    const strict = new Switchyard({
+      env: {},
+      provider: 'local',
+      providers,
+      timeouts: { headersMs: 100 },
+      retry: { attempts: 1 },
+    });
+    expect(await failure(chat(strict))).toMatchObject({ code: 'timeout' });
   });
 
   it('uses configured prices (per million tokens)', async () => {

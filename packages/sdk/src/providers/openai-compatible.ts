@@ -63,7 +63,9 @@ class OpenAICompatibleBackend implements ProviderBackend {
       }),
       keyRequired: false,
       missingKeyMessage: '',
-      headersTimeoutMs: config.timeouts.headersMs,
+      // Most of these servers (OpenAI, vLLM, Ollama) send a non-stream answer's headers only with the whole answer:
+      // unless set, no headers timeout would cut it short of the deadline (streams keep the first-token timeout).
+      headersTimeoutMs: config.sources['timeouts.headersMs'] === 'default' ? 0 : config.timeouts.headersMs,
       maxResponseBytes: config.maxResponseBytes,
     });
   }
