@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { OverloadedError, ProviderError, ResponseTooLargeError, UnexpectedResponseError } from '../src/index.js';
 import { failure } from './helpers.js';
 import {
+  chunk,
   collect,
   completion,
+  finish,
   frames,
   hello,
   json,
@@ -262,6 +264,28 @@ describe('sloppy non-stream completions', () => {
     expect(result.text).toBe('');
     expect(result.toolCalls).toMatchObject([{ id: 'c1', name: 'f', input: { a: 1 } }]);
     expect(result.finishReason).toBe('tool_calls');
+  });
+
+  it('tool-call arguments sent as an object, or a call without its function, are read, not a crash', async () => {
+    const calls = [
+      { id: 'c1', type: 'function', function: { name: 'weather', arguments: { city: 'Oslo' } } },
+      { id: 'c2', type: 'function' },
+    ];
+    upstream.handler = json(200, completion({ content: null, tool_calls: calls }));
+    const result = await client().chat({ messages: hello });
+    expect(result.toolCalls[0]).toMatchObject({
+      name: 'weather',
+      arguments: '{"city":"Oslo"}',
+      input: { city: 'Oslo' },
+    });
+    expect(result.toolCalls[1]).toMatchObject({ id: 'c2', name: '', arguments: '', input: {} });
+    // The same in a stream: an object delta is its JSON text.
+    const delta = chunk({
+      tool_calls: [{ index: 0, id: 'c1', function: { name: 'weather', arguments: { city: 'Oslo' } } }],
+    });
+    upstream.handler = streamPieces([`data: ${delta}\n\n`, `data: ${finish('tool_calls')}\n\n`, 'data: [DONE]\n\n']);
+    const streamed = await client().stream({ messages: hello }).final();
+    expect(streamed.toolCalls).toMatchObject([{ name: 'weather', input: { city: 'Oslo' } }]);
   });
 
   it('missing usage gives zero usage, not a crash', async () => {

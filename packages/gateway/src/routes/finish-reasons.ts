@@ -5,20 +5,43 @@ import { encodeEvent } from '@switchyard/sdk/sse';
 // all, and clients decide whether to run the tools from it (openai-agents, LangChain, hand-written loops). The SDK
 // corrects its own result (`patchFinishReason`); these do the same for what the gateway passes on, so a client of
 // the gateway sees "tool_calls" exactly when the answer has tool calls. `native_finish_reason` keeps the provider's
-// own word.
+// own word. Tool-call arguments that some providers send as an object (or not at all) are made the JSON text
+// OpenAI's shape has there, which strict clients (the AI SDK's schemas) insist on.
 
-type Choice = { finish_reason?: unknown; message?: { tool_calls?: unknown[] } };
+type Call = { function?: { arguments?: unknown } };
+type Choice = { finish_reason?: unknown; message?: { tool_calls?: Call[] } };
 
-/** A non-streamed answer with tool calls reported as "tool_calls" (a copy only when something changes). */
+/**
+ * A non-streamed answer with tool calls reported as "tool_calls", and their arguments as the JSON text OpenAI's
+ * shape promises (some providers send an object, or none, which strict clients reject); a copy only when something
+ * changes.
+ */
 export function withToolCallsFinish(raw: unknown): unknown {
   const choices = (raw as { choices?: Choice[] } | null)?.choices;
-  if (!Array.isArray(choices) || !choices.some(endsToolCallsWrongly)) return raw;
-  return {
-    ...(raw as object),
-    choices: choices.map((choice) =>
-      endsToolCallsWrongly(choice) ? { ...choice, finish_reason: 'tool_calls' } : choice,
-    ),
-  };
+  if (!Array.isArray(choices) || !choices.some(needsRepair)) return raw;
+  return { ...(raw as object), choices: choices.map((choice) => (needsRepair(choice) ? repaired(choice) : choice)) };
+}
+
+const oddArguments = (call: Call) => typeof call?.function?.arguments !== 'string';
+
+function needsRepair(choice: Choice): boolean {
+  const calls = choice?.message?.tool_calls;
+  return endsToolCallsWrongly(choice) || (Array.isArray(calls) && calls.some(oddArguments));
+}
+
+/** Arguments that are not text as JSON text: an object's, else `none` (a whole call's "no arguments" is `{}`). */
+const argumentsText = (args: unknown, none: string) =>
+  typeof args === 'object' && args !== null ? JSON.stringify(args) : none;
+
+function repaired(choice: Choice): Choice {
+  const message = choice.message as { tool_calls: Call[] };
+  const calls = message.tool_calls.map((call) =>
+    oddArguments(call)
+      ? { ...call, function: { ...call?.function, arguments: argumentsText(call?.function?.arguments, '{}') } }
+      : call,
+  );
+  const finish = endsToolCallsWrongly(choice) ? 'tool_calls' : choice.finish_reason;
+  return { ...choice, finish_reason: finish, message: { ...message, tool_calls: calls } };
 }
 
 function endsToolCallsWrongly(choice: Choice): boolean {
@@ -28,6 +51,8 @@ function endsToolCallsWrongly(choice: Choice): boolean {
 
 const NAMED = /"finish_reason":\s*"/;
 const STOPPED = /"finish_reason":\s*"stop"/;
+/** Tool-call arguments that are not a string (an object, null): OpenAI's shape has text there. */
+const ODD_ARGUMENTS = /"arguments":\s*[^"\s]/;
 /** A delta with at least one tool call (some providers send empty `tool_calls` arrays with text). */
 const CALLS = /"tool_calls":\s*\[\s*\{/;
 
@@ -45,11 +70,12 @@ export class StreamFinish {
     this.#toolCalls = true;
   }
 
-  frame(text: string): string {
+  frame(upstream: string): string {
+    const text = ODD_ARGUMENTS.test(upstream) ? (rewritten(upstream, argumentsAsText) ?? upstream) : upstream;
     if (this.#named || !NAMED.test(text)) return text;
     this.#named = true;
     if (!STOPPED.test(text) || !(this.#toolCalls || CALLS.test(text))) return text;
-    return rewritten(text) ?? text;
+    return rewritten(text, stopAsToolCalls) ?? text;
   }
 
   closing(result: ChatResult | undefined): string | undefined {
@@ -68,17 +94,31 @@ export class StreamFinish {
   }
 }
 
-/** The frame's chunk with its "stop" choices turned into "tool_calls"; undefined when it isn't one JSON chunk. */
-function rewritten(text: string): string | undefined {
+type DeltaChoice = Choice & { delta?: { tool_calls?: Call[] } };
+
+/** The frame's chunk with `edit` applied to its choices; undefined when it isn't one JSON chunk with choices. */
+function rewritten(text: string, edit: (choice: DeltaChoice) => void): string | undefined {
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
   if (start < 0 || end < start) return undefined;
   try {
-    const chunk = JSON.parse(text.slice(start, end + 1)) as { choices?: Choice[] };
+    const chunk = JSON.parse(text.slice(start, end + 1)) as { choices?: DeltaChoice[] };
     if (!Array.isArray(chunk.choices)) return undefined;
-    for (const choice of chunk.choices) if (choice?.finish_reason === 'stop') choice.finish_reason = 'tool_calls';
+    for (const choice of chunk.choices) if (choice) edit(choice);
     return encodeEvent({ data: JSON.stringify(chunk) });
   } catch {
     return undefined;
   }
 }
+
+const stopAsToolCalls = (choice: DeltaChoice) => {
+  if (choice.finish_reason === 'stop') choice.finish_reason = 'tool_calls';
+};
+
+/** A tool-call delta's arguments given as something else than text (an object, null): a piece of JSON text. */
+const argumentsAsText = (choice: DeltaChoice) => {
+  for (const call of choice.delta?.tool_calls ?? []) {
+    const fn = call?.function;
+    if (fn && typeof fn.arguments !== 'string') fn.arguments = argumentsText(fn.arguments, '');
+  }
+};

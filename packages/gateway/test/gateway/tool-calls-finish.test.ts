@@ -16,7 +16,7 @@ const USAGE = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8, cost: 0
 const TOOLS = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }];
 
 /** The prompt names the case: how the upstream ends its answer. */
-type Case = 'calls-stop' | 'calls-null' | 'calls-one-frame' | 'text-empty-calls' | 'text-stop';
+type Case = 'calls-stop' | 'calls-null' | 'calls-one-frame' | 'calls-object-args' | 'text-empty-calls' | 'text-stop';
 
 let sequence = 0;
 function answer(_req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -27,15 +27,23 @@ function answer(_req: IncomingMessage, res: ServerResponse, body: string): void 
   const finish = which === 'calls-null' ? null : 'stop';
   const native = which === 'calls-null' ? null : 'STOP';
   if (!request.stream) {
+    // Some providers send the arguments as an object, and none at all for a tool without parameters.
+    const odd = [
+      { ...CALL, function: { name: 'get_weather', arguments: { city: 'Oslo' } } },
+      { id: 'call_2', type: 'function', function: { name: 'get_time' } },
+    ];
     const message = calls
-      ? { role: 'assistant', content: null, tool_calls: [CALL] }
+      ? { role: 'assistant', content: null, tool_calls: which === 'calls-object-args' ? odd : [CALL] }
       : { role: 'assistant', content: 'Hi.' };
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(completionBody(head, message, finish, native, USAGE));
     return;
   }
   const frames: string[] = [];
-  if (which === 'calls-one-frame')
+  if (which === 'calls-object-args') {
+    const call = { index: 0, ...CALL, function: { name: 'get_weather', arguments: { city: 'Oslo' } } };
+    frames.push(chunkFrame(head, { role: 'assistant', tool_calls: [call] }), chunkFrame(head, {}, 'tool_calls'));
+  } else if (which === 'calls-one-frame')
     frames.push(chunkFrame(head, { role: 'assistant', tool_calls: [{ index: 0, ...CALL }] }, 'stop', 'STOP'));
   else if (calls) {
     frames.push(chunkFrame(head, { role: 'assistant', content: null, tool_calls: [{ index: 0, ...CALL }] }));
@@ -81,6 +89,21 @@ describe('finish_reason of tool calls through the gateway', () => {
       expect(data.choices[0]).toMatchObject({ finish_reason: 'tool_calls', message: { tool_calls: [CALL] } });
       expect(data.choices[0].native_finish_reason).toBe(which === 'calls-stop' ? 'STOP' : null);
     }
+  });
+
+  it('non-stream: tool-call arguments sent as an object, or not at all, reach the client as JSON text', async () => {
+    const data = (await (await ask('calls-object-args', false)).json()) as Data;
+    expect(data.choices[0].finish_reason).toBe('tool_calls');
+    expect(data.choices[0].message.tool_calls).toEqual([
+      CALL,
+      { id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+    ]);
+  });
+
+  it('stream: tool-call arguments sent as an object reach the client as JSON text', async () => {
+    const list = await chunks(await ask('calls-object-args', true));
+    const calls = list.flatMap((c) => c.choices?.[0]?.delta?.tool_calls ?? []);
+    expect(calls).toMatchObject([{ id: 'call_1', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }]);
   });
 
   it('non-stream: a text answer keeps its "stop"', async () => {

@@ -12,7 +12,7 @@ import type { AssistantMessage, ReasoningDetail, ToolCall } from '../protocol/me
 import { normalizeUsage } from '../usage/usage.js';
 import { mergeReasoningDetail } from './reasoning-merge.js';
 import { coerceUsageNumbers } from './result.js';
-import { toToolCallResult } from './tool-calls.js';
+import { argumentsText, toToolCallResult } from './tool-calls.js';
 import type { StreamEvent } from './types.js';
 
 interface PendingCall {
@@ -102,7 +102,7 @@ export class StreamAssembler {
     }
     if (piece.id) call.id = piece.id;
     if (piece.function?.name) call.name += call.name && piece.function.name === call.name ? '' : piece.function.name;
-    const args = piece.function?.arguments ?? '';
+    const args = argumentsText(piece.function?.arguments);
     call.arguments += args;
     this.hasContent = true;
     events.push({ type: 'tool_call_delta', index, id: piece.id, name: piece.function?.name, arguments: args });
