@@ -288,6 +288,27 @@ describe('sloppy non-stream completions', () => {
     expect(streamed.toolCalls).toMatchObject([{ name: 'weather', input: { city: 'Oslo' } }]);
   });
 
+  it('tool_calls that is no list or holds null, and content sent as parts, are read, not a crash', async () => {
+    const odd = [{ tool_calls: { index: 0 } }, { tool_calls: [null] }];
+    for (const message of odd) {
+      upstream.handler = json(200, completion({ content: 'text', ...message }));
+      expect(await client().chat({ messages: hello })).toMatchObject({ text: 'text', toolCalls: [] });
+      const deltas = [chunk(message), chunk({ content: 'text' }), finish()].map((c) => `data: ${c}\n\n`);
+      upstream.handler = streamPieces([...deltas, 'data: [DONE]\n\n']);
+      expect(await client().stream({ messages: hello }).final()).toMatchObject({ text: 'text', toolCalls: [] });
+    }
+    // Content as an array of parts (Mistral's reasoning models stream it so): the text parts are the text.
+    const parts = [{ type: 'thinking', thinking: [] }, null, { type: 'text', text: 'from parts' }];
+    upstream.handler = json(200, completion({ content: parts }));
+    expect((await client().chat({ messages: hello })).text).toBe('from parts');
+    upstream.handler = streamPieces([
+      `data: ${chunk({ content: parts })}\n\n`,
+      `data: ${finish()}\n\n`,
+      'data: [DONE]\n\n',
+    ]);
+    expect((await client().stream({ messages: hello }).final()).text).toBe('from parts');
+  });
+
   it('missing usage gives zero usage, not a crash', async () => {
     const body = completion({ content: 'no usage' });
     delete body.usage;

@@ -22,6 +22,7 @@ export function withToolCallsFinish(raw: unknown): unknown {
   return { ...(raw as object), choices: choices.map((choice) => (needsRepair(choice) ? repaired(choice) : choice)) };
 }
 
+const isObject = (call: Call | null) => typeof call === 'object' && call !== null;
 const oddArguments = (call: Call) => typeof call?.function?.arguments !== 'string';
 
 function needsRepair(choice: Choice): boolean {
@@ -35,11 +36,14 @@ const argumentsText = (args: unknown, none: string) =>
 
 function repaired(choice: Choice): Choice {
   const message = choice.message as { tool_calls: Call[] };
-  const calls = message.tool_calls.map((call) =>
-    oddArguments(call)
-      ? { ...call, function: { ...call?.function, arguments: argumentsText(call?.function?.arguments, '{}') } }
-      : call,
-  );
+  // Entries that are no call at all (null) are dropped: a client would choke on them.
+  const calls = message.tool_calls
+    .filter(isObject)
+    .map((call) =>
+      oddArguments(call)
+        ? { ...call, function: { ...call?.function, arguments: argumentsText(call?.function?.arguments, '{}') } }
+        : call,
+    );
   const finish = endsToolCallsWrongly(choice) ? 'tool_calls' : choice.finish_reason;
   return { ...choice, finish_reason: finish, message: { ...message, tool_calls: calls } };
 }

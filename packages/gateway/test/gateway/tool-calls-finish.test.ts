@@ -31,6 +31,7 @@ function answer(_req: IncomingMessage, res: ServerResponse, body: string): void 
     const odd = [
       { ...CALL, function: { name: 'get_weather', arguments: { city: 'Oslo' } } },
       { id: 'call_2', type: 'function', function: { name: 'get_time' } },
+      null,
     ];
     const message = calls
       ? { role: 'assistant', content: null, tool_calls: which === 'calls-object-args' ? odd : [CALL] }
@@ -91,7 +92,7 @@ describe('finish_reason of tool calls through the gateway', () => {
     }
   });
 
-  it('non-stream: tool-call arguments sent as an object, or not at all, reach the client as JSON text', async () => {
+  it('non-stream: tool-call arguments sent as an object, or not at all, reach the client as JSON text (no null calls)', async () => {
     const data = (await (await ask('calls-object-args', false)).json()) as Data;
     expect(data.choices[0].finish_reason).toBe('tool_calls');
     expect(data.choices[0].message.tool_calls).toEqual([

@@ -11,7 +11,7 @@ import type {
 import type { AssistantMessage, ReasoningDetail, ToolCall } from '../protocol/messages.js';
 import { normalizeUsage } from '../usage/usage.js';
 import { mergeReasoningDetail } from './reasoning-merge.js';
-import { coerceUsageNumbers } from './result.js';
+import { coerceUsageNumbers, contentText } from './result.js';
 import { argumentsText, toToolCallResult } from './tool-calls.js';
 import type { StreamEvent } from './types.js';
 
@@ -73,12 +73,16 @@ export class StreamAssembler {
         for (const detail of delta.reasoning_details) mergeReasoningDetail(this.reasoningDetails, detail);
         this.reasoningSeen ||= delta.reasoning_details.length > 0;
       }
-      if (typeof delta.content === 'string' && delta.content !== '') {
-        this.text += delta.content;
+      // Some providers (Mistral's reasoning models) stream content as an array of parts: its text parts count.
+      const content = Array.isArray(delta.content) ? contentText(delta.content) : delta.content;
+      if (typeof content === 'string' && content !== '') {
+        this.text += content;
         this.hasContent = true;
-        events.push({ type: 'text', text: delta.content });
+        events.push({ type: 'text', text: content });
       }
-      if (delta.tool_calls) for (const piece of delta.tool_calls) this.pushToolCall(piece, events);
+      // A sloppy upstream's `tool_calls` that is no list, or holds no objects, carries no call.
+      if (Array.isArray(delta.tool_calls))
+        for (const piece of delta.tool_calls) if (piece && typeof piece === 'object') this.pushToolCall(piece, events);
     }
     if (choice.finish_reason) {
       this.finishReason = choice.finish_reason;

@@ -10,7 +10,7 @@ import type { ChatResult } from './types.js';
 export function contentText(content: AssistantMessage['content']): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+  return content.map((part) => (part?.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('');
 }
 
 const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
@@ -62,7 +62,9 @@ export function toChatResult(completion: ChatCompletion, context: ResultContext)
   }
   const message = choice.message;
   coerceUsageNumbers(completion.usage);
-  const toolCalls = (message.tool_calls ?? []).map(toToolCallResult);
+  // A sloppy upstream's `tool_calls` that is no list, or holds no objects, carries no call.
+  const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+  const toolCalls = calls.filter((call) => call && typeof call === 'object').map(toToolCallResult);
   const result: ChatResult = {
     text: contentText(message.content),
     message,
