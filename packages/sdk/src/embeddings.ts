@@ -35,7 +35,23 @@ export function inputCount(input: EmbeddingRequest['input']): number {
  * error): refused instead.
  */
 function vectorsInOrder(data: EmbeddingResponse, wanted: number): EmbeddingResponse['data'] {
-  const rows = data.data ?? [];
+  const rows: unknown[] = Array.isArray(data.data) ? data.data : [];
+  if (!rows.every(isVectorRow)) {
+    throw new UnexpectedResponseError(
+      `The embeddings answer of ${data.model ?? 'the model'} has a row that is no vector`,
+      { model: data.model },
+    );
+  }
+  return ordered(data, rows, wanted);
+}
+
+/** A row with an embedding: a list of numbers, or their base64 text. */
+const isVectorRow = (row: unknown): row is EmbeddingResponse['data'][number] => {
+  const embedding = (row as { embedding?: unknown } | null)?.embedding;
+  return Array.isArray(embedding) || typeof embedding === 'string';
+};
+
+function ordered(data: EmbeddingResponse, rows: EmbeddingResponse['data'], wanted: number): EmbeddingResponse['data'] {
   const sorted = [...rows].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
   const indexes = new Set(rows.map((row, i) => row.index ?? i));
   if (rows.length !== wanted || indexes.size !== wanted) {

@@ -8,10 +8,12 @@ import { Switchyard, UnexpectedResponseError } from '../src/index.js';
  */
 
 let vectors: { index?: number; embedding: number[] }[] = [];
+/** Replaces the answer's `data` when set: shapes a sloppy server sends. */
+let rawData: unknown;
 const upstream = useLoopbackUpstream();
 upstream.handler = (_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' });
-  const data = vectors.map((v) => ({ object: 'embedding', ...v }));
+  const data = rawData ?? vectors.map((v) => ({ object: 'embedding', ...v }));
   res.end(JSON.stringify({ object: 'list', model: 'openai/text-embedding-3-small', data, usage: {} }));
 };
 
@@ -53,5 +55,13 @@ describe('embeddings answers that do not match the inputs', () => {
       { index: 0, embedding: [2] },
     ];
     await expect(embed(['a', 'b'])).rejects.toThrow(/repeated indexes/);
+  });
+
+  it('refuses rows that are no vectors, and data that is no list, with a typed error (not a TypeError)', async () => {
+    for (const data of [[null, { index: 1, embedding: [2] }], [{ index: 0 }], { 0: { embedding: [1] } }]) {
+      rawData = data;
+      await expect(embed(['a', 'b'])).rejects.toBeInstanceOf(UnexpectedResponseError);
+    }
+    rawData = undefined;
   });
 });
