@@ -115,6 +115,20 @@ describe('bodies that are not what they claim', () => {
     expect((await failure(client().stream({ messages: hello }).final())).code).toBe('unexpected_response');
   });
 
+  it('HTTP 200 with JSON that is no object (null, a number, a string): unexpected_response, not a TypeError', async () => {
+    for (const body of ['null', '5', '"ok"']) {
+      upstream.handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(body);
+      };
+      expect((await failure(client().chat({ messages: hello }))).code).toBe('unexpected_response');
+      expect((await failure(client().embed({ model: 'openai/text-embedding-3-small', input: 'a' }))).code).toBe(
+        'unexpected_response',
+      );
+      expect((await failure(client().key())).code).toBe('unexpected_response');
+    }
+  });
+
   it('HTTP 200 with an HTML body to a stream request: unexpected_response, bounded message', async () => {
     upstream.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -233,7 +233,8 @@ export class Transport {
       const read = options.notJson?.(text);
       data = read instanceof Promise ? await read : read;
     }
-    if (data === undefined) {
+    // Every answer of the API is a JSON object: `null`, a number or a string is no answer either.
+    if (typeof data !== 'object' || data === null) {
       throw new UnexpectedResponseError(
         `Expected JSON from ${options.path}, got: ${text.slice(0, 200) || '(empty body)'}`,
         {
