@@ -60,6 +60,15 @@ describe('bad input', () => {
     [{ reasoning: { effort: 'extreme' } }, 'reasoning.effort'],
     [{ provider: { order: 'openai' } }, 'provider.order'],
     [{ provider: { sort: 'cheapest' } }, 'provider.sort'],
+    [{ messages: [{ role: 'user', content: [null] }] }, 'messages[0].content'],
+    [
+      { model: 'openrouter/auto', plugins: [{ id: 'auto-router', allowed_models: 'openai/*' }] },
+      'plugins[0].allowed_models',
+    ],
+    [
+      { model: 'openrouter/auto', plugins: [{ id: 'web' }, { id: 'auto-router', excluded_models: [1] }] },
+      'plugins[1].excluded_models',
+    ],
   ])('names the field of a wrong value: %j', async (patch, field) => {
     const res = await chat(sim(), patch);
     expect(res.status).toBe(400);

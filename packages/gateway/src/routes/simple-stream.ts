@@ -6,6 +6,7 @@ import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { serveAdmitted } from './serve-admitted.js';
 import { settleRequest } from './settlement.js';
+import { streamOf } from './sse-stream.js';
 
 /** `provider` may be a provider slug to prefer (`"DeepInfra"`) or a full preferences object. */
 function normaliseProvider(body: unknown): void {
@@ -31,10 +32,14 @@ async function respond(
   sse: boolean,
 ) {
   const { messages, model, provider } = admitted.body;
-  const stream = services.upstream.sy.stream({ messages, model, provider } as never, {
-    signal: controller.signal,
-    headers: admitted.upstreamHeaders,
-  });
+  const stream = streamOf(
+    services,
+    { messages, model, provider },
+    {
+      signal: controller.signal,
+      headers: admitted.upstreamHeaders,
+    },
+  );
   reply.hijack();
   const res = reply.raw;
   let started = false;

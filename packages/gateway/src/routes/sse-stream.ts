@@ -1,4 +1,4 @@
-import { billsCancelledStreams, type ChatStream } from '@switchyard/sdk';
+import { billsCancelledStreams, type StreamEvent, type Switchyard } from '@switchyard/sdk';
 import type { FastifyReply } from 'fastify';
 import { finishUpstreamOnDisconnect } from '../http/disconnect.js';
 import { SseResponse } from '../http/sse-response.js';
@@ -49,13 +49,32 @@ export function openChatStream(
   requestId: string,
   reply: FastifyReply,
   controller: AbortController,
-): { out: SseResponse; stream: ChatStream } {
+): { out: SseResponse; stream: AsyncIterable<StreamEvent> } {
   reply.hijack();
   const out = new SseResponse(reply.raw, { ...admitted.rateHeaders, 'x-request-id': requestId });
-  const stream = services.upstream.sy.stream(admitted.body as never, {
+  const stream = streamOf(services, admitted.body, {
     signal: controller.signal,
     frames: true,
     headers: admitted.upstreamHeaders,
   });
   return { out, stream };
+}
+
+/**
+ * The SDK's stream of a chat. A request it refuses at once (an invalid parameter, thrown as the stream is made) fails
+ * on the first read instead, as an upstream refusal does: the routes answer it in their envelope and settle it the
+ * same way (a throw after the reply was taken over would leave the client waiting, and the budget reserved).
+ */
+export function streamOf(
+  services: GatewayServices,
+  body: Record<string, unknown>,
+  options: Parameters<Switchyard['stream']>[1],
+): AsyncIterable<StreamEvent> {
+  try {
+    return services.upstream.sy.stream(body as never, options);
+  } catch (error) {
+    return {
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
+    };
+  }
 }

@@ -82,10 +82,31 @@ describe('POST /chat/completions', () => {
       ['temperature', 7],
       ['top_p', -1],
     ] as const) {
-      const range = await post(`${gw.baseURL}/chat/completions`, { ...HELLO, [field]: value });
-      expect(range.status).toBe(400);
-      expect(((await range.json()) as any).error.metadata.field).toBe(field);
+      // Streamed too: refused by the SDK as the stream is made, answered as a 400 (it used to leave the client waiting).
+      for (const stream of [false, true]) {
+        const range = await post(`${gw.baseURL}/chat/completions`, { ...HELLO, [field]: value, stream });
+        expect(range.status).toBe(400);
+        expect(((await range.json()) as any).error.metadata.field).toBe(field);
+      }
     }
+    for (const path of ['/messages', '/responses']) {
+      const body = { model: 'openai/gpt-4o-mini', max_tokens: 10, stream: true, temperature: 7 };
+      const dialect = path === '/messages' ? { ...body, messages: HELLO.messages } : { ...body, input: 'hi' };
+      expect((await post(`${gw.baseURL}${path}`, dialect)).status).toBe(400);
+    }
+    // A content part that is no object: the upstream's 400 naming it (the SDK's preflight used to crash on it: 500).
+    for (const stream of [false, true]) {
+      const parts = await post(`${gw.baseURL}/chat/completions`, {
+        ...HELLO,
+        messages: [{ role: 'user', content: [null] }],
+        stream,
+      });
+      expect(parts.status).toBe(400);
+      expect(((await parts.json()) as any).error.metadata.field).toBe('messages[0].content');
+    }
+    const simple = await post(`${gw.url}/chat/completions/stream`, { ...HELLO, model: 'gpt-4o-mini' });
+    expect(simple.status).toBe(400);
+    expect(gw.services.lifecycle.inflight).toBe(0);
     const model = await post(`${gw.baseURL}/chat/completions`, { ...HELLO, model: 'gpt-4o-mini' });
     expect(((await model.json()) as any).error.metadata.field).toBe('model');
     const json = await fetch(`${gw.baseURL}/chat/completions`, {

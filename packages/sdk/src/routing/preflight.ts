@@ -29,12 +29,13 @@ const FEATURES: [string, (r: ChatRequest) => boolean, string[]][] = [
   ['verbosity', (r) => r.verbosity !== undefined, ['verbosity']],
 ];
 
-const PART_MODALITY: Record<string, string> = {
-  image_url: 'image',
-  input_audio: 'audio',
-  video_url: 'video',
-  input_video: 'video',
-};
+/** A map, not an object: a part typed `constructor` or `toString` must find nothing here. */
+const PART_MODALITY = new Map([
+  ['image_url', 'image'],
+  ['input_audio', 'audio'],
+  ['video_url', 'video'],
+  ['input_video', 'video'],
+]);
 
 /**
  * What in `request` the model's catalog entry says it cannot take: a prompt that does not fit the context, a
@@ -63,7 +64,8 @@ export function preflightProblems(request: ChatRequest, model: Model, promptToke
   for (const message of request.messages) {
     if (!Array.isArray(message.content)) continue;
     for (const part of message.content) {
-      const modality = PART_MODALITY[(part as { type: string }).type];
+      // A part that is no object is the upstream's to refuse (400 naming it), not the preflight's to crash on.
+      const modality = PART_MODALITY.get((part as { type?: string } | null)?.type as string);
       if (modality) needed.add(modality);
     }
   }

@@ -253,6 +253,8 @@ export function validateChatRequest(body: Record<string, unknown>): SimError | u
   if (body.plugins !== undefined && (!Array.isArray(body.plugins) || body.plugins.some((p) => !isObject(p)))) {
     return invalid('plugins', 'an array of plugin objects', body.plugins);
   }
+  const routerLists = pluginModelLists(body.plugins as Record<string, unknown>[] | undefined);
+  if (routerLists) return routerLists;
   if (
     body.transforms !== undefined &&
     (!Array.isArray(body.transforms) || body.transforms.some((t) => typeof t !== 'string'))
@@ -266,4 +268,16 @@ export function validateChatRequest(body: Record<string, unknown>): SimError | u
     checkReasoning(body) ??
     checkResponseFormat(body.response_format)
   );
+}
+
+/** The Auto Router's model lists (`allowed_models`, `excluded_models`): arrays of model patterns, or absent. */
+function pluginModelLists(plugins: Record<string, unknown>[] | undefined) {
+  for (const [i, plugin] of (plugins ?? []).entries()) {
+    for (const key of ['allowed_models', 'excluded_models']) {
+      const list = plugin[key];
+      if (list !== undefined && (!Array.isArray(list) || list.some((m) => typeof m !== 'string')))
+        return invalid(`plugins[${i}].${key}`, 'an array of model ids or patterns', list);
+    }
+  }
+  return undefined;
 }
