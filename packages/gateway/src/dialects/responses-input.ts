@@ -11,6 +11,7 @@ type Message = Record<string, unknown> & { role: string };
  * Responses client's prompt caching would silently never hit.
  */
 function chatPart(part: Item, field: string): Item {
+  if (typeof part !== 'object' || part === null) throw invalid(field, `'${field}' must be a content part object`);
   const converted = convertedPart(part, field);
   return part.cache_control === undefined || part.cache_control === null
     ? converted

@@ -221,6 +221,7 @@ describe('openai client: responses.create', () => {
         { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1' }] }] },
         'input[0].content[0].image_url',
       ],
+      [{ input: [{ role: 'user', content: [null] }] }, 'input[0].content[0]'],
       [{ input: 'x', text: { format: { type: 'yaml' } } }, 'text.format.type'],
       [{ input: 'x', tool_choice: { type: 'file_search' } }, 'tool_choice'],
     ];
