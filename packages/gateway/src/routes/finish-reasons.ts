@@ -30,23 +30,23 @@ function needsRepair(choice: Choice): boolean {
   return endsToolCallsWrongly(choice) || (Array.isArray(calls) && calls.some(oddArguments));
 }
 
-/** Arguments that are not text as JSON text: an object's, else `none` (a whole call's "no arguments" is `{}`). */
-const argumentsText = (args: unknown, none: string) =>
-  typeof args === 'object' && args !== null ? JSON.stringify(args) : none;
-
 function repaired(choice: Choice): Choice {
   const message = choice.message as { tool_calls: Call[] };
   // Entries that are no call at all (null) are dropped: a client would choke on them.
-  const calls = message.tool_calls
-    .filter(isObject)
-    .map((call) =>
-      oddArguments(call)
-        ? { ...call, function: { ...call?.function, arguments: argumentsText(call?.function?.arguments, '{}') } }
-        : call,
-    );
+  const calls = message.tool_calls.filter(isObject).map(withTextArguments);
   const finish = endsToolCallsWrongly(choice) ? 'tool_calls' : choice.finish_reason;
   return { ...choice, finish_reason: finish, message: { ...message, tool_calls: calls } };
 }
+
+/** Arguments that are not text as JSON text: an object's, else none — as the SDK reads them (its helper is not
+ * exported: the SDK's up-front bundle is at its size budget). */
+const argumentsText = (args: unknown) => (typeof args === 'object' && args !== null ? JSON.stringify(args) : '');
+
+/** A call with its arguments as JSON text; a whole call without any takes `{}`. */
+const withTextArguments = (call: Call): Call =>
+  oddArguments(call)
+    ? { ...call, function: { ...call.function, arguments: argumentsText(call.function?.arguments) || '{}' } }
+    : call;
 
 function endsToolCallsWrongly(choice: Choice): boolean {
   const calls = choice?.message?.tool_calls;
@@ -123,6 +123,6 @@ const stopAsToolCalls = (choice: DeltaChoice) => {
 const argumentsAsText = (choice: DeltaChoice) => {
   for (const call of choice.delta?.tool_calls ?? []) {
     const fn = call?.function;
-    if (fn && typeof fn.arguments !== 'string') fn.arguments = argumentsText(fn.arguments, '');
+    if (fn && typeof fn.arguments !== 'string') fn.arguments = argumentsText(fn.arguments);
   }
 };

@@ -2,7 +2,7 @@ import type { ChatCompletionChunk } from '../protocol/chat.js';
 import type { SseDecoder } from '../sse/decoder.js';
 import type { SseItem } from '../sse/types.js';
 import type { StreamAssembler } from './assembler.js';
-import { keepAliveText } from './keep-alive.js';
+import { unwrapKeepAlives } from './keep-alive.js';
 import type { StreamEvent } from './types.js';
 
 /**
@@ -25,7 +25,7 @@ export function foldTrailingChunks(items: SseItem[], from: number, asm: StreamAs
   const unshown: StreamEvent[] = [];
   for (let n = from; n < items.length; n++) {
     const item = items[n]!;
-    if (item.type !== 'event' || keepAliveText(item.event.data) !== undefined) continue;
+    if (item.type !== 'event') continue;
     if (item.event.data === '[DONE]') return true;
     try {
       asm.push(JSON.parse(item.event.data) as ChatCompletionChunk, unshown);
@@ -58,10 +58,10 @@ export async function readTrailingChunks(
       const step = await Promise.race([reader.read(), expired]);
       if (!step || signal.aborted) return false;
       if (step.done) {
-        foldTrailingChunks(decoder.end({ dispatchPending: true }).items, 0, asm);
+        foldTrailingChunks(unwrapKeepAlives(decoder.end({ dispatchPending: true }).items), 0, asm);
         return true;
       }
-      if (foldTrailingChunks(decoder.push(step.value), 0, asm)) return false;
+      if (foldTrailingChunks(unwrapKeepAlives(decoder.push(step.value)), 0, asm)) return false;
     }
     return false;
   } catch {

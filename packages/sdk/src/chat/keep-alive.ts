@@ -6,7 +6,7 @@ import type { SseItem } from '../sse/types.js';
  * `: OPENROUTER PROCESSING` comments this way (reference §8, item 9); read as a chunk, such a line would fail a
  * healthy stream as malformed. No JSON chunk can look like one, so nothing real is ever dropped.
  */
-export function keepAliveText(data: string): string | undefined {
+function keepAliveText(data: string): string | undefined {
   if (data.charCodeAt(0) === 123) return undefined; // `{`: a chunk, the usual case, decided at the first character
   const text = data.trim();
   if (text === '') return '';

@@ -16,8 +16,11 @@ export interface PriceCeiling extends UsdPrices {
 /** The prices of nothing (without a catalog listing there is no price to reckon at). */
 export const NO_PRICES: PriceCeiling = { prompt: 0, completion: 0, request: 0, maxCompletionTokens: 0 };
 
-/** A catalog price as a USD amount; undefined when it is none (missing, unreadable, a router's `"-1"`). */
-function amount(price: unknown): number | undefined {
+/**
+ * A catalog price as a USD amount; undefined when it is none (missing, unreadable, a router's `"-1"`). The lazy
+ * routing code's reading; `perMillion` (catalog-lookup.ts) stays apart because it ships in the up-front bundle.
+ */
+export function usdPerToken(price: unknown): number | undefined {
   if (price === undefined || price === null || price === '') return undefined;
   const n = Number(price);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
@@ -31,17 +34,17 @@ function amount(price: unknown): number | undefined {
  */
 export function listedPrices(row: Model, promptTokens?: number): UsdPrices | undefined {
   const { pricing } = row;
-  const prompt = amount(pricing.prompt);
-  const completion = amount(pricing.completion);
+  const prompt = usdPerToken(pricing.prompt);
+  const completion = usdPerToken(pricing.completion);
   if (prompt === undefined || completion === undefined) return undefined;
-  const prices = { prompt, completion, request: amount(pricing.request) ?? 0 };
+  const prices = { prompt, completion, request: usdPerToken(pricing.request) ?? 0 };
   if (!Array.isArray(pricing.overrides)) return prices;
   for (const tier of pricing.overrides) {
     const from = Number(tier.min_prompt_tokens);
     if (promptTokens !== undefined && Number.isFinite(from) && promptTokens < from) continue;
-    prices.prompt = Math.max(prices.prompt, amount(tier.prompt) ?? 0);
-    prices.completion = Math.max(prices.completion, amount(tier.completion) ?? 0);
-    prices.request = Math.max(prices.request, amount(tier.request) ?? 0);
+    prices.prompt = Math.max(prices.prompt, usdPerToken(tier.prompt) ?? 0);
+    prices.completion = Math.max(prices.completion, usdPerToken(tier.completion) ?? 0);
+    prices.request = Math.max(prices.request, usdPerToken(tier.request) ?? 0);
   }
   return prices;
 }

@@ -1,6 +1,6 @@
 import type { Model } from '../protocol/catalog.js';
 import { perMillion } from './catalog-lookup.js';
-import { listedPrices, type PriceCeiling } from './price-ceiling.js';
+import { listedPrices, type PriceCeiling, usdPerToken } from './price-ceiling.js';
 
 export interface PriceLimits {
   /** USD per million prompt tokens. */
@@ -20,9 +20,9 @@ export function worstCaseUsd(model: Model, worst: WorstCase, ceiling?: PriceCeil
   // Its own prices include the tiers a prompt this long may be billed at (a long-context surcharge).
   const { prompt, completion, request } = ceiling ??
     listedPrices(model, worst.promptTokens) ?? {
-      prompt: (perMillion(model.pricing.prompt) ?? 0) / 1_000_000,
-      completion: (perMillion(model.pricing.completion) ?? 0) / 1_000_000,
-      request: Number(model.pricing.request ?? 0) || 0,
+      prompt: usdPerToken(model.pricing.prompt) ?? 0,
+      completion: usdPerToken(model.pricing.completion) ?? 0,
+      request: usdPerToken(model.pricing.request) ?? 0,
     };
   const context = model.context_length ?? model.top_provider.context_length ?? 0;
   // A router's own context is the largest of any model it may pick: the most they may write bounds it better.
