@@ -37,10 +37,13 @@ function startOf(period: 'day' | 'week' | 'month', now: number): number {
  * the ledger still records it — which keeps the store off the hot path of unlimited traffic. The set of limits is
  * cached for `limitsCacheMs` (1 s); changes made through this gateway apply at once, a key's own budget always.
  */
+/** The scopes (`scope:scopeId`) that have a budget limit, each with whether it caps cost (not only tokens/requests). */
+type LimitedScopes = Map<string, boolean>;
+
 export class StoreAccounting implements Accounting {
-  #limited: Promise<Set<string>> | undefined;
+  #limited: Promise<LimitedScopes> | undefined;
   /** What `#limited` resolved to, while it is the current answer (read without a promise on the request path). */
-  #limitedNow: Set<string> | undefined;
+  #limitedNow: LimitedScopes | undefined;
   #limitedAt = 0;
 
   constructor(
@@ -50,13 +53,18 @@ export class StoreAccounting implements Accounting {
     private readonly limitsCacheMs = 1_000,
   ) {}
 
-  private limited(now = Date.now()): Set<string> | Promise<Set<string>> {
+  private limited(now = Date.now()): LimitedScopes | Promise<LimitedScopes> {
     if (!this.#limited || now - this.#limitedAt > this.limitsCacheMs) {
       this.#limitedAt = now;
       this.#limitedNow = undefined;
-      const asked = this.stores.budgets
-        .limits()
-        .then((limits) => new Set(limits.map((l) => `${l.scope}:${l.scopeId}`)));
+      const asked = this.stores.budgets.limits().then((limits) => {
+        const scopes: LimitedScopes = new Map();
+        for (const l of limits) {
+          const id = `${l.scope}:${l.scopeId}`;
+          scopes.set(id, scopes.get(id) === true || l.maxCostNano !== undefined);
+        }
+        return scopes;
+      });
       this.#limited = asked;
       asked.then(
         (set) => {
@@ -83,7 +91,7 @@ export class StoreAccounting implements Accounting {
     return scopes;
   }
 
-  reserve(caller: Caller, worstCaseUsd: number, tokens: number): ReserveOutcome | Promise<ReserveOutcome> {
+  reserve(caller: Caller, worstCaseUsd: number | undefined, tokens: number): ReserveOutcome | Promise<ReserveOutcome> {
     const limited = this.limited();
     return limited instanceof Promise
       ? limited.then((set) => this.reserveWith(set, caller, worstCaseUsd, tokens))
@@ -91,22 +99,26 @@ export class StoreAccounting implements Accounting {
   }
 
   private reserveWith(
-    limited: Set<string>,
+    limited: LimitedScopes,
     caller: Caller,
-    worstCaseUsd: number,
+    worstCaseUsd: number | undefined,
     tokens: number,
   ): ReserveOutcome | Promise<ReserveOutcome> {
     const scopes = this.scopes(caller);
     // A key's own budget travels with the key record (read fresh per request), so a key created or changed by
     // another process is enforced at once; user and global limits come from the cached set.
-    const keyBudget = caller.kind === 'key' && caller.key.budget !== undefined;
-    if (
-      !keyBudget &&
-      !limited.has(`global:${GLOBAL_ID}`) &&
-      !scopes.some((s) => limited.has(`${s.scope}:${s.scopeId}`))
-    )
-      return { ok: true };
-    return this.reserveInStore(scopes, worstCaseUsd, tokens);
+    const keyBudget = caller.kind === 'key' ? caller.key.budget : undefined;
+    const applying = [{ scope: 'global', scopeId: GLOBAL_ID }, ...scopes]
+      .map((s) => `${s.scope}:${s.scopeId}`)
+      .filter((id) => limited.has(id));
+    if (!keyBudget && applying.length === 0) return { ok: true };
+    if (worstCaseUsd === undefined) {
+      // No prices to reckon the worst case with: a cost cap could only be enforced after the fact, so it refuses.
+      const capped = keyBudget ? `key:${keyBudget.period}` : applying.find((id) => limited.get(id));
+      if (capped)
+        return { ok: false, reason: 'no prices to reckon the worst case with', scope: capped, pricesUnknown: true };
+    }
+    return this.reserveInStore(scopes, worstCaseUsd ?? 0, tokens);
   }
 
   private async reserveInStore(scopes: ScopeRef[], worstCaseUsd: number, tokens: number): Promise<ReserveOutcome> {

@@ -37,6 +37,15 @@ export class BudgetExceededError extends SwitchyardError {
   override readonly code: string = 'budget_exceeded';
 }
 
+/** A cost cap applies but the request cannot be priced: the model catalog could not be had (503, retryable). */
+export class PricesUnavailableError extends SwitchyardError {
+  static override readonly kind: string = 'PricesUnavailableError';
+  override readonly code: string = 'prices_unavailable';
+}
+
+/** When a client refused for want of prices may try again: the catalog's remembered failure ends within a minute. */
+const PRICES_RETRY_AFTER_MS = 10_000;
+
 /** Shape checks the gateway makes before anything else; the SDK validates parameter ranges on top. */
 export function validateChatBody(body: unknown): Record<string, unknown> {
   const b = bodyObject(body);
@@ -57,6 +66,8 @@ interface WorstCase {
   tokens: number;
   /** A candidate model whose price is unknown, reckoned at the catalog ceiling (said when the budget refuses). */
   unpriced?: string;
+  /** No listing to price with at all (the catalog could not be had): `usd` is not a worst case. */
+  pricesUnknown?: true;
 }
 
 /**
@@ -70,11 +81,11 @@ function reservePrices(
   body: Record<string, unknown>,
   row: Model | undefined,
   promptTokens: number,
-): { prices: UsdPrices; ceiling?: PriceCeiling } {
+): { prices: UsdPrices; ceiling?: PriceCeiling; unknown?: true } {
   const own = row && listedPrices(row, promptTokens);
   if (own) return { prices: own };
   const listed = services.upstream.sy.models.peekList();
-  if (!listed || !('value' in listed)) return { prices: NO_PRICES };
+  if (!listed || !('value' in listed)) return { prices: NO_PRICES, unknown: true };
   const ceiling = priceCeiling(listed.value, routerCandidates(body));
   return { prices: ceiling, ceiling };
 }
@@ -93,7 +104,7 @@ function worstCaseOn(
         row?.architecture.tokenizer,
       )
     : estimateRequestTokens(body as never, row?.architecture.tokenizer).total;
-  const { prices, ceiling } = reservePrices(services, body, row, prompt);
+  const { prices, ceiling, unknown } = reservePrices(services, body, row, prompt);
   // Without a limit of its own, a router may write as much as the most generous model it may pick.
   const output = embedding
     ? 0
@@ -108,6 +119,7 @@ function worstCaseOn(
     tokens: prompt + output,
   };
   if (ceiling) worst.unpriced = model ?? 'the default model';
+  if (unknown) worst.pricesUnknown = true;
   return worst;
 }
 
@@ -145,6 +157,7 @@ function costliest(
     worst.usd = Math.max(worst.usd, cost.usd);
     worst.tokens = Math.max(worst.tokens, cost.tokens);
     if (cost.unpriced) worst.unpriced ??= cost.unpriced;
+    if (cost.pricesUnknown) worst.pricesUnknown = true;
   });
   return worst;
 }
@@ -230,7 +243,7 @@ export function admitCaller(
   const cost = worstCase(services, body);
   // Open access has no rate limits: with the cost known, only the budget is left (often nothing to reserve).
   if (caller.kind === 'open' && !(cost instanceof Promise)) {
-    const reserved = services.accounting.reserve(caller, cost.usd, cost.tokens);
+    const reserved = services.accounting.reserve(caller, reservedUsd(cost), cost.tokens);
     return reserved instanceof Promise
       ? reserved.then((outcome) => admittedOrRefused(caller, body, cost, outcome, {}))
       : admittedOrRefused(caller, body, cost, reserved, {});
@@ -271,11 +284,14 @@ async function admitWaiting(
       throw Object.assign(error, { headers: rateHeaders });
     }
   }
-  const reserved = await services.accounting.reserve(caller, cost.usd, cost.tokens);
+  const reserved = await services.accounting.reserve(caller, reservedUsd(cost), cost.tokens);
   // A refused request gives back the tokens it was counted for.
   if (!reserved.ok && caller.kind === 'key') await services.limiter.adjustTokens(callerId(caller), -cost.tokens);
   return admittedOrRefused(caller, body, cost, reserved, rateHeaders);
 }
+
+/** The worst case to reserve; undefined when it could not be priced (see `Accounting.reserve`). */
+const reservedUsd = (cost: WorstCase) => (cost.pricesUnknown ? undefined : cost.usd);
 
 function admittedOrRefused(
   caller: Caller,
@@ -284,6 +300,12 @@ function admittedOrRefused(
   reserved: ReserveOutcome,
   rateHeaders: Record<string, string>,
 ): Admitted {
+  if (!reserved.ok && reserved.pricesUnknown) {
+    throw new PricesUnavailableError(
+      `Budget (${reserved.scope}) cannot be enforced: the model catalog is unavailable, so the request's worst-case cost is unknown; try again shortly`,
+      { status: 503, retryable: true, retryAfterMs: PRICES_RETRY_AFTER_MS, metadata: { scope: reserved.scope } },
+    );
+  }
   if (!reserved.ok) {
     // Otherwise a typo'd model id refused here would puzzle: say why its worst case is what it is.
     const unpriced = cost.unpriced

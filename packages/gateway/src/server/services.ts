@@ -17,7 +17,10 @@ export interface Reservation {
   id: string;
 }
 
-export type ReserveOutcome = { ok: true; reservation?: Reservation } | { ok: false; reason: string; scope: string };
+export type ReserveOutcome =
+  | { ok: true; reservation?: Reservation }
+  /** `pricesUnknown`: a cost cap applies but the request's worst case could not be priced (no model catalog). */
+  | { ok: false; reason: string; scope: string; pricesUnknown?: true };
 
 /** Tokens and cost of an answer estimated by the gateway, when its upstream reported none. */
 export interface UsageEstimate {
@@ -60,8 +63,11 @@ export interface RequestRecord {
  * actual cost, release on failure) and the append-only ledger of attempts.
  */
 export interface Accounting {
-  /** Synchronous when no store needs asking (no limit applies to the caller, and the set of limits is cached). */
-  reserve(caller: Caller, worstCaseUsd: number, tokens: number): ReserveOutcome | Promise<ReserveOutcome>;
+  /**
+   * Synchronous when no store needs asking (no limit applies to the caller, and the set of limits is cached).
+   * `worstCaseUsd` undefined: the request could not be priced (no catalog) — refused where a cost cap applies.
+   */
+  reserve(caller: Caller, worstCaseUsd: number | undefined, tokens: number): ReserveOutcome | Promise<ReserveOutcome>;
   settle(reservation: Reservation | undefined, actualUsd: number, tokens: number): Promise<void>;
   release(reservation: Reservation | undefined): Promise<void>;
   /** Queues the ledger rows of a request (never waits on the disk). */
