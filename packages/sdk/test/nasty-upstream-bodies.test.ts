@@ -323,6 +323,22 @@ describe('sloppy non-stream completions', () => {
     expect((await client().stream({ messages: hello }).final()).text).toBe('from parts');
   });
 
+  it('choices that is no list, and an id, model or provider that is no string, are ignored, not a crash', async () => {
+    // `provider: 5` broke the serving-price lookup (a TypeError reported as a retryable connection failure).
+    upstream.handler = json(200, completion({ content: 'odd names' }, { provider: 5, id: 7 }));
+    const result = await client().chat({ messages: hello });
+    expect(result).toMatchObject({ text: 'odd names', provider: undefined });
+    const odd = JSON.stringify({ id: 7, object: 'chat.completion.chunk', model: 5, provider: 5, choices: 5 });
+    upstream.handler = streamPieces([`data: ${odd}\n\n`, ...frames()]);
+    const streamed = await client().stream({ messages: hello }).final();
+    expect(streamed).toMatchObject({
+      text: 'Hello ☃ 🎉',
+      model: MODEL,
+      provider: 'OpenAI',
+      generationId: 'gen-nasty-1',
+    });
+  });
+
   it('missing usage gives zero usage, not a crash', async () => {
     const body = completion({ content: 'no usage' });
     delete body.usage;

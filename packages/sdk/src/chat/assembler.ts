@@ -46,13 +46,14 @@ export class StreamAssembler {
 
   /** Folds one chunk in; appends what to tell the consumer to `events` (the caller's batch: no array per chunk). */
   push(chunk: ChatCompletionChunk, events: StreamEvent[]): void {
-    if (chunk.id) this.id = chunk.id;
-    if (chunk.model) this.model = chunk.model;
-    if (chunk.provider) this.provider = chunk.provider;
+    // A sloppy upstream's ids and names that are no strings, and `choices` that is no list, are not taken.
+    if (chunk.id && typeof chunk.id === 'string') this.id = chunk.id;
+    if (chunk.model && typeof chunk.model === 'string') this.model = chunk.model;
+    if (chunk.provider && typeof chunk.provider === 'string') this.provider = chunk.provider;
     if (chunk.created) this.created = chunk.created;
     if (chunk.error) this.error = chunk.error;
     const choices = chunk.choices;
-    if (choices) for (const choice of choices) this.pushChoice(choice, events);
+    if (Array.isArray(choices)) for (const choice of choices) this.pushChoice(choice, events);
     if (chunk.usage) {
       this.usage = coerceUsageNumbers(chunk.usage);
       events.push({ type: 'usage', usage: normalizeUsage(chunk.usage) });

@@ -62,6 +62,8 @@ export function toChatResult(completion: ChatCompletion, context: ResultContext)
   }
   const message = choice.message;
   coerceUsageNumbers(completion.usage);
+  // A provider that is no string names nobody (and would break the price lookups keyed by it).
+  if (typeof completion.provider !== 'string') delete completion.provider;
   // A sloppy upstream's `tool_calls` that is no list, or holds no objects, carries no call.
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
   const toolCalls = calls.filter((call) => call && typeof call === 'object').map(toToolCallResult);

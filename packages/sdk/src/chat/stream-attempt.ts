@@ -419,6 +419,18 @@ export async function* streamAttempt(
     yield [{ type: 'done', result }];
   } catch (error) {
     if (error instanceof SwitchyardError) throw error;
+    // Failed reads were typed where they happened; anything else thrown here (an abort reason aside) is this code
+    // failing on what the upstream sent: an unexpected response, not a connection failure to blame on the network.
+    if (sent && !sent.lifetime.signal.aborted) {
+      const detail = error instanceof Error ? error.message : String(error);
+      fail(
+        new UnexpectedResponseError(`The stream could not be read: ${detail}`, {
+          cause: error,
+          retryable: true,
+          model: options.requestedModel,
+        }),
+      );
+    }
     fail(error);
   } finally {
     clearTimer();
