@@ -323,11 +323,18 @@ describe('sloppy non-stream completions', () => {
     expect((await client().stream({ messages: hello }).final()).text).toBe('from parts');
   });
 
-  it('choices that is no list, and an id, model or provider that is no string, are ignored, not a crash', async () => {
+  it('choices that is no list, and an id, model, provider or finish reason that is no string, are ignored, not a crash', async () => {
     // `provider: 5` broke the serving-price lookup (a TypeError reported as a retryable connection failure).
-    upstream.handler = json(200, completion({ content: 'odd names' }, { provider: 5, id: 7 }));
+    upstream.handler = json(200, completion({ content: 'odd names' }, { provider: 5, id: 7, model: null }));
     const result = await client().chat({ messages: hello });
-    expect(result).toMatchObject({ text: 'odd names', provider: undefined });
+    expect(result).toMatchObject({ text: 'odd names', provider: undefined, generationId: undefined, model: MODEL });
+    // The completion passed on (result.raw: what the gateway forwards) is fixed alike.
+    expect(result.raw).toMatchObject({ model: MODEL });
+    expect(result.raw).not.toHaveProperty('id');
+    const oddFinish = completion({ content: 'odd finish' });
+    Object.assign((oddFinish.choices as object[])[0]!, { finish_reason: 5, native_finish_reason: ['x'] });
+    upstream.handler = json(200, oddFinish);
+    expect(await client().chat({ messages: hello })).toMatchObject({ finishReason: null, nativeFinishReason: null });
     const odd = JSON.stringify({ id: 7, object: 'chat.completion.chunk', model: 5, provider: 5, choices: 5 });
     upstream.handler = streamPieces([`data: ${odd}\n\n`, ...frames()]);
     const streamed = await client().stream({ messages: hello }).final();
@@ -336,6 +343,13 @@ describe('sloppy non-stream completions', () => {
       model: MODEL,
       provider: 'OpenAI',
       generationId: 'gen-nasty-1',
+    });
+    // A finish reason that is no string is none: [DONE] finishes the answer.
+    const fin = JSON.stringify({ ...JSON.parse(finish()), choices: [{ index: 0, delta: {}, finish_reason: 5 }] });
+    upstream.handler = streamPieces([...frames().slice(0, 3), `data: ${fin}\n\n`, 'data: [DONE]\n\n']);
+    expect(await client().stream({ messages: hello }).final()).toMatchObject({
+      text: 'Hello ☃ 🎉',
+      finishReason: 'stop',
     });
   });
 

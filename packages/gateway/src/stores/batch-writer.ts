@@ -1,5 +1,5 @@
 /**
- * Takes ledger writes off the request path. `enqueue` only validates and pushes to memory; a background loop writes
+ * Takes ledger writes off the request path. `enqueue` only cleans, validates and pushes to memory; a background loop writes
  * batches (when `maxBatch` rows are waiting, or `flushMs` after the first one) and retries failed batches with
  * exponential backoff, keeping them at the head of the queue so order is preserved and nothing is dropped. The
  * queue is bounded: when it is full, `enqueue` throws `LedgerOverflowError` and the caller refuses the request,
@@ -13,7 +13,7 @@
  */
 
 import { nextId } from '../shared/id-sequence.js';
-import { assertLedgerRow } from './ledger-columns.js';
+import { assertLedgerRow, cleanLedgerRow } from './ledger-columns.js';
 import type { LedgerStore } from './ledger-store.js';
 import type { LedgerRow } from './ledger-types.js';
 import { LedgerClosedError, LedgerOverflowError, LedgerWriteError } from './store-errors.js';
@@ -104,6 +104,7 @@ export class BatchWriter {
         cause: this.#lastError,
       });
     }
+    cleanLedgerRow(row);
     assertLedgerRow(row);
     row.rowKey ??= nextId();
     this.#queue.push(row);

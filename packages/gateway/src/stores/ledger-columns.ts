@@ -48,6 +48,74 @@ export function utcDay(at: number): string {
 /** The largest |epoch ms| a JS Date can represent. */
 const MAX_TIME = 8.64e15;
 
+/** Text columns whose values may come from outside (the upstream's answer, the client's request). */
+const OPTIONAL_TEXT = [
+  'generationId',
+  'keyId',
+  'userId',
+  'modelServed',
+  'provider',
+  'code',
+  'finishReason',
+  'nativeFinishReason',
+] as const;
+const REQUIRED_TEXT = ['requestId', 'modelRequested', 'backend', 'outcome'] as const;
+
+const MONEY = ['costReportedNano', 'costComputedNano', 'savingsNano', 'upstreamCostNano'] as const;
+/** PostgreSQL's INTEGER (token counts, latencies, status) and BIGINT (nano-dollars) bounds. */
+const MAX_INTEGER = 2_147_483_647;
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/** A count within an INTEGER column (NaN passes, for `assertLedgerRow` to name). */
+const count = (value: number): number => (value > MAX_INTEGER ? MAX_INTEGER : value < 0 ? 0 : value);
+
+/** Longest text kept in a column: ids, model names and codes are short; a runaway upstream value is cut. */
+const MAX_TEXT = 512;
+
+function cleanText(value: string): string {
+  // PostgreSQL refuses NUL in text: one such row would fail its batch on every retry.
+  return value.length > MAX_TEXT || value.includes('\u0000')
+    ? value.replaceAll('\u0000', '').slice(0, MAX_TEXT)
+    : value;
+}
+
+/**
+ * Makes a row storable where it can be without losing it: optional columns holding what no column can store (an
+ * upstream's id or model that is a number or a list, a status that is no number) are left empty, NUL characters
+ * are dropped and runaway texts cut. What is left to reject (`assertLedgerRow`) is a bug in the gateway itself.
+ */
+export function cleanLedgerRow(row: LedgerRow): void {
+  for (const field of OPTIONAL_TEXT) {
+    const value = row[field];
+    if (value === undefined) continue;
+    if (typeof value === 'string') row[field] = cleanText(value);
+    else delete row[field];
+  }
+  for (const field of REQUIRED_TEXT) {
+    const value = row[field];
+    if (typeof value === 'string') row[field] = cleanText(value);
+  }
+  // Counts beyond PostgreSQL's INTEGER columns (an upstream's runaway usage) would fail the batch: kept at the bound.
+  row.promptTokens = count(row.promptTokens);
+  row.completionTokens = count(row.completionTokens);
+  row.cachedTokens = count(row.cachedTokens);
+  row.cacheWriteTokens = count(row.cacheWriteTokens);
+  row.reasoningTokens = count(row.reasoningTokens);
+  row.latencyMs = count(row.latencyMs);
+  if (row.status !== undefined) {
+    if (Number.isFinite(row.status)) row.status = count(row.status);
+    else delete row.status;
+  }
+  if (row.ttftMs !== undefined) {
+    if (Number.isFinite(row.ttftMs)) row.ttftMs = count(row.ttftMs);
+    else delete row.ttftMs;
+  }
+  for (const field of MONEY) {
+    const value = row[field];
+    if (typeof value === 'bigint' && value > MAX_BIGINT) row[field] = MAX_BIGINT;
+  }
+}
+
 /**
  * Rejects a malformed row when it is produced, with a message naming the field. A row the database would refuse
  * must never reach the write queue: it would fail its batch on every retry and block every row behind it.

@@ -186,6 +186,43 @@ export function ledgerContract(target: LedgerContractTarget): void {
       expect(await ledger.totals('model', { model: 'nope' })).toEqual([]);
     });
 
+    it('stores rows holding what an upstream or client sent oddly (ids that are no strings, NUL, runaway text and numbers) and blocks nothing', async () => {
+      const { ledger } = await open();
+      const writer = new BatchWriter(ledger, { maxBatch: 10, flushMs: 1, retryBaseMs: 1, retryMaxMs: 5 });
+      const odd = (value: unknown) => value as string;
+      writer.enqueue(
+        makeRow({
+          requestId: 'odd',
+          at: T0,
+          generationId: odd(['gen']),
+          modelServed: odd(5),
+          provider: odd({ name: 'x' }),
+          finishReason: odd(5),
+          nativeFinishReason: odd(null),
+          status: odd('rate_limit') as unknown as number,
+          modelRequested: 'acme/\u0000model',
+          code: `x${'y'.repeat(5_000)}`,
+          // Beyond PostgreSQL's INTEGER and BIGINT columns: a runaway usage report.
+          promptTokens: 3e12,
+          completionTokens: -4,
+          ttftMs: 1e15,
+          costReportedNano: 2n ** 70n,
+        }),
+      );
+      writer.enqueue(makeRow({ requestId: 'after', at: T0 + 1 }));
+      await writer.flush();
+      expect(writer.stats).toMatchObject({ queued: 0, written: 2, failed: 0 });
+      const [row] = await ledger.query({ requestId: 'odd' });
+      expect(row).toMatchObject({ requestId: 'odd', modelRequested: 'acme/model' });
+      for (const field of ['generationId', 'modelServed', 'provider', 'finishReason', 'nativeFinishReason', 'status'])
+        expect(row).not.toHaveProperty(field);
+      expect(row!.code).toHaveLength(512);
+      expect(row).toMatchObject({ promptTokens: 2 ** 31 - 1, completionTokens: 0, ttftMs: 2 ** 31 - 1 });
+      expect(row!.costReportedNano).toBe(2n ** 63n - 1n);
+      expect(await ledger.query({ requestId: 'after' })).toHaveLength(1);
+      await writer.close();
+    });
+
     it('keeps money exact over 10k rows written through the BatchWriter (no float drift, > 2^53 intact)', async () => {
       const { ledger } = await open();
       const writer = new BatchWriter(ledger, { maxBatch: 500, flushMs: 5 });

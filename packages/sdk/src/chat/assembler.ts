@@ -85,9 +85,11 @@ export class StreamAssembler {
       if (Array.isArray(delta.tool_calls))
         for (const piece of delta.tool_calls) if (piece && typeof piece === 'object') this.pushToolCall(piece, events);
     }
-    if (choice.finish_reason) {
+    // A finish reason that is no string (a sloppy upstream's number or list) is none: [DONE] still finishes the answer.
+    if (choice.finish_reason && typeof choice.finish_reason === 'string') {
       this.finishReason = choice.finish_reason;
-      this.nativeFinishReason = choice.native_finish_reason ?? null;
+      const native = choice.native_finish_reason;
+      this.nativeFinishReason = typeof native === 'string' ? native : null;
       this.finished = true;
     }
   }

@@ -62,8 +62,14 @@ export function toChatResult(completion: ChatCompletion, context: ResultContext)
   }
   const message = choice.message;
   coerceUsageNumbers(completion.usage);
-  // A provider that is no string names nobody (and would break the price lookups keyed by it).
+  // Names that are no strings (a sloppy upstream's numbers, nulls, lists) are fixed in the completion itself, which
+  // callers pass on (the gateway) and key prices, ledgers and headers by: no id, the requested model, no provider.
+  if (typeof completion.id !== 'string') delete (completion as Partial<ChatCompletion>).id;
+  if (typeof completion.model !== 'string' || completion.model === '') completion.model = context.requestedModel ?? '';
   if (typeof completion.provider !== 'string') delete completion.provider;
+  if (typeof choice.finish_reason !== 'string') choice.finish_reason = null;
+  if (choice.native_finish_reason != null && typeof choice.native_finish_reason !== 'string')
+    choice.native_finish_reason = null;
   // A sloppy upstream's `tool_calls` that is no list, or holds no objects, carries no call.
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
   const toolCalls = calls.filter((call) => call && typeof call === 'object').map(toToolCallResult);
