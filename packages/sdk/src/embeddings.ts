@@ -23,6 +23,20 @@ export function decodeBase64Floats(text: string): number[] {
   return out;
 }
 
+/** `decodeBase64Floats`, with text that is not base64 refused as the unexpected answer it is. */
+function decodeVector(text: string, model: string): number[] {
+  try {
+    return decodeBase64Floats(text);
+  } catch {
+    throw new UnexpectedResponseError(
+      `The embeddings answer of ${model} has a vector that is neither numbers nor base64`,
+      {
+        model,
+      },
+    );
+  }
+}
+
 /** How many vectors a request asks for: one per input, a single string or token list being one input. */
 export function inputCount(input: EmbeddingRequest['input']): number {
   if (!Array.isArray(input)) return 1;
@@ -79,10 +93,14 @@ export async function runEmbeddings(
     headers: options.headers,
     context: { model: request.model },
   });
+  // A model that is no string names the requested one (prices and ledgers are keyed by it).
+  if (typeof data.model !== 'string' || data.model === '') data.model = request.model ?? '';
   const embeddings = vectorsInOrder(data, inputCount(request.input)).map((d) =>
-    typeof d.embedding === 'string' ? decodeBase64Floats(d.embedding) : d.embedding,
+    typeof d.embedding === 'string' ? decodeVector(d.embedding, data.model) : d.embedding,
   );
-  const promptTokens = data.usage?.prompt_tokens ?? 0;
+  // Counted as a number whatever the upstream sent (a numeric string is read; anything else is none).
+  const reported = Number(data.usage?.prompt_tokens ?? 0);
+  const promptTokens = Number.isFinite(reported) && reported > 0 ? reported : 0;
   const usage = {
     promptTokens,
     completionTokens: 0,

@@ -65,3 +65,33 @@ describe('embeddings answers that do not match the inputs', () => {
     rawData = undefined;
   });
 });
+
+describe('embeddings answers with odd fields', () => {
+  it('reads a model that is no string as the requested one and tokens sent as text, and refuses a vector that is not base64', async () => {
+    const before = upstream.handler;
+    let body: Record<string, unknown> = {};
+    upstream.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    try {
+      const row = (embedding: unknown) => ({ object: 'embedding', index: 0, embedding });
+      body = { object: 'list', model: 5, data: [row([0.5])], usage: { prompt_tokens: '12', cost: 0.000001 } };
+      expect(await embed('a')).toMatchObject({
+        model: 'openai/text-embedding-3-small',
+        promptTokens: 12,
+        embeddings: [[0.5]],
+      });
+      body = { object: 'list', model: 'm', data: [row([0.5])], usage: { prompt_tokens: 'lots' } };
+      expect((await embed('a')).promptTokens).toBe(0);
+      body = { object: 'list', model: 'm', data: [row('not base64!')], usage: {} };
+      const error = await embed('a').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UnexpectedResponseError);
+      expect((error as Error).message).toBe(
+        'The embeddings answer of m has a vector that is neither numbers nor base64',
+      );
+    } finally {
+      upstream.handler = before;
+    }
+  });
+});

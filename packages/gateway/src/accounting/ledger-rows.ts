@@ -2,10 +2,10 @@ import { type ChatResult, type SwitchyardError, type UsageRecord, usageRecords }
 import { callerId } from '../http/auth.js';
 import type { RequestRecord } from '../server/services.js';
 import type { LedgerRow } from '../stores/ledger-types.js';
-import { type Nano, usdToNano } from '../stores/nano.js';
+import { costToNano, type Nano } from '../stores/nano.js';
 
 const nano = (usd: number | undefined): Nano | undefined =>
-  usd === undefined || !Number.isFinite(usd) || usd < 0 ? undefined : usdToNano(usd);
+  usd === undefined || Number.isNaN(usd) || usd < 0 ? undefined : costToNano(usd);
 
 function toRow(r: UsageRecord, record: RequestRecord): LedgerRow {
   const row: LedgerRow = {

@@ -11,7 +11,7 @@ import {
   type ScopeRef,
 } from '../stores/budget-types.js';
 import type { LedgerFilter, LedgerGroupBy } from '../stores/ledger-types.js';
-import { nanoToUsdString, usdToNano } from '../stores/nano.js';
+import { costToNano, nanoToUsdString, usdToNano } from '../stores/nano.js';
 import type { Stores } from '../stores/open-stores.js';
 import { buildReport, type Report } from '../stores/reports.js';
 import { generationRecord } from './generation-record.js';
@@ -124,7 +124,7 @@ export class StoreAccounting implements Accounting {
   private async reserveInStore(scopes: ScopeRef[], worstCaseUsd: number, tokens: number): Promise<ReserveOutcome> {
     const result = await this.stores.budgets.reserve({
       scopes,
-      costNano: usdToNano(Math.max(0, worstCaseUsd)),
+      costNano: costToNano(worstCaseUsd),
       tokens: Math.max(0, Math.ceil(tokens)),
     });
     if (result.ok) return { ok: true, reservation: { id: result.reservationId } };
@@ -134,7 +134,7 @@ export class StoreAccounting implements Accounting {
   async settle(reservation: Reservation | undefined, actualUsd: number, tokens: number): Promise<void> {
     if (!reservation) return;
     await this.stores.budgets.settle(reservation.id, {
-      costNano: usdToNano(Math.max(0, actualUsd)),
+      costNano: costToNano(actualUsd),
       tokens: Math.max(0, Math.round(tokens)),
     });
   }

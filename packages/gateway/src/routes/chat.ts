@@ -1,6 +1,7 @@
 import type { ChatResult, SwitchyardError } from '@switchyard/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { finishUpstreamOnDisconnect } from '../http/disconnect.js';
+import { headerValue } from '../http/header-value.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { StreamFinish, withToolCallsFinish } from './finish-reasons.js';
@@ -39,13 +40,12 @@ export async function nonStreaming(
   }
   const { result, error } = outcome;
   if (result) {
-    reply.headers({
-      ...admitted.rateHeaders,
-      'x-switchyard-model': result.model,
-      'x-switchyard-attempts': String(result.attempts?.length ?? 1),
-    });
+    reply.headers({ ...admitted.rateHeaders, 'x-switchyard-attempts': String(result.attempts?.length ?? 1) });
+    const model = headerValue(result.model);
+    if (model) reply.header('x-switchyard-model', model);
     // An upstream that gave its answer no id gets no empty header.
-    if (result.generationId) reply.header('x-generation-id', result.generationId);
+    const id = headerValue(result.generationId);
+    if (id) reply.header('x-generation-id', id);
     const body = render(result);
     reply.send(body instanceof Promise ? await body : body);
   } else sendError(reply, error, admitted.rateHeaders, admitted.renderError);

@@ -1,15 +1,16 @@
 import { billsCancelledStreams, type StreamEvent, type Switchyard } from '@switchyard/sdk';
 import type { FastifyReply } from 'fastify';
 import { finishUpstreamOnDisconnect } from '../http/disconnect.js';
+import { headerValue } from '../http/header-value.js';
 import { SseResponse } from '../http/sse-response.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 
 const GENERATION_ID = /"id":"([^"]+)"/;
 
-/** The generation id in an upstream chunk's frame (its first `"id"`), without parsing the JSON. */
+/** The generation id in an upstream chunk's frame (its first `"id"`, fit for a header), without parsing the JSON. */
 export function generationIdOf(frame: string): string | undefined {
-  return GENERATION_ID.exec(frame)?.[1];
+  return headerValue(GENERATION_ID.exec(frame)?.[1]);
 }
 
 const PROVIDER = /"provider":"([^"]+)"/;

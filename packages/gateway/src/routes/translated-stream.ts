@@ -1,5 +1,6 @@
 import type { ChatResult, StreamEvent, SwitchyardError } from '@switchyard/sdk';
 import type { FastifyReply } from 'fastify';
+import { headerValue } from '../http/header-value.js';
 import type { GatewayServices } from '../server/services.js';
 import type { Admitted } from './admission.js';
 import { settleAfterReply } from './settlement.js';
@@ -39,7 +40,10 @@ export async function streamTranslated(
   let result: ChatResult | undefined;
   let partialText = '';
   let generationId: string | undefined;
-  const idHeader = (id: string | undefined) => (id && !out.headersSent ? { 'x-generation-id': id } : undefined);
+  const idHeader = (id: string | undefined) => {
+    const value = out.headersSent ? undefined : headerValue(id);
+    return value ? { 'x-generation-id': value } : undefined;
+  };
   const watch = watchReplyProvider(reply);
   try {
     for await (const event of stream) {

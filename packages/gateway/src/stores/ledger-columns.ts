@@ -3,6 +3,7 @@
  * `day` is derived (UTC date of `at`) and stored so day reports group on an indexed column.
  */
 import type { LedgerRow } from './ledger-types.js';
+import { MAX_NANO } from './nano.js';
 
 export const LEDGER_COLUMNS = [
   'at',
@@ -62,12 +63,18 @@ const OPTIONAL_TEXT = [
 const REQUIRED_TEXT = ['requestId', 'modelRequested', 'backend', 'outcome'] as const;
 
 const MONEY = ['costReportedNano', 'costComputedNano', 'savingsNano', 'upstreamCostNano'] as const;
-/** PostgreSQL's INTEGER (token counts, latencies, status) and BIGINT (nano-dollars) bounds. */
+/** PostgreSQL's INTEGER bound (token counts, latencies, status); money's is `MAX_NANO` (BIGINT). */
 const MAX_INTEGER = 2_147_483_647;
-const MAX_BIGINT = 2n ** 63n - 1n;
 
-/** A count within an INTEGER column (NaN passes, for `assertLedgerRow` to name). */
-const count = (value: number): number => (value > MAX_INTEGER ? MAX_INTEGER : value < 0 ? 0 : value);
+/**
+ * A count within an INTEGER column. What is no count at all (an upstream's `"x"` for its tokens) is 0: the row is
+ * kept, its cost stands; a numeric string is read as its number.
+ */
+function count(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n < 0) return 0;
+  return n > MAX_INTEGER ? MAX_INTEGER : n;
+}
 
 /** Longest text kept in a column: ids, model names and codes are short; a runaway upstream value is cut. */
 const MAX_TEXT = 512;
@@ -112,7 +119,7 @@ export function cleanLedgerRow(row: LedgerRow): void {
   }
   for (const field of MONEY) {
     const value = row[field];
-    if (typeof value === 'bigint' && value > MAX_BIGINT) row[field] = MAX_BIGINT;
+    if (typeof value === 'bigint' && value > MAX_NANO) row[field] = MAX_NANO;
   }
 }
 

@@ -42,3 +42,22 @@ export function usdToNano(usd: string | number): Nano {
   const fraction = (match[2] ?? '').padEnd(10, '0').slice(0, 10);
   return (BigInt(match[1] || '0') * NANO_PER_USD * 10n + BigInt(fraction) + 5n) / 10n;
 }
+
+/** The most a signed 64-bit nano-dollar column holds (≈ 9.2 billion USD). */
+export const MAX_NANO: Nano = 2n ** 63n - 1n;
+
+/**
+ * The most one attempt is recorded or settled at: $1,000,000. No model call costs that; an upstream's runaway
+ * `cost` (1e308) must make neither the row nor the settlement fail, and rows kept at this bound still leave the
+ * sums of reports and budget counters (signed 64-bit) far from overflowing.
+ */
+export const MAX_ATTEMPT_NANO: Nano = 10n ** 15n;
+
+/**
+ * A measured or estimated cost (a float from an answer's usage, or a worst case) as nano-dollars to store or count
+ * against a budget: 0 when it is no amount (negative, NaN), kept at `MAX_ATTEMPT_NANO` beyond it.
+ */
+export function costToNano(usd: number): Nano {
+  if (!(usd > 0)) return 0n;
+  return usd >= 1_000_000 ? MAX_ATTEMPT_NANO : usdToNano(usd);
+}

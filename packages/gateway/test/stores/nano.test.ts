@@ -1,9 +1,18 @@
 import { parseUsd } from '@switchyard/sdk';
 import { describe, expect, it } from 'vitest';
-import { femtoToNano, nanoToUsdString, usdToNano } from '../../src/stores/nano.js';
+import { costToNano, femtoToNano, nanoToUsdString, usdToNano } from '../../src/stores/nano.js';
 import { periodKey } from '../../src/stores/periods.js';
 
 describe('nano-dollars', () => {
+  it('takes a measured cost as nano-dollars: no amount is 0, a runaway one is kept at $1,000,000 (never a throw)', () => {
+    expect(costToNano(0.000_001_234)).toBe(1_234n);
+    expect(costToNano(12.5)).toBe(12_500_000_000n);
+    for (const none of [0, -1, Number.NaN, Number.NEGATIVE_INFINITY]) expect(costToNano(none)).toBe(0n);
+    for (const runaway of [1e6, 1e21, 1e308, Number.POSITIVE_INFINITY]) expect(costToNano(runaway)).toBe(10n ** 15n);
+    // usdToNano, for configured amounts, refuses what is no decimal amount (1e21 prints in exponent form).
+    expect(() => usdToNano(1e308)).toThrow(/not a USD amount/);
+  });
+
   it('converts femto to nano rounding half-up, negatives included', () => {
     expect(femtoToNano(0n)).toBe(0n);
     expect(femtoToNano(499_999n)).toBe(0n);
