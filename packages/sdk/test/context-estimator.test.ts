@@ -271,6 +271,21 @@ describe('estimateRequestTokens', () => {
     cyclic.self = cyclic;
     expect(estimateRequestTokens({ messages: [hello], tools: [cyclic] }, 'GPT').total).toBeGreaterThan(0);
   });
+
+  it("estimates a request's own odd tool calls at what they hold instead of throwing", () => {
+    const call = (value: unknown) => [{ role: 'assistant', content: null, tool_calls: value }] as unknown as Message[];
+    for (const odd of [5, {}, true, 'calls', [null], [5]]) {
+      expect(estimateRequestTokens({ messages: call(odd) }, 'GPT').perMessage).toEqual([4]);
+    }
+    const args = { city: 'Oslo' };
+    const asObject = estimateRequestTokens({ messages: call([{ id: [1], function: { name: 'f', arguments: args } }]) });
+    const asText = estimateRequestTokens({
+      messages: call([{ id: '[1]', function: { name: 'f', arguments: JSON.stringify(args) } }]),
+    });
+    expect(asObject.total).toBe(asText.total);
+    const tool = [{ role: 'tool', content: 'ok', tool_call_id: 7 }] as unknown as Message[];
+    expect(estimateRequestTokens({ messages: tool }, 'GPT').total).toBeGreaterThan(0);
+  });
 });
 
 describe('counting long texts once', () => {

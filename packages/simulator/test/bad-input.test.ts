@@ -61,6 +61,12 @@ describe('bad input', () => {
     [{ provider: { order: 'openai' } }, 'provider.order'],
     [{ provider: { sort: 'cheapest' } }, 'provider.sort'],
     [{ messages: [{ role: 'user', content: [null] }] }, 'messages[0].content'],
+    [{ messages: [{ role: 'assistant', content: null, tool_calls: 5 }] }, 'messages[0].tool_calls'],
+    [{ messages: [{ role: 'assistant', content: null, tool_calls: [null] }] }, 'messages[0].tool_calls[0]'],
+    [
+      { messages: [{ role: 'assistant', content: null, tool_calls: [{ id: [1], function: { name: 'f' } }] }] },
+      'messages[0].tool_calls[0].id',
+    ],
     [
       { model: 'openrouter/auto', plugins: [{ id: 'auto-router', allowed_models: 'openai/*' }] },
       'plugins[0].allowed_models',

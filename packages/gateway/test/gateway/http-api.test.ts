@@ -103,6 +103,23 @@ describe('POST /chat/completions', () => {
       });
       expect(parts.status).toBe(400);
       expect(((await parts.json()) as any).error.metadata.field).toBe('messages[0].content');
+      // Tool calls that are no list, or hold null, and `reasoning: null`: the token estimate and the preflight
+      // crashed on them (500); now the upstream judges them.
+      for (const [toolCalls, field] of [
+        [5, 'messages[1].tool_calls'],
+        [[null], 'messages[1].tool_calls[0]'],
+      ] as const) {
+        const calls = await post(`${gw.baseURL}/chat/completions`, {
+          ...HELLO,
+          messages: [...HELLO.messages, { role: 'assistant', content: null, tool_calls: toolCalls }],
+          stream,
+        });
+        expect(calls.status).toBe(400);
+        expect(((await calls.json()) as any).error.metadata.field).toBe(field);
+      }
+      const reasoning = await post(`${gw.baseURL}/chat/completions`, { ...HELLO, reasoning: null, stream });
+      expect(reasoning.status).toBe(200);
+      await reasoning.arrayBuffer();
     }
     const simple = await post(`${gw.url}/chat/completions/stream`, { ...HELLO, model: 'gpt-4o-mini' });
     expect(simple.status).toBe(400);

@@ -69,6 +69,12 @@ export function estimateTextTokens(text: string, family?: TokenizerFamily): numb
   return textTokens(text, profileOf(family));
 }
 
+/** Text as text; anything else a request may hold instead (arguments as an object) as its JSON; nothing as 0. */
+function anyTokens(value: unknown, profile: FamilyProfile): number {
+  if (typeof value === 'string') return textTokens(value, profile);
+  return value == null ? 0 : jsonTokens(value, profile);
+}
+
 function jsonTokens(value: unknown, profile: FamilyProfile): number {
   try {
     return textTokens(JSON.stringify(value) ?? '', profile);
@@ -117,14 +123,19 @@ function contentTokens(content: unknown, profile: FamilyProfile): number {
 function messageTokens(message: Message, profile: FamilyProfile): number {
   let tokens = profile.perMessage + contentTokens(message.content, profile);
   if (typeof message.name === 'string' && message.name) tokens += textTokens(message.name, profile) + 1;
+  // A request's own odd shapes (tool_calls that is no list, a null call, an id that is no string) are estimated at
+  // what they hold, not crashed on: the upstream judges the request (a 400), the estimate only prices it.
   if (message.role === 'assistant') {
-    for (const call of message.tool_calls ?? []) {
-      tokens += TOOL_CALL + textTokens(call.id ?? '', profile);
-      tokens += textTokens(call.function?.name ?? '', profile) + textTokens(call.function?.arguments ?? '', profile);
+    if (Array.isArray(message.tool_calls)) {
+      for (const call of message.tool_calls) {
+        if (!call || typeof call !== 'object') continue;
+        tokens += TOOL_CALL + anyTokens(call.id, profile);
+        tokens += anyTokens(call.function?.name, profile) + anyTokens(call.function?.arguments, profile);
+      }
     }
-    for (const image of message.images ?? []) tokens += image ? profile.image.high : 0;
+    if (Array.isArray(message.images)) for (const image of message.images) tokens += image ? profile.image.high : 0;
   } else if (message.role === 'tool') {
-    tokens += textTokens(message.tool_call_id ?? '', profile);
+    tokens += anyTokens(message.tool_call_id, profile);
   }
   return tokens;
 }

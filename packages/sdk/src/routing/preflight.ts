@@ -19,7 +19,7 @@ const FEATURES: [string, (r: ChatRequest) => boolean, string[]][] = [
   [
     'reasoning',
     (r) =>
-      (r.reasoning !== undefined && r.reasoning.effort !== 'none' && r.reasoning.enabled !== false) ||
+      (r.reasoning != null && r.reasoning.effort !== 'none' && r.reasoning.enabled !== false) ||
       r.include_reasoning === true ||
       (r.reasoning_effort !== undefined && r.reasoning_effort !== 'none'),
     ['reasoning', 'include_reasoning', 'reasoning_effort'],

@@ -81,8 +81,10 @@ function checkMessages(messages: unknown): SimError | undefined {
       if (!Array.isArray(m.tool_calls)) return invalid(`${at}.tool_calls`, 'an array', m.tool_calls);
       for (let j = 0; j < m.tool_calls.length; j++) {
         const call = m.tool_calls[j];
-        if (!isObject(call) || !isObject(call.function) || typeof call.function.name !== 'string') {
-          return invalid(`${at}.tool_calls[${j}].function.name`, 'a string', isObject(call) ? call.function : call);
+        if (!isObject(call)) return invalid(`${at}.tool_calls[${j}]`, 'a tool call object', call);
+        if (typeof call.id !== 'string') return invalid(`${at}.tool_calls[${j}].id`, 'a string', call.id);
+        if (!isObject(call.function) || typeof call.function.name !== 'string') {
+          return invalid(`${at}.tool_calls[${j}].function.name`, 'a string', call.function);
         }
       }
     }
