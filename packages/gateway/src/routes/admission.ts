@@ -1,14 +1,6 @@
 import { type Model, PermissionDeniedError, RateLimitError, SwitchyardError } from '@switchyard/sdk';
-import { estimateRequestTokens, estimateTextTokens } from '@switchyard/sdk/context';
-import {
-  listedPrices,
-  NO_PRICES,
-  type PriceCeiling,
-  priceCeiling,
-  routerCandidates,
-  type UsdPrices,
-} from '@switchyard/sdk/routing';
 import type { FastifyRequest } from 'fastify';
+import { type WorstCase, worstCaseOn as worstCaseOnRow } from '../accounting/worst-case.js';
 import { bodyObject, field } from '../dialects/request-errors.js';
 import { authenticate, callerId } from '../http/auth.js';
 import type { RenderError } from '../http/error-reply.js';
@@ -61,66 +53,17 @@ export function validateChatBody(body: unknown): Record<string, unknown> {
   return b;
 }
 
-interface WorstCase {
-  usd: number;
-  tokens: number;
-  /** A candidate model whose price is unknown, reckoned at the catalog ceiling (said when the budget refuses). */
-  unpriced?: string;
-  /** No listing to price with at all (the catalog could not be had): `usd` is not a worst case. */
-  pricesUnknown?: true;
-}
-
-/**
- * The prices a request is reserved at on `row`: its own (with the tiers a prompt this long may be billed at), or —
- * when they are unknown (a router such as `openrouter/auto`, a model the listing lacks, no model named) — the
- * ceiling of the listing's priced models (those an Auto Router request allows, when it says). Without a listing
- * there is nothing to price with.
- */
-function reservePrices(
-  services: GatewayServices,
-  body: Record<string, unknown>,
-  row: Model | undefined,
-  promptTokens: number,
-): { prices: UsdPrices; ceiling?: PriceCeiling; unknown?: true } {
-  const own = row && listedPrices(row, promptTokens);
-  if (own) return { prices: own };
-  const listed = services.upstream.sy.models.peekList();
-  if (!listed || !('value' in listed)) return { prices: NO_PRICES, unknown: true };
-  const ceiling = priceCeiling(listed.value, routerCandidates(body));
-  return { prices: ceiling, ceiling };
-}
-
-/** Worst-case cost of a request on one candidate model's catalog row (see `reservePrices`). */
+/** `worstCaseOn` with the listing in memory (the catalog's, when it could be had). */
 function worstCaseOn(
   services: GatewayServices,
   body: Record<string, unknown>,
   model: string | undefined,
   row: Model | undefined,
 ): WorstCase {
-  const embedding = body.input !== undefined;
-  const prompt = embedding
-    ? estimateTextTokens(
-        typeof body.input === 'string' ? body.input : JSON.stringify(body.input),
-        row?.architecture.tokenizer,
-      )
-    : estimateRequestTokens(body as never, row?.architecture.tokenizer).total;
-  const { prices, ceiling, unknown } = reservePrices(services, body, row, prompt);
-  // Without a limit of its own, a router may write as much as the most generous model it may pick.
-  const output = embedding
-    ? 0
-    : Number(
-        body.max_completion_tokens ??
-          body.max_tokens ??
-          row?.top_provider.max_completion_tokens ??
-          (ceiling?.maxCompletionTokens || 4096),
-      );
-  const worst: WorstCase = {
-    usd: prompt * prices.prompt + output * prices.completion + prices.request,
-    tokens: prompt + output,
-  };
-  if (ceiling) worst.unpriced = model ?? 'the default model';
-  if (unknown) worst.pricesUnknown = true;
-  return worst;
+  return worstCaseOnRow(body, model, row, () => {
+    const listed = services.upstream.sy.models.peekList();
+    return listed && 'value' in listed ? listed.value : undefined;
+  });
 }
 
 /**

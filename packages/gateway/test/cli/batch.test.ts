@@ -373,6 +373,22 @@ describe('switchyard batch', () => {
     expect(run.stdout).toContain('Lines written:  1 (1 ok, 0 failed, 0 bad); 5 not run yet');
   });
 
+  it('--budget prices a router at the dearest models it may pick: a line that could cost more than the budget is not sent', async () => {
+    // openrouter/auto lists no price ("-1"). It used to run alone with the whole budget reserved, and could spend
+    // far more than the cap on one line; it is now reserved at the catalog's ceiling, as the gateway reserves it.
+    const sim = await simulator({});
+    const dir = workdir();
+    const file = input(dir, 'in.jsonl', [{ prompt: 'question 1', model: 'openrouter/auto', max_tokens: 200 }]);
+    const run = await batch([file, '--out', 'out.jsonl', '--budget', '0.0000001'], dir, env(dir, sim));
+    expect(run.code, run.stderr).toBe(1);
+    expect(chatRequests(sim)).toBe(0);
+    expect(run.stderr).toMatch(/budget reached: \$0 of \$1\.00e-7 spent, and line 1 could cost up to \$0\.0\d+/);
+    // Within a budget that holds its worst case, it runs.
+    const enough = await batch([file, '--out', 'out2.jsonl', '--budget', '5'], dir, env(dir, sim));
+    expect(enough.code, enough.stderr).toBe(0);
+    expect(chatRequests(sim)).toBe(1);
+  });
+
   it("stops at a 402 (the key's credit limit is spent) and keeps the unsent lines for --resume", async () => {
     // A key limit that covers about two requests of max_tokens 20: the simulator then refuses with 402.
     const limited = await simulator({ openKeys: false, keys: [{ key: KEY, limit: 0.00003 }] });

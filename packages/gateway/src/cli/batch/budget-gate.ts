@@ -1,24 +1,3 @@
-import { type ChatParams, type ChatRequest, type Model, pricesOf, toUsd } from '@switchyard/sdk';
-import { estimateRequestTokens } from '@switchyard/sdk/context';
-
-/**
- * The most a request can cost on `model`, in USD: the estimated prompt at the prompt price, plus the largest answer
- * it allows (`max_tokens`, else the model's output limit, else what is left of the context) at the completion price,
- * plus any per-request price. Routers with a variable price (`openrouter/auto`) give undefined: not knowable.
- */
-export function worstCaseUsd(model: Model, params: ChatParams): number | undefined {
-  const prices = pricesOf(model);
-  if (prices.variable) return undefined;
-  const promptTokens = estimateRequestTokens(params as ChatRequest, model.architecture?.tokenizer).total;
-  const context = model.context_length ?? model.top_provider?.context_length ?? 0;
-  const asked = Number(params.max_completion_tokens ?? params.max_tokens);
-  const output = Number.isFinite(asked)
-    ? asked
-    : (model.top_provider?.max_completion_tokens ?? Math.max(0, context - promptTokens));
-  const tokens = (n: number) => BigInt(Math.max(0, Math.ceil(n)));
-  return toUsd(prices.prompt * tokens(promptTokens) + prices.completion * tokens(output) + prices.request);
-}
-
 /**
  * `--budget`: a hard cap on what one run spends. Before a request is sent its worst case is reserved; when the
  * answer arrives the reservation becomes the actual cost. A request whose worst case does not fit what is left is
@@ -40,8 +19,8 @@ export class BudgetGate {
 
   /**
    * Reserves `worstUsd` and returns what was reserved; undefined when it can never fit (nothing is in flight and
-   * it still does not). An unknown worst case (undefined: a variable-price router, a model the catalog lacks, the
-   * server's default model) reserves everything that is left once nothing else is in flight: such a request then
+   * it still does not). An unknown worst case (undefined: no catalog to price the request with) reserves
+   * everything that is left once nothing else is in flight: such a request then
    * runs alone and only while money is left, so it cannot overshoot by more than its own price — reserving 0
    * instead let every lane start one at once and spend past the cap.
    */

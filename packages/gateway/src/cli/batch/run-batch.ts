@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type ChatResult, InsufficientCreditsError, type Model } from '@switchyard/sdk';
+import { worstCaseOn } from '../../accounting/worst-case.js';
 import { Interrupted } from '../probe/abortable-sleep.js';
 import { formatDuration } from '../probe/duration.js';
 import { failureReason } from '../probe/failure.js';
@@ -13,7 +14,7 @@ import { FailureExit, UsageError } from '../support/exit-codes.js';
 import { createOutput, usd } from '../support/output.js';
 import { openCliClient } from '../support/sdk-client.js';
 import { badLineRecord, failureLineRecord, successRecord } from './batch-record.js';
-import { BudgetGate, worstCaseUsd } from './budget-gate.js';
+import { BudgetGate } from './budget-gate.js';
 import { formatBatchSummary, totalsOf } from './cost-summary.js';
 import { readJsonl } from './jsonl-reader.js';
 import { OrderedWriter } from './ordered-writer.js';
@@ -137,9 +138,17 @@ export async function runBatch(input: string, flags: BatchFlags): Promise<void> 
       const row = request.model ? await rowOf(request.model) : undefined;
       let reserved = 0;
       if (gate) {
-        // A line without a model goes to the configured default model: price it at that one.
-        const priced = request.model ? row : sy.config.defaultModel ? await rowOf(sy.config.defaultModel) : undefined;
-        const worst = priced ? worstCaseUsd(priced, request.params) : undefined;
+        // A line without a model goes to the configured default model: price it at that one. A router or a model
+        // the catalog lacks is priced at the catalog's ceiling, as the gateway reserves it; only with no catalog at
+        // all is its worst case unknown (the gate then runs it alone).
+        const model = request.model ?? sy.config.defaultModel;
+        const priced = request.model ? row : model ? await rowOf(model) : undefined;
+        const listing = () => {
+          const listed = sy.models.peekList();
+          return listed && 'value' in listed ? listed.value : undefined;
+        };
+        const reckoned = worstCaseOn(request.params as Record<string, unknown>, model, priced, listing);
+        const worst = reckoned.pricesUnknown ? undefined : reckoned.usd;
         const held = await gate.reserve(worst);
         if (held === undefined) {
           const cost = worst === undefined ? 'has no price known in advance' : `could cost up to ${usd(worst)}`;

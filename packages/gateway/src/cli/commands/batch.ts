@@ -44,8 +44,9 @@ over.
 Rate limits: as in \`switchyard probe\` (free models ≤ --free-rpm a minute; a 429 pauses that model for the
 server's Retry-After / X-RateLimit-Reset, then the line is sent again). Retries of 5xx follow OPENROUTER_RETRY_*.
 Budgets: --budget caps what this run spends; a line is sent only when its worst case (prompt + max_tokens at the
-model's prices) fits what is left, so set --max-tokens for a tight budget; a line whose price is not known in
-advance (a variable-price router, no model named and no default) runs alone, and only while money is left.
+model's prices) fits what is left, so set --max-tokens for a tight budget; a router (openrouter/auto), a model the
+catalog lacks or no model at all is reckoned at the highest prices of the models it may pick; only with no catalog
+at all does a line run alone, and only while money is left.
 A 402 (no credits, or a gateway key's budget spent) stops the batch. Either way, lines not sent stay for --resume.
 Exit codes: 0 every line answered, 1 a line failed or the batch stopped early, 2 wrong usage, 130 interrupted.`;
 
