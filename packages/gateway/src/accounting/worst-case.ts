@@ -5,14 +5,21 @@ import { listedPrices, NO_PRICES, type PriceCeiling, priceCeiling, routerCandida
 /** The most a request may cost on one candidate model, and the tokens it may use. */
 export interface WorstCase {
   usd: number;
+  /** Prompt plus the most the answer may write: what a token budget reserves. */
   tokens: number;
+  /**
+   * What rate limits (tokens per minute) count at admission, corrected to the real usage afterwards: the prompt
+   * plus the request's `max_tokens`, else the model's output limit, else 4,096 — not a whole context, which would
+   * let one request without `max_tokens` take a minute's allowance until it is corrected.
+   */
+  rateTokens: number;
   /** A candidate model whose price is unknown, reckoned at the catalog ceiling (said when a budget refuses). */
   unpriced?: string;
   /** No listing to price with at all (the catalog could not be had): `usd` is not a worst case. */
   pricesUnknown?: true;
 }
 
-/** What a request may write when neither the model nor the listing knows a limit (no context length either). */
+/** What a request may write when nothing says more precisely (and what rate limits count without `max_tokens`). */
 const DEFAULT_OUTPUT_TOKENS = 4096;
 
 /**
@@ -43,17 +50,15 @@ export function worstCaseOn(
   // Without a limit of its own a model may write what its context leaves (as the SDK's price guard reckons it);
   // a router as much as the most generous model it may pick.
   const context = row?.context_length ?? row?.top_provider.context_length ?? 0;
+  const limit = body.max_completion_tokens ?? body.max_tokens ?? row?.top_provider.max_completion_tokens;
   const output = embedding
     ? 0
-    : Number(
-        body.max_completion_tokens ??
-          body.max_tokens ??
-          row?.top_provider.max_completion_tokens ??
-          (ceiling?.maxCompletionTokens || Math.max(0, context - prompt) || DEFAULT_OUTPUT_TOKENS),
-      );
+    : Number(limit ?? (ceiling?.maxCompletionTokens || Math.max(0, context - prompt) || DEFAULT_OUTPUT_TOKENS));
+  const rateOutput = embedding ? 0 : Math.min(output, Number(limit ?? DEFAULT_OUTPUT_TOKENS));
   const worst: WorstCase = {
     usd: prompt * prices.prompt + output * prices.completion + prices.request,
     tokens: prompt + output,
+    rateTokens: prompt + rateOutput,
   };
   if (ceiling) worst.unpriced = model ?? 'the default model';
   if (!own && !listed) worst.pricesUnknown = true;

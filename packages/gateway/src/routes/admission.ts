@@ -94,11 +94,12 @@ function costliest(
   ids: readonly string[],
   rows: readonly (Model | undefined)[],
 ): WorstCase {
-  const worst: WorstCase = { usd: 0, tokens: 0 };
+  const worst: WorstCase = { usd: 0, tokens: 0, rateTokens: 0 };
   rows.forEach((row, i) => {
     const cost = worstCaseOn(services, body, ids[i], row);
     worst.usd = Math.max(worst.usd, cost.usd);
     worst.tokens = Math.max(worst.tokens, cost.tokens);
+    worst.rateTokens = Math.max(worst.rateTokens, cost.rateTokens);
     if (cost.unpriced) worst.unpriced ??= cost.unpriced;
     if (cost.pricesUnknown) worst.pricesUnknown = true;
   });
@@ -207,7 +208,7 @@ async function admitWaiting(
     const decision = await services.limiter.take({
       subject: callerId(caller),
       limits: caller.key.limits,
-      tokens: cost.tokens,
+      tokens: cost.rateTokens,
     });
     if (decision.limit !== undefined) {
       rateHeaders['x-ratelimit-limit'] = String(decision.limit);
@@ -229,7 +230,7 @@ async function admitWaiting(
   }
   const reserved = await services.accounting.reserve(caller, reservedUsd(cost), cost.tokens);
   // A refused request gives back the tokens it was counted for.
-  if (!reserved.ok && caller.kind === 'key') await services.limiter.adjustTokens(callerId(caller), -cost.tokens);
+  if (!reserved.ok && caller.kind === 'key') await services.limiter.adjustTokens(callerId(caller), -cost.rateTokens);
   return admittedOrRefused(caller, body, cost, reserved, rateHeaders);
 }
 
@@ -259,5 +260,5 @@ function admittedOrRefused(
       metadata: { scope: reserved.scope },
     });
   }
-  return { caller, body, reservation: reserved.reservation, estimatedTokens: cost.tokens, rateHeaders };
+  return { caller, body, reservation: reserved.reservation, estimatedTokens: cost.rateTokens, rateHeaders };
 }

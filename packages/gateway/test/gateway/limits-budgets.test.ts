@@ -83,6 +83,26 @@ describe('budgets', () => {
     expect(chatRequests()).toBe(before);
   });
 
+  it('reckons a model without an output limit at what its context leaves (budgets), not at 4,096 tokens (rate limits)', async () => {
+    // x-ai/grok-3 lists no max_completion_tokens: without max_tokens it may write ≈ 131k tokens at $15/M (≈ $1.97).
+    const grok = { ...HELLO, model: 'x-ai/grok-3' };
+    const { secret } = await createKey({ name: 'no-output-limit', budget: { usd: 1, period: 'day' } });
+    const before = chatRequests();
+    const open = await chat(secret, grok);
+    expect(open.status).toBe(402);
+    expect(chatRequests()).toBe(before);
+    const bounded = await chat(secret, { ...grok, max_tokens: 100 });
+    expect(bounded.status).toBe(200);
+    await bounded.arrayBuffer();
+    // Tokens per minute count such a request at its prompt + 4,096, not a whole context: it fits 20,000 a minute.
+    const limited = await createKey({ name: 'no-output-limit-tpm', limits: { tokens_per_minute: 20_000 } });
+    for (let i = 0; i < 2; i++) {
+      const response = await chat(limited.secret, grok);
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    }
+  });
+
   it('reserves for the costliest model a request may fall back to (its own models list)', async () => {
     const { secret } = await createKey({ name: 'fallbacks', budget: { usd: 0.001, period: 'day' } });
     const cheap = { ...HELLO, max_tokens: 100 };
