@@ -139,12 +139,23 @@ describe('BatchWriter', () => {
   it('rejects a malformed row at enqueue, so it can never block the queue', () => {
     const { store } = setup();
     const writer = new BatchWriter(store);
-    expect(() => writer.enqueue(makeRow({ promptTokens: Number.NaN }))).toThrow(/promptTokens/);
     expect(() => writer.enqueue(makeRow({ costReportedNano: 5 as unknown as bigint }))).toThrow(/bigint/);
     expect(() => writer.enqueue(makeRow({ at: 1e20 }))).toThrow(/at must be/);
     expect(() => writer.enqueue(makeRow({ backend: undefined as unknown as string }))).toThrow(
       /backend must be a string/,
     );
     expect(writer.stats.queued).toBe(0);
+  });
+
+  it("keeps a row whose counts are no numbers (an upstream's odd usage), counting them 0 or as the number they spell", async () => {
+    const { store } = setup();
+    const writer = new BatchWriter(store, { flushMs: 1 });
+    writer.enqueue(
+      makeRow({ requestId: 'odd-counts', promptTokens: Number.NaN, completionTokens: '12' as unknown as number }),
+    );
+    await writer.flush();
+    const [row] = await store.query({ requestId: 'odd-counts' });
+    expect(row).toMatchObject({ promptTokens: 0, completionTokens: 12 });
+    await writer.close();
   });
 });
