@@ -1,4 +1,5 @@
 import { InvalidRequestError } from '@switchyard/sdk';
+import { MAX_BUDGET_USD } from '../stores/nano.js';
 import type { KeyLimits, VirtualKey } from './key-types.js';
 import type { CreateKeyInput } from './virtual-keys.js';
 
@@ -88,8 +89,8 @@ function budgetFrom(value: unknown): VirtualKey['budget'] | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid('budget', 'an object { usd, period }');
   const v = value as Record<string, unknown>;
-  if (typeof v.usd !== 'number' || !Number.isFinite(v.usd) || v.usd < 0)
-    throw invalid('budget.usd', 'a number of USD ≥ 0');
+  if (typeof v.usd !== 'number' || !(v.usd >= 0 && v.usd <= MAX_BUDGET_USD))
+    throw invalid('budget.usd', `a number of USD from 0 to ${MAX_BUDGET_USD}`);
   const period = v.period ?? 'month';
   if (typeof period !== 'string' || !PERIODS.has(period)) throw invalid('budget.period', '"day", "month" or "total"');
   return { usd: v.usd, period: period as 'day' | 'month' | 'total' };

@@ -4,7 +4,7 @@ import { emptyBodyUntyped } from '../http/empty-body.js';
 import type { GatewayServices } from '../server/services.js';
 import { type BudgetLimit, GLOBAL_ID } from '../stores/budget-types.js';
 import type { LedgerFilter, LedgerGroupBy } from '../stores/ledger-types.js';
-import { nanoToUsdString, usdToNano } from '../stores/nano.js';
+import { MAX_BUDGET_USD, nanoToUsdString, usdToNano } from '../stores/nano.js';
 import { reportRowToJson, toCsv } from '../stores/reports.js';
 import { guarded } from './admin.js';
 
@@ -45,9 +45,16 @@ export function parseLimit(body: unknown): BudgetLimit {
     period: b.period as BudgetLimit['period'],
   };
   if (b.usd !== undefined && b.usd !== null) {
-    if ((typeof b.usd !== 'number' && typeof b.usd !== 'string') || !(Number(b.usd) >= 0))
-      throw invalid('usd', 'a USD amount ≥ 0');
-    limit.maxCostNano = usdToNano(b.usd);
+    const usd = typeof b.usd === 'number' || typeof b.usd === 'string' ? b.usd : Number.NaN;
+    const amount = Number(usd);
+    if (usd === '' || !(amount >= 0 && amount <= MAX_BUDGET_USD)) {
+      throw invalid('usd', `a USD amount from 0 to ${MAX_BUDGET_USD}`);
+    }
+    try {
+      limit.maxCostNano = usdToNano(usd);
+    } catch {
+      throw invalid('usd', `a USD amount from 0 to ${MAX_BUDGET_USD}`); // "1e3" and the like: a number, not a decimal
+    }
   }
   for (const [field, target] of [
     ['tokens', 'maxTokens'],
@@ -55,7 +62,7 @@ export function parseLimit(body: unknown): BudgetLimit {
   ] as const) {
     const value = b[field];
     if (value === undefined || value === null) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw invalid(field, 'an integer ≥ 0');
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid(field, 'an integer ≥ 0');
     limit[target] = value;
   }
   if (limit.maxCostNano === undefined && limit.maxTokens === undefined && limit.maxRequests === undefined)

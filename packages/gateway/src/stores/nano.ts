@@ -43,6 +43,12 @@ export function usdToNano(usd: string | number): Nano {
   return (BigInt(match[1] || '0') * NANO_PER_USD * 10n + BigInt(fraction) + 5n) / 10n;
 }
 
+/**
+ * The largest budget one may set: $1,000,000,000. Any budget above it is no limit in practice, and every sum a
+ * budget is checked against stays far inside a signed 64-bit nano-dollar column.
+ */
+export const MAX_BUDGET_USD = 1_000_000_000;
+
 /** The most a signed 64-bit nano-dollar column holds (≈ 9.2 billion USD). */
 export const MAX_NANO: Nano = 2n ** 63n - 1n;
 

@@ -4,7 +4,7 @@ import { envelopeFor } from '../http/error-reply.js';
 import { newRequestId } from '../http/request-id.js';
 import type { Caller } from '../keys/key-types.js';
 import { modelAllowed } from '../keys/virtual-keys.js';
-import { admitCaller } from '../routes/admission.js';
+import { admitCaller, validateChatBody } from '../routes/admission.js';
 import { settleAfterReply, settleRequest } from '../routes/settlement.js';
 import { watchProvider } from '../routes/sse-stream.js';
 import type { GatewayServices } from '../server/services.js';
@@ -140,7 +140,8 @@ export class WsSession {
     const { controller, end } = this.services.lifecycle.begin();
     this.chats.set(id, controller);
     try {
-      const admitted = await admitCaller(this.caller, body, this.services);
+      // The same shape checks as HTTP (messages of {role}, a string model): a 400-like error naming the field.
+      const admitted = await admitCaller(this.caller, validateChatBody(body), this.services);
       await this.run(id, admitted, controller, message.include_reasoning === true);
     } finally {
       this.chats.delete(id);

@@ -91,8 +91,8 @@ describe('switchyard keys set-budget (SQLite)', () => {
     const cases: [string[], RegExp][] = [
       [['set-budget', data.id], /say what to set: --budget <usd>.*--none/],
       [['set-budget', data.id, '--none', '--budget', '1'], /--none removes the budget: it cannot be combined/],
-      [['set-budget', data.id, '--budget', 'ten'], /--budget must be a number of USD, got "ten"/],
-      [['set-budget', data.id, '--budget', '-1'], /budget\.usd/],
+      [['set-budget', data.id, '--budget', 'ten'], /--budget must be a number of USD from 0 to 1000000000, got "ten"/],
+      [['set-budget', data.id, '--budget', '-1'], /--budget must be a number of USD from 0 to 1000000000, got "-1"/],
       [['set-budget', data.id, '--budget', '1', '--period', 'week'], /budget\.period/],
       [['set-budget', 'key_nope', '--budget', '1'], /no key with id key_nope/],
     ];

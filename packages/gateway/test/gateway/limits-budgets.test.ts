@@ -220,6 +220,25 @@ describe('budgets', () => {
       body: JSON.stringify({ scope: 'team', period: 'day', usd: 1 }),
     });
     expect(((await bad.json()) as any).error.metadata.field).toBe('scope');
+    // Amounts no budget store can hold, or that are no amount: a 400 naming the field (they were 500s).
+    for (const [patch, field] of [
+      [{ usd: 1e20 }, 'usd'],
+      [{ usd: '' }, 'usd'],
+      [{ usd: '1e3' }, 'usd'],
+      [{ tokens: 1e20 }, 'tokens'],
+      [{ requests: 1e20 }, 'requests'],
+    ] as const) {
+      const huge = await fetch(`${gw.url}/admin/budgets`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ scope: 'global', period: 'day', ...patch }),
+      });
+      expect(huge.status).toBe(400);
+      expect(((await huge.json()) as any).error.metadata.field).toBe(field);
+    }
+    const hugeKey = await post(`${gw.url}/admin/keys`, { name: 'rich', budget: { usd: 1e20 } }, auth);
+    expect(hugeKey.status).toBe(400);
+    expect(((await hugeKey.json()) as any).error.metadata.field).toBe('budget.usd');
     // A JSON content type with no body (as some HTTP libraries send every request) is fine.
     const removed = await fetch(`${gw.url}/admin/budgets/user/alice/day`, {
       method: 'DELETE',

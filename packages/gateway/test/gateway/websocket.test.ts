@@ -154,6 +154,11 @@ describe('WebSocket /ws (open access)', () => {
     expect(await client.next()).toMatchObject({ type: 'error', code: 'unknown_message_type' });
     client.send({ type: 'chat', id: 'x', messages: [] });
     expect(await client.next()).toMatchObject({ type: 'error', code: 'invalid_message', id: 'x' });
+    // Messages that are no {role} objects: named as over HTTP (a TypeError before).
+    client.send({ type: 'chat', id: 'n', messages: [null] });
+    const named = await client.next();
+    expect(named).toMatchObject({ type: 'error', code: 'invalid_request', id: 'n', status: 400 });
+    expect(named.message).toContain('messages[0].role');
     client.send({ type: 'select_provider', provider: 'openrouter', model: 'nobody/nothing' });
     expect(await client.next()).toMatchObject({ type: 'error', code: 'invalid_model' });
     client.send({ type: 'select_provider', provider: 'nowhere' });

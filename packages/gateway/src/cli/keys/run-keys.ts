@@ -1,7 +1,7 @@
 import { applyKeyBudget } from '../../accounting/store-accounting.js';
 import { keyJson, parseCreateKey, parseUpdateKey } from '../../keys/key-json.js';
 import type { VirtualKey } from '../../keys/key-types.js';
-import { nanoToUsdString } from '../../stores/nano.js';
+import { MAX_BUDGET_USD, nanoToUsdString } from '../../stores/nano.js';
 import { UsageError } from '../support/exit-codes.js';
 import { usd as money } from '../support/output.js';
 import { type StoreFlags, withAdmin } from './key-admin.js';
@@ -56,8 +56,8 @@ export interface SetBudgetFlags extends StoreFlags {
 function usdAmount(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const usd = Number(text);
-  if (text.trim() === '' || !Number.isFinite(usd))
-    throw new UsageError(`--budget must be a number of USD, got "${text}"`);
+  if (text.trim() === '' || !(usd >= 0 && usd <= MAX_BUDGET_USD))
+    throw new UsageError(`--budget must be a number of USD from 0 to ${MAX_BUDGET_USD}, got "${text}"`);
   return usd;
 }
 
