@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   AbortError,
@@ -22,6 +23,29 @@ const text = (events: StreamEvent[]) => events.map((e) => (e.type === 'text' ? e
 
 describe('ChatStream', () => {
   const sim = useSimulator({ seed: 5 });
+
+  it("leaves no listener on the caller's signal once a stream has ended, however it ended", async () => {
+    // A long-lived signal (an app's shutdown signal passed to every call) held one listener, and through it the
+    // whole stream, for every stream it had ever been given.
+    const sy = clientFor(sim(), { defaultModel: 'openai/gpt-4o-mini' });
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 3; i++) {
+      for await (const _ of sy.stream({ messages: hello }, { signal }));
+      await sy.stream({ messages: hello }, { signal }).final();
+      for await (const event of sy.stream({ messages: hello }, { signal })) if (event.type === 'text') break;
+      await sy
+        .stream({ model: 'nobody/nothing', messages: hello }, { signal })
+        .final()
+        .catch(() => {});
+    }
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    // Still linked while a stream runs: aborting the signal stops it.
+    const controller = new AbortController();
+    const running = sy.stream({ messages: hello }, { signal: controller.signal });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    await expect(running.final()).rejects.toMatchObject({ code: 'aborted' });
+  });
 
   it('hands over the first content before the rest of a read is parsed (a whole answer can come in one read)', async () => {
     // The simulator at instant pacing writes a whole stream at once. Chunks are counted as they are parsed.

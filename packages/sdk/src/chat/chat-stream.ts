@@ -52,12 +52,13 @@ export class ChatStream implements AsyncIterable<StreamEvent> {
       this.resolve = resolve;
       this.reject = reject;
     });
-    // Nobody may ever call final(); the rejection still reaches iterators, so don't report it as unhandled.
-    this.settled.catch(() => {});
-    if (signal) {
-      if (signal.aborted) this.controller.abort(signal.reason);
-      else signal.addEventListener('abort', () => this.controller.abort(signal.reason), { once: true });
-    }
+    const stop = () => this.controller.abort(signal?.reason);
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+    // Nobody may ever call final(); the rejection still reaches iterators, so it is handled here. Once settled the
+    // caller's signal is unlinked: a long-lived one (an app's shutdown signal) must not hold every stream it saw.
+    const unlink = () => signal?.removeEventListener('abort', stop);
+    this.settled.then(unlink, unlink);
   }
 
   /** Stops the stream; iteration and `final()` end with an AbortError (carrying any partial output). */
