@@ -96,7 +96,7 @@ export {
   resolveCost,
 } from './usage/cost.js';
 export { FEMTO_PER_USD, type Femto, formatFemto, formatUsd, parseUsd, toUsd } from './usage/money.js';
-export { type CostBackfill, type UsageRecord, type UsageSink, type UsageTags, usageRecords } from './usage/sink.js';
+export type { CostBackfill, UsageRecord, UsageSink, UsageTags } from './usage/sink.js';
 export { addUsage, normalizeUsage, type Usage } from './usage/usage.js';
 export const VERSION = '0.1.0';
 export { isStaleKeepAlive, resendOnStaleSocket } from './transport/stale-socket.js';

@@ -1,4 +1,5 @@
-import { type ChatResult, type SwitchyardError, type UsageRecord, usageRecords } from '@switchyard/sdk';
+import type { ChatResult, SwitchyardError, UsageRecord } from '@switchyard/sdk';
+import { usageRecords } from '@switchyard/sdk/routing';
 import { callerId } from '../http/auth.js';
 import type { RequestRecord } from '../server/services.js';
 import type { LedgerRow } from '../stores/ledger-types.js';

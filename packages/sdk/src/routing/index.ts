@@ -1,3 +1,5 @@
+/** A finished call's usage records, one per attempt that sent a request (what usage sinks receive). */
+export { usageRecords } from '../usage/usage-records.js';
 export { type BreakerRecord, type BreakerState, type BreakerStore, MemoryBreakerStore } from './breaker-store.js';
 export {
   type Admission,

@@ -11,7 +11,9 @@ import type { Message } from '../protocol/messages.js';
 import { OpenRouterApiBackend } from '../providers/openrouter.js';
 import { transportOf } from '../providers/provider.js';
 import type { Transport } from '../transport/transport.js';
+import type { UsageRecord, UsageTags } from '../usage/sink.js';
 import { ZERO_USAGE } from '../usage/usage.js';
+import { usageRecords } from '../usage/usage-records.js';
 import { findModel } from './catalog-lookup.js';
 import { breakerKey } from './circuit-breaker.js';
 import { withContext } from './droppable-context.js';
@@ -34,6 +36,11 @@ export interface CallEnd {
   trace: AttemptRecord[];
   result?: ChatResult;
   error?: SwitchyardError;
+  /**
+   * The call's usage records (`usageRecords`), given to `onEnd` by the engine: building them lives in the engine's
+   * lazily loaded code, so the client's up-front bundle does not carry it.
+   */
+  records?: (tags: UsageTags) => UsageRecord[];
 }
 
 /** The fallback chain of a call, and the catalog it was planned with. */
@@ -74,6 +81,7 @@ function recordStreamFailure(record: AttemptRecord, error: SwitchyardError): voi
 }
 
 function ended(options: RouteOptions, end: CallEnd): void {
+  end.records = (tags) => usageRecords(end, tags);
   try {
     options.onEnd?.(end);
   } catch {
