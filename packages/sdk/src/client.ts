@@ -11,7 +11,7 @@ import type { ResolvedConfig, SwitchyardOptions } from './config/options.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { EmbeddingResult } from './embeddings.js';
 import { lazyModule } from './errors/chunk-load.js';
-import { NotFoundError } from './errors/http-errors.js';
+import { NotFoundError, UnexpectedResponseError } from './errors/http-errors.js';
 import { SwitchyardError } from './errors/switchyard-error.js';
 import type { Credits, EmbeddingRequest, Generation, KeyInfo } from './protocol/account.js';
 import type { ChatRequest } from './protocol/chat.js';
@@ -206,6 +206,10 @@ export class Switchyard {
       signal,
       deadlineMs: this.config.timeoutMs,
     });
+    // `{ data: null }` (or no data) is no record: said as the unexpected answer it is, not returned as one.
+    if (typeof data.data !== 'object' || data.data === null) {
+      throw new UnexpectedResponseError(`${path} answered without a data object`);
+    }
     return data.data;
   }
 

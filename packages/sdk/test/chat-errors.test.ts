@@ -6,6 +6,7 @@ import {
   ContextLengthError,
   InsufficientCreditsError,
   InvalidModelError,
+  InvalidRequestError,
   ModerationError,
   NoEndpointsError,
   OverloadedError,
@@ -125,6 +126,28 @@ describe('chat errors are typed, whatever form they arrive in', () => {
         .chat({ model: 'openai/gpt-4o-mini', messages: hello }, { signal: already })
         .catch((e: unknown) => e),
     ).toBeInstanceOf(AbortError);
+  });
+
+  it("refuses a call's header that HTTP cannot carry as an invalid request, never sent nor retried", async () => {
+    const secret = 'sk-or-v1-secret-value-0123456789';
+    const sy = clientFor(sim(), { retry: { attempts: 3 } });
+    const before = sim().stats.byEndpoint.chat ?? 0;
+    for (const headers of [
+      { 'bad name': 'v' },
+      { 'x-token': `${secret}\nx-evil: 1` },
+      { 'x-n': 5 as unknown as string },
+    ]) {
+      for (const call of [
+        () => sy.chat({ model: 'openai/gpt-4o-mini', messages: hello }, { headers }),
+        () => sy.stream({ model: 'openai/gpt-4o-mini', messages: hello }, { headers }).final(),
+      ]) {
+        const error = await call().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidRequestError);
+        expect((error as Error).message).toContain("Invalid header in the call's headers");
+        expect((error as Error).message).not.toContain(secret);
+      }
+    }
+    expect(sim().stats.byEndpoint.chat ?? 0).toBe(before);
   });
 
   it('names the refused key, without printing it', async () => {

@@ -127,6 +127,18 @@ describe('bodies that are not what they claim', () => {
       );
       expect((await failure(client().key())).code).toBe('unexpected_response');
     }
+    // An object whose `data` is no record: the account endpoints used to return it (null) as if it were one.
+    for (const body of ['{"data":null}', '{}', '{"data":"x"}']) {
+      upstream.handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(body);
+      };
+      for (const call of [() => client().key(), () => client().credits(), () => client().generation('gen-1')]) {
+        const error = await failure(call());
+        expect(error.code).toBe('unexpected_response');
+        expect(error.message).toMatch(/^\/(key|credits|generation) answered without a data object$/);
+      }
+    }
   });
 
   it('HTTP 200 with an HTML body to a stream request: unexpected_response, bounded message', async () => {

@@ -1,6 +1,7 @@
 import { AbortError, ConnectionError } from '../errors/client-errors.js';
 import { type ErrorContext, errorFromWire } from '../errors/from-response.js';
 import {
+  InvalidRequestError,
   MissingApiKeyError,
   ResponseTooLargeError,
   TimeoutError,
@@ -54,6 +55,10 @@ export interface Sent {
 }
 
 const TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+
+/** An HTTP header name (RFC 9110 token) and a value fetch accepts (no control characters but tab, Latin-1). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~\w-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** Maps why a request stopped (our abort reason, or fetch's own failure) to a typed error. */
 export function stopError(lifetime: RequestLifetime, cause: unknown, context: ErrorContext = {}): SwitchyardError {
@@ -155,6 +160,24 @@ export class Transport {
   async send(options: SendOptions): Promise<Sent> {
     const context = options.context ?? NO_CONTEXT;
     if (options.auth !== 'public') this.assertKey();
+    const hasBody = options.body !== undefined;
+    let headers: Record<string, string>;
+    if (options.headers) {
+      headers = { ...this.config.headers };
+      for (const [name, value] of Object.entries(options.headers)) {
+        // Refused here, typed and not retried: fetch's own refusal read as a network failure (retried, misnamed).
+        // The value is never quoted: it may be a credential.
+        if (!HEADER_NAME.test(name) || typeof value !== 'string' || !HEADER_VALUE.test(value))
+          throw new InvalidRequestError(`Invalid header in the call's headers: ${JSON.stringify(name)}`);
+        headers[name.toLowerCase()] = value;
+      }
+      if (hasBody) headers['content-type'] = 'application/json';
+    } else {
+      // A copy of a template built once per transport: same keys in the same order as building it here, without
+      // adding a property to a fresh copy on every request (fetch gets its own object, as before).
+      this.jsonHeaders ??= { ...this.config.headers, 'content-type': 'application/json' };
+      headers = hasBody ? { ...this.jsonHeaders } : { ...this.config.headers };
+    }
     const lifetime = new RequestLifetime(options.signal);
     if (lifetime.signal.aborted) throw stopError(lifetime, undefined, context);
     const startedAt = Date.now();
@@ -169,18 +192,6 @@ export class Transport {
     } else {
       lifetime.after(deadlineMs, deadlineTimeout, options, context);
       clearHeaders = lifetime.after(headersMs, headersTimeout, this, context);
-    }
-    const hasBody = options.body !== undefined;
-    let headers: Record<string, string>;
-    if (options.headers) {
-      headers = { ...this.config.headers };
-      for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value;
-      if (hasBody) headers['content-type'] = 'application/json';
-    } else {
-      // A copy of a template built once per transport: same keys in the same order as building it here, without
-      // adding a property to a fresh copy on every request (fetch gets its own object, as before).
-      this.jsonHeaders ??= { ...this.config.headers, 'content-type': 'application/json' };
-      headers = hasBody ? { ...this.jsonHeaders } : { ...this.config.headers };
     }
     let response: Response;
     const body = hasBody ? JSON.stringify(options.body) : undefined;
