@@ -132,11 +132,12 @@ describe('chat errors are typed, whatever form they arrive in', () => {
     const secret = 'sk-or-v1-secret-value-0123456789';
     const sy = clientFor(sim(), { retry: { attempts: 3 } });
     const before = sim().stats.byEndpoint.chat ?? 0;
-    for (const headers of [
+    const odd: Record<string, string>[] = [
       { 'bad name': 'v' },
       { 'x-token': `${secret}\nx-evil: 1` },
       { 'x-n': 5 as unknown as string },
-    ]) {
+    ];
+    for (const headers of odd) {
       for (const call of [
         () => sy.chat({ model: 'openai/gpt-4o-mini', messages: hello }, { headers }),
         () => sy.stream({ model: 'openai/gpt-4o-mini', messages: hello }, { headers }).final(),
