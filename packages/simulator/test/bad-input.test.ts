@@ -61,6 +61,15 @@ describe('bad input', () => {
     [{ provider: { order: 'openai' } }, 'provider.order'],
     [{ provider: { sort: 'cheapest' } }, 'provider.sort'],
     [{ messages: [{ role: 'user', content: [null] }] }, 'messages[0].content'],
+    [
+      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: null }] }] },
+      'messages[0].content[0].image_url',
+    ],
+    [
+      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: {} }] }] },
+      'messages[0].content[0].image_url',
+    ],
+    [{ messages: [{ role: 'user', content: [{ type: 'text', text: 5 }] }] }, 'messages[0].content[0].text'],
     [{ messages: [{ role: 'assistant', content: null, tool_calls: 5 }] }, 'messages[0].tool_calls'],
     [{ messages: [{ role: 'assistant', content: null, tool_calls: [null] }] }, 'messages[0].tool_calls[0]'],
     [

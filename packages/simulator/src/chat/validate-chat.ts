@@ -59,6 +59,23 @@ function numberIn(body: Record<string, unknown>, field: string, min: number, max
   return undefined;
 }
 
+/** What the common parts must hold, as OpenRouter refuses them: a text part's text, an image part's URL. */
+function checkParts(parts: Record<string, unknown>[], at: string): SimError | undefined {
+  for (let j = 0; j < parts.length; j++) {
+    const part = parts[j] as Record<string, unknown>;
+    if (part.type === 'text' && typeof part.text !== 'string')
+      return invalid(`${at}[${j}].text`, 'a string', part.text);
+    if (part.type === 'image_url') {
+      const image = part.image_url;
+      const url = typeof image === 'string' ? image : isObject(image) ? image.url : undefined;
+      if (typeof url !== 'string' || url === '') {
+        return invalid(`${at}[${j}].image_url`, 'an object with a url', image);
+      }
+    }
+  }
+  return undefined;
+}
+
 function checkMessages(messages: unknown): SimError | undefined {
   if (!Array.isArray(messages) || messages.length === 0) return invalid('messages', 'a non-empty array', messages);
   for (let i = 0; i < messages.length; i++) {
@@ -74,6 +91,10 @@ function checkMessages(messages: unknown): SimError | undefined {
       (Array.isArray(content) && content.every((part) => isObject(part) && typeof part.type === 'string')) ||
       (m.role === 'assistant' && (content === null || content === undefined));
     if (!contentOk) return invalid(`${at}.content`, 'a string or an array of content parts', content);
+    if (Array.isArray(content)) {
+      const wrong = checkParts(content as Record<string, unknown>[], `${at}.content`);
+      if (wrong) return wrong;
+    }
     if (m.role === 'tool' && typeof m.tool_call_id !== 'string') {
       return invalid(`${at}.tool_call_id`, 'a string', m.tool_call_id);
     }
