@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../src/protocol/catalog.js';
+import { perMillion, usdPerToken } from '../src/routing/catalog-lookup.js';
 import { listedPrices, priceCeiling, routerCandidates } from '../src/routing/price-ceiling.js';
 
 const row = (id: string, prompt: string, completion: string, request?: string, output?: number) =>
@@ -17,6 +18,20 @@ const LISTING = [
   { ...row('acme/painter', '0', '0', '0.5'), architecture: { output_modalities: ['image'] } } as unknown as Model,
   row('meta/llama:free', '0', '0'),
 ];
+
+describe('catalog prices as numbers', () => {
+  it('reads a price as USD per token (and per million), and no price as none, never as free', () => {
+    expect(usdPerToken('0.000002')).toBe(0.000002);
+    expect(perMillion('0.000002')).toBeCloseTo(2, 10);
+    expect(perMillion(0)).toBe(0);
+    // A missing, empty or null price, a router's "-1" and text are unknown: `perMillion` read null and '' as $0,
+    // so model selection by price ranked an unpriced model as the cheapest.
+    for (const none of [undefined, null, '', '-1', 'free', Number.NaN]) {
+      expect(usdPerToken(none)).toBeUndefined();
+      expect(perMillion(none)).toBeUndefined();
+    }
+  });
+});
 
 describe('price ceiling', () => {
   it("takes a row's own prices only when both are known", () => {

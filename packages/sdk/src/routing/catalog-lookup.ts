@@ -32,10 +32,17 @@ export function findModel(models: readonly Model[], id: string): Model | undefin
   return (target === undefined ? undefined : byId(models).get(target)) ?? row;
 }
 
-/** USD per million tokens of a per-token price string (negative router placeholders count as unknown). */
-export function perMillion(price: string | number | undefined): number | undefined {
+/** A catalog price as a USD amount; undefined when it is none (missing, empty, unreadable, a router's `"-1"`). */
+export function usdPerToken(price: unknown): number | undefined {
+  if (price === undefined || price === null || price === '') return undefined;
   const n = Number(price);
-  return Number.isFinite(n) && n >= 0 ? n * 1_000_000 : undefined;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** USD per million tokens of a per-token price (undefined when it is none: see `usdPerToken`). */
+export function perMillion(price: unknown): number | undefined {
+  const usd = usdPerToken(price);
+  return usd === undefined ? undefined : usd * 1_000_000;
 }
 
 /** Whether a row is a chat model a fallback or selection may use (not embeddings, not a router or alias). */

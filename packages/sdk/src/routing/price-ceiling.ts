@@ -1,4 +1,5 @@
 import type { Model } from '../protocol/catalog.js';
+import { usdPerToken } from './catalog-lookup.js';
 
 /** USD per prompt token, per completion token and per request: what a request's worst case is reckoned at. */
 export interface UsdPrices {
@@ -15,16 +16,6 @@ export interface PriceCeiling extends UsdPrices {
 
 /** The prices of nothing (without a catalog listing there is no price to reckon at). */
 export const NO_PRICES: PriceCeiling = { prompt: 0, completion: 0, request: 0, maxCompletionTokens: 0 };
-
-/**
- * A catalog price as a USD amount; undefined when it is none (missing, unreadable, a router's `"-1"`). The lazy
- * routing code's reading; `perMillion` (catalog-lookup.ts) stays apart because it ships in the up-front bundle.
- */
-export function usdPerToken(price: unknown): number | undefined {
-  if (price === undefined || price === null || price === '') return undefined;
-  const n = Number(price);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
 
 /**
  * A row's own prices — the highest of its base prices and of the tiers (`pricing.overrides`) that may apply: those

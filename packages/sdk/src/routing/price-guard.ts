@@ -1,6 +1,6 @@
 import type { Model } from '../protocol/catalog.js';
-import { perMillion } from './catalog-lookup.js';
-import { listedPrices, type PriceCeiling, usdPerToken } from './price-ceiling.js';
+import { perMillion, usdPerToken } from './catalog-lookup.js';
+import { listedPrices, type PriceCeiling } from './price-ceiling.js';
 
 export interface PriceLimits {
   /** USD per million prompt tokens. */
