@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG_WAIT_MS, PreflightError, Switchyard } from '../src/index.js';
+import { CATALOG_WAIT_MS, PreflightError, Switchyard, type SwitchyardOptions, type UsageRecord } from '../src/index.js';
 import {
   answers,
   endpointAt,
@@ -33,13 +33,14 @@ afterEach(async () => {
   await up.close();
 });
 
-function client(): Switchyard {
+function client(options: SwitchyardOptions = {}): Switchyard {
   const sy = new Switchyard({
     apiKey: KEY,
     baseURL: up.baseURL,
     env: {},
     retry: { attempts: 1 },
     timeouts: { headersMs: 0 },
+    ...options,
   });
   sy.models.configure({ waitMs: 50 });
   return sy;
@@ -116,10 +117,13 @@ describe("an answer's cost and the endpoint prices it looks up", () => {
     const endpoints = held();
     up.routes.endpoints = endpoints.route;
     up.routes.chat = answers({ usage: USAGE, provider: 'DeepInfra' });
-    const sy = client();
+    const records: UsageRecord[] = [];
+    const sy = client({ usageSinks: [{ record: (entry) => void records.push(entry) }] });
 
     const atList = { usd: 0.002, source: 'computed', computedUsd: 0.002, listPrices: true };
     expect((await sy.chat({ model: 'a/priced', messages: hello })).cost).toEqual(atList);
+    // Usage sinks (and through them ledgers) learn that the cost is a list-price estimate.
+    expect(records).toMatchObject([{ costUsd: 0.002, costComputedUsd: 0.002, listPrices: true }]);
     expect((await streamed(sy, 'a/priced')).cost).toEqual(atList);
     expect(up.hits.endpoints).toBe(1);
 
@@ -128,6 +132,7 @@ describe("an answer's cost and the endpoint prices it looks up", () => {
 
     const atEndpoint = { usd: 0.02, source: 'computed', computedUsd: 0.02 };
     expect((await sy.chat({ model: 'a/priced', messages: hello })).cost).toEqual(atEndpoint);
+    expect(records.at(-1)).not.toHaveProperty('listPrices');
     expect((await streamed(sy, 'a/priced')).cost).toEqual(atEndpoint);
     expect(up.hits.endpoints).toBe(1);
     await sy.close();

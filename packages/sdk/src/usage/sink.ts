@@ -43,6 +43,11 @@ export interface UsageRecord {
   costComputedUsd?: number;
   /** What prompt caching saved. */
   savingsUsd?: number;
+  /**
+   * The computed cost used the model's list prices because the serving endpoint's could not be had in time: an
+   * estimate that may differ from what the endpoint billed (`costBackfill` corrects it).
+   */
+  listPrices?: boolean;
   latencyMs: number;
   ttftMs?: number;
   stream: boolean;

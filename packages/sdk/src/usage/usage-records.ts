@@ -24,6 +24,7 @@ export function usageRecords(end: CallEnd, tags: UsageTags = {}): UsageRecord[] 
       if (cost.source === 'reported') entry.costReportedUsd = cost.usd;
       if (cost.computedUsd !== undefined) entry.costComputedUsd = cost.computedUsd;
       if (cost.savingsUsd !== undefined) entry.savingsUsd = cost.savingsUsd;
+      if (cost.listPrices) entry.listPrices = true;
     } else if (attempt === last && error) {
       withPartial(entry, error);
     } else if (entry.costUsd !== undefined) {
