@@ -36,7 +36,7 @@ interface Turn {
  * Layout: a hash per response (`owner`, `ancestors`, `items`, `input`, `response`) and a string per referable item
  * id (owner and item id → response id), all expiring `ttlMs` after they were written — or after the latest turn that
  * continued their chain, which re-arms the expiry of every ancestor and of its item keys (`items` lists them) in the
- * MULTI that writes the turn; no count bound (Redis's `maxmemory` policy and the expiry bound them). `ancestors`
+ * MULTI that writes the turn; no count bound (the expiry bounds them: Redis is sized for it, see the README). `ancestors`
  * lists the `previous_response_id` chain newest first, so a conversation is two round trips however long it is: the
  * response, then all its ancestors in one pipeline.
  */
