@@ -28,12 +28,8 @@ function decodeVector(text: string, model: string): number[] {
   try {
     return decodeBase64Floats(text);
   } catch {
-    throw new UnexpectedResponseError(
-      `The embeddings answer of ${model} has a vector that is neither numbers nor base64`,
-      {
-        model,
-      },
-    );
+    const message = `The embeddings answer of ${model} has a vector that is neither numbers nor base64`;
+    throw new UnexpectedResponseError(message, { model });
   }
 }
 

@@ -149,6 +149,9 @@ describe('chat errors are typed, whatever form they arrive in', () => {
       }
     }
     expect(sim().stats.byEndpoint.chat ?? 0).toBe(before);
+    // An optional header left undefined is left out, not refused.
+    const optional = { 'x-optional': undefined as unknown as string };
+    expect((await sy.chat({ model: 'openai/gpt-4o-mini', messages: hello }, { headers: optional })).text).not.toBe('');
   });
 
   it('names the refused key, without printing it', async () => {

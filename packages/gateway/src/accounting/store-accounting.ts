@@ -29,6 +29,9 @@ function startOf(period: 'day' | 'week' | 'month', now: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
+/** The scopes (`scope:scopeId`) that have a budget limit, each with whether it caps cost (not only tokens/requests). */
+type LimitedScopes = Map<string, boolean>;
+
 /**
  * Accounting over the persistent stores: budget reservations in the budget store (SQLite, PostgreSQL, or Redis when
  * shared state is configured), ledger rows through the batch writer (never on the request path).
@@ -37,9 +40,6 @@ function startOf(period: 'day' | 'week' | 'month', now: number): number {
  * the ledger still records it — which keeps the store off the hot path of unlimited traffic. The set of limits is
  * cached for `limitsCacheMs` (1 s); changes made through this gateway apply at once, a key's own budget always.
  */
-/** The scopes (`scope:scopeId`) that have a budget limit, each with whether it caps cost (not only tokens/requests). */
-type LimitedScopes = Map<string, boolean>;
-
 export class StoreAccounting implements Accounting {
   #limited: Promise<LimitedScopes> | undefined;
   /** What `#limited` resolved to, while it is the current answer (read without a promise on the request path). */

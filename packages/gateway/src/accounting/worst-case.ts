@@ -26,9 +26,10 @@ const DEFAULT_OUTPUT_TOKENS = 4096;
  * Worst-case cost of a chat or embeddings request (`body`) on one candidate `model`, from its catalog `row`: its
  * own prices (with the tiers a prompt this long may be billed at), or — when they are unknown (a router such as
  * `openrouter/auto`, a model the listing lacks, no model named) — the ceiling of the `listing`'s priced models
- * (those an Auto Router request allows, when it says), with the highest output limit among them; `listing` is asked
- * only then. Without a listing there is nothing to price with (`pricesUnknown`). The output is the request's `max_tokens`, else the model's
- * output limit, else what its context leaves. Shared by the gateway's admission and `switchyard batch --budget`.
+ * (those an Auto Router request allows, when it says), with the highest output limit among them; `listing` is
+ * asked only then. Without a listing there is nothing to price with (`pricesUnknown`). The output is the request's
+ * `max_tokens`, else the model's output limit, else what its context leaves. Shared by the gateway's admission and
+ * `switchyard batch --budget`.
  */
 export function worstCaseOn(
   body: Record<string, unknown>,

@@ -1,6 +1,6 @@
 /**
- * Takes ledger writes off the request path. `enqueue` only cleans, validates and pushes to memory; a background loop writes
- * batches (when `maxBatch` rows are waiting, or `flushMs` after the first one) and retries failed batches with
+ * Takes ledger writes off the request path. `enqueue` only cleans, validates and pushes to memory; a background loop
+ * writes batches (when `maxBatch` rows are waiting, or `flushMs` after the first one) and retries failed batches with
  * exponential backoff, keeping them at the head of the queue so order is preserved and nothing is dropped. The
  * queue is bounded: when it is full, `enqueue` throws `LedgerOverflowError` and the caller refuses the request,
  * because serving a request whose cost can't be recorded would be silent loss.

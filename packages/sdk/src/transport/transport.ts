@@ -165,6 +165,7 @@ export class Transport {
     if (options.headers) {
       headers = { ...this.config.headers };
       for (const [name, value] of Object.entries(options.headers)) {
+        if (value === undefined) continue; // an optional header left out
         // Refused here, typed and not retried: fetch's own refusal read as a network failure (retried, misnamed).
         // The value is never quoted: it may be a credential.
         if (!HEADER_NAME.test(name) || typeof value !== 'string' || !HEADER_VALUE.test(value))

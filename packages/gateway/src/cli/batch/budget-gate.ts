@@ -19,10 +19,10 @@ export class BudgetGate {
 
   /**
    * Reserves `worstUsd` and returns what was reserved; undefined when it can never fit (nothing is in flight and
-   * it still does not). An unknown worst case (undefined: no catalog to price the request with) reserves
-   * everything that is left once nothing else is in flight: such a request then
-   * runs alone and only while money is left, so it cannot overshoot by more than its own price — reserving 0
-   * instead let every lane start one at once and spend past the cap.
+   * it still does not). An unknown worst case (undefined: no catalog to price the request with) reserves everything
+   * that is left once nothing else is in flight: such a request then runs alone and only while money is left, so it
+   * cannot overshoot by more than its own price — reserving 0 instead let every lane start one at once and spend past
+   * the cap.
    */
   async reserve(worstUsd: number | undefined): Promise<number | undefined> {
     for (;;) {
