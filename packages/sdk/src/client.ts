@@ -11,7 +11,7 @@ import type { ResolvedConfig, SwitchyardOptions } from './config/options.js';
 import { resolveConfig } from './config/resolve-config.js';
 import type { EmbeddingResult } from './embeddings.js';
 import { lazyModule } from './errors/chunk-load.js';
-import { NotFoundError, UnexpectedResponseError } from './errors/http-errors.js';
+import { InvalidRequestError, NotFoundError, UnexpectedResponseError } from './errors/http-errors.js';
 import { SwitchyardError } from './errors/switchyard-error.js';
 import type { Credits, EmbeddingRequest, Generation, KeyInfo } from './protocol/account.js';
 import type { ChatRequest } from './protocol/chat.js';
@@ -32,6 +32,13 @@ import type { Cost } from './usage/cost.js';
 import type { UsageTags } from './usage/sink.js';
 
 /** The routing engine's code: a chunk of its own in browser bundles (see routing/engine.ts). */
+/** A call's `signal` must be an AbortSignal: anything else failed deep inside as a bare TypeError. */
+function checkSignal(signal: unknown): void {
+  if (signal !== undefined && typeof (signal as AbortSignal | null)?.addEventListener !== 'function') {
+    throw new InvalidRequestError("Invalid call option 'signal': expected an AbortSignal");
+  }
+}
+
 const loadEngineModule = lazyModule("the SDK's routing engine", () => import('./routing/engine.js'));
 /** Embeddings: loaded on first use (a lazy chunk); chat-only apps never need them. */
 const loadEmbeddings = lazyModule("the SDK's embeddings code", () => import('./embeddings.js'));
@@ -143,6 +150,7 @@ export class Switchyard {
   }
 
   private route(options: CallOptions, request?: ChatRequest): RouteOptions {
+    checkSignal(options.signal);
     const tags: UsageTags = { ...options.usageTags };
     if (tags.userId === undefined && typeof request?.user === 'string') tags.userId = request.user;
     return {
@@ -189,6 +197,7 @@ export class Switchyard {
 
   /** Embeddings for one input or many. */
   async embed(request: EmbeddingRequest, options: CallOptions = {}): Promise<EmbeddingResult> {
+    checkSignal(options.signal);
     const runOptions = { ...options, deadlineMs: this.deadline(options) };
     const { runEmbeddings } = await loadEmbeddings();
     return runEmbeddings(this.backend, request, runOptions);

@@ -154,6 +154,17 @@ describe('chat errors are typed, whatever form they arrive in', () => {
     expect((await sy.chat({ model: 'openai/gpt-4o-mini', messages: hello }, { headers: optional })).text).not.toBe('');
   });
 
+  it("refuses a call's signal that is no AbortSignal as an invalid request (not a bare TypeError)", async () => {
+    const sy = clientFor(sim());
+    const signal = 5 as unknown as AbortSignal;
+    const request = { model: 'openai/gpt-4o-mini', messages: hello };
+    await expect(sy.chat(request, { signal })).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(() => sy.stream(request, { signal })).toThrow(InvalidRequestError);
+    await expect(sy.embed({ model: 'openai/text-embedding-3-small', input: 'a' }, { signal })).rejects.toThrow(
+      "Invalid call option 'signal': expected an AbortSignal",
+    );
+  });
+
   it('names the refused key, without printing it', async () => {
     const error = await clientFor(sim(), { apiKey: 'not-a-real-key-shape' })
       .chat({ model: 'openai/gpt-4o-mini', messages: hello })
