@@ -255,7 +255,12 @@ function admittedOrRefused(
     const unpriced = cost.unpriced
       ? `; ${cost.unpriced} has no known price (a router, or a model the catalog does not list), so its worst case is reckoned at the highest catalog prices`
       : '';
-    throw new BudgetExceededError(`Budget exceeded (${reserved.scope}): ${reserved.reason}${unpriced}`, {
+    // Without max_tokens the worst case is the longest answer the model allows, often far above what it will cost.
+    const unbounded =
+      body.input === undefined && body.max_tokens === undefined && body.max_completion_tokens === undefined
+        ? '; the request sets no max_tokens, so its worst case is the longest answer the model allows: set max_tokens to reserve less'
+        : '';
+    throw new BudgetExceededError(`Budget exceeded (${reserved.scope}): ${reserved.reason}${unpriced}${unbounded}`, {
       status: 402,
       metadata: { scope: reserved.scope },
     });

@@ -90,6 +90,8 @@ describe('budgets', () => {
     const before = chatRequests();
     const open = await chat(secret, grok);
     expect(open.status).toBe(402);
+    // The refusal says why the worst case is so high, and what to do about it.
+    expect(((await open.json()) as any).error.message).toContain('set max_tokens to reserve less');
     expect(chatRequests()).toBe(before);
     const bounded = await chat(secret, { ...grok, max_tokens: 100 });
     expect(bounded.status).toBe(200);
