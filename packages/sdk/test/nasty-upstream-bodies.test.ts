@@ -69,6 +69,9 @@ describe('a server that streams although stream: false was asked', () => {
     expect(result.usage.totalTokens).toBe(8);
     expect(result.cost.usd).toBe(0.00002);
     expect(result.generationId).toBe('gen-nasty-1');
+    // A [DONE] padded with spaces still ends it (it was read as a chunk that is not JSON: "expected JSON").
+    upstream.handler = streamPieces([...frames().slice(0, -1), 'data: [DONE]   \n\n']);
+    expect((await client().chat({ messages: hello })).text).toBe('Hello ☃ 🎉');
   });
 
   it('answers SSE with only an in-band error: the typed error it names', async () => {

@@ -33,6 +33,7 @@ describe('SSE framing', () => {
     ],
     ['a BOM at stream start', () => ['\uFEFF', ...frames()]],
     ['every byte in its own read', () => [...Buffer.from(frames().join(''))].map((b) => Buffer.from([b]))],
+    ['a [DONE] padded with spaces', () => [...frames().slice(0, -1), 'data:  [DONE]  \n\n']],
   ];
   for (const [name, pieces] of cases) {
     it(`reads ${name}`, async () => {

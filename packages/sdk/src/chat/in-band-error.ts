@@ -2,6 +2,7 @@ import type { ChatCompletionChunk } from '../protocol/chat.js';
 import type { SseDecoder } from '../sse/decoder.js';
 import type { SseItem } from '../sse/types.js';
 import type { StreamAssembler } from './assembler.js';
+import { isDoneMarker } from './done-marker.js';
 import { unwrapKeepAlives } from './keep-alive.js';
 import type { StreamEvent } from './types.js';
 
@@ -26,7 +27,7 @@ export function foldTrailingChunks(items: SseItem[], from: number, asm: StreamAs
   for (let n = from; n < items.length; n++) {
     const item = items[n]!;
     if (item.type !== 'event') continue;
-    if (item.event.data === '[DONE]') return true;
+    if (isDoneMarker(item.event.data)) return true;
     try {
       asm.push(JSON.parse(item.event.data) as ChatCompletionChunk, unshown);
     } catch {

@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk } from '../protocol/chat.js';
 import { SseDecoder } from '../sse/decoder.js';
 import { StreamAssembler } from './assembler.js';
+import { isDoneMarker } from './done-marker.js';
 import { unwrapKeepAlives } from './keep-alive.js';
 import type { StreamEvent } from './types.js';
 
@@ -18,7 +19,7 @@ export function completionFromSse(text: string): ChatCompletion | { error: unkno
   // The closing blank line makes a last event without one count, as the stream reader does.
   for (const item of unwrapKeepAlives(new SseDecoder().push(`${text}\n\n`))) {
     if (item.type !== 'event') continue;
-    if (item.event.data === '[DONE]') break;
+    if (isDoneMarker(item.event.data)) break;
     let chunk: unknown;
     try {
       chunk = JSON.parse(item.event.data);

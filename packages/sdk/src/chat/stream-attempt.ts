@@ -12,6 +12,7 @@ import { type Sent, stopError } from '../transport/transport.js';
 import type { Cost } from '../usage/cost.js';
 import { StreamAssembler } from './assembler.js';
 import { UndecodedBody } from './bare-json-body.js';
+import { isDoneMarker } from './done-marker.js';
 import { finishReasonError } from './finish-error.js';
 import { foldTrailingChunks, readTrailingChunks } from './in-band-error.js';
 import { unwrapKeepAlives } from './keep-alive.js';
@@ -45,7 +46,7 @@ function noop(): void {}
 function isWholeEvent(item: SseItem): boolean {
   if (item.type !== 'event') return false;
   const data = item.event.data;
-  if (data === '[DONE]') return true;
+  if (isDoneMarker(data)) return true;
   try {
     JSON.parse(data);
     return true;
@@ -285,7 +286,7 @@ export async function* streamAttempt(
               // Encoded, not `data: ${data}`: data that spanned several `data:` lines (legal SSE) keeps one prefix per
               // line, or the proxy's client cannot parse the frame.
               const frame: StreamEvent = { type: 'frame', text: encodeEvent({ data }) };
-              if (firstTokenAt === undefined && data !== '[DONE]') held.push(frame);
+              if (firstTokenAt === undefined && !isDoneMarker(data)) held.push(frame);
               else {
                 if (held.length > 0) {
                   for (const h of held) out.push(h);
@@ -294,7 +295,7 @@ export async function* streamAttempt(
                 out.push(frame);
               }
             }
-            if (data === '[DONE]') {
+            if (isDoneMarker(data)) {
               sawDone = true;
               break;
             }
