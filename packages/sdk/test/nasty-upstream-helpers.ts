@@ -29,25 +29,23 @@ export function useNastyUpstream(): {
   return { upstream, client };
 }
 
+/** The fields every chunk of the nasty upstream's stream starts with. */
+const HEAD = {
+  id: 'gen-nasty-1',
+  object: 'chat.completion.chunk',
+  created: 1_759_420_128,
+  model: MODEL,
+  provider: 'OpenAI',
+};
+
 export function chunk(delta: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    id: 'gen-nasty-1',
-    object: 'chat.completion.chunk',
-    created: 1_759_420_128,
-    model: MODEL,
-    provider: 'OpenAI',
-    choices: [{ index: 0, delta, finish_reason: null, native_finish_reason: null, logprobs: null }],
-    ...extra,
-  });
+  const choice = { index: 0, delta, finish_reason: null, native_finish_reason: null, logprobs: null };
+  return JSON.stringify({ ...HEAD, choices: [choice], ...extra });
 }
 
 export function finish(reason = 'stop'): string {
   return JSON.stringify({
-    id: 'gen-nasty-1',
-    object: 'chat.completion.chunk',
-    created: 1_759_420_128,
-    model: MODEL,
-    provider: 'OpenAI',
+    ...HEAD,
     choices: [{ index: 0, delta: {}, finish_reason: reason, native_finish_reason: reason }],
   });
 }
@@ -55,15 +53,7 @@ export function finish(reason = 'stop'): string {
 const USAGE = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8, cost: 0.00002 };
 
 export function usageChunk(): string {
-  return JSON.stringify({
-    id: 'gen-nasty-1',
-    object: 'chat.completion.chunk',
-    created: 1_759_420_128,
-    model: MODEL,
-    provider: 'OpenAI',
-    choices: [],
-    usage: USAGE,
-  });
+  return JSON.stringify({ ...HEAD, choices: [], usage: USAGE });
 }
 
 /** A normal stream's frames: role, "Hel", "lo ☃ 🎉", finish, usage, [DONE]. */
