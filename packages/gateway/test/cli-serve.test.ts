@@ -89,4 +89,19 @@ describe('switchyard serve', () => {
     expect(stderr).toContain('Refusing to listen on 0.0.0.0 without virtual keys');
     expect(stderr).toContain('--insecure-no-auth');
   });
+
+  it('names a log level it does not know (flag or LOG_LEVEL) and exits 2, as for other wrong usage', async () => {
+    const flag = await runCli(['serve', '--port', '0', '--log-level', 'loud'], {
+      cwd: tempDir(),
+      env: { PATH: process.env.PATH },
+    });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('Invalid log level "loud"');
+    const env = await runCli(['serve', '--port', '0'], {
+      cwd: tempDir(),
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'x' },
+    });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('Invalid log level "x"');
+  });
 });

@@ -12,7 +12,7 @@ export function registerServe(program: Command): void {
     .option('-c, --config <file>', 'switchyard.toml to read (default ./switchyard.toml when present)')
     .option('--db <path>', 'SQLite ledger file (default .switchyard/switchyard.db; DATABASE_URL selects PostgreSQL)')
     .option('--insecure-no-auth', 'serve without virtual keys even on a public interface (dangerous)')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info, or LOG_LEVEL)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default LOG_LEVEL, else info)')
     .addHelpText(
       'after',
       [

@@ -1,6 +1,4 @@
-import { loadConfig } from '@switchyard/sdk/config';
-import { resolveGatewayConfig } from '../../config/gateway-config.js';
-import { startGateway } from '../../server/start-gateway.js';
+import { type LogLevel, launchGateway } from '../../server/serve-gateway.js';
 
 // The implementation of `switchyard serve` (commands/serve.ts defines the command): fastify, pino and the stores
 // load from here, only when the gateway is started.
@@ -16,15 +14,8 @@ export interface ServeFlags {
 
 /** The gateway, until SIGINT/SIGTERM (then a graceful shutdown). */
 export async function runServe(flags: ServeFlags): Promise<void> {
-  const fileConfig = await loadConfig(flags.config);
-  const config = resolveGatewayConfig({
-    host: flags.host,
-    port: flags.port,
-    insecureNoAuth: flags.insecureNoAuth,
-    sqlitePath: flags.db,
-    fileConfig,
-  });
-  const gateway = await startGateway({ config, logLevel: flags.logLevel });
+  const gateway = await launchGateway({ ...flags, logLevel: flags.logLevel as LogLevel | undefined });
+  const { config } = gateway.services;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
