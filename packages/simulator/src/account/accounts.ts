@@ -1,4 +1,5 @@
 import type { KeySpec } from '../options.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import { FEMTO_PER_USD, parseUsd, toUsd } from '../util/money.js';
 import { hash32 } from '../util/prng.js';
 
@@ -18,6 +19,9 @@ export interface KeyRecord {
 }
 
 const KEY_SHAPE = /^sk-or-[A-Za-z0-9_.-]+$/;
+/** Keys registered on first use that are remembered at once; beyond, the earliest registered is forgotten (and
+ * starts afresh if it comes back), so clients that invent a key per run cannot grow a simulator forever. */
+const MAX_OPEN_KEYS = 10_000;
 
 function periodStart(kind: 'daily' | 'weekly' | 'monthly', now: number): number {
   const d = new Date(now);
@@ -38,7 +42,10 @@ export function maskKey(key: string): string {
  * `openKeys` is on (so any client works against the simulator out of the box); listed keys carry limits.
  */
 export class Accounts {
+  /** The keys of the options, kept for good. */
   private readonly keys = new Map<string, KeyRecord>();
+  /** Keys accepted on first use (`openKeys`). */
+  private readonly opened = new BoundedMap<string, KeyRecord>(MAX_OPEN_KEYS);
   private startsCache = { from: Number.NaN, until: Number.NaN, daily: 0, weekly: 0, monthly: 0 };
   totalCredits: bigint;
   totalUsage = 0n;
@@ -51,10 +58,10 @@ export class Accounts {
   ) {
     // A negative balance is allowed (it is how OpenRouter ends up answering 402 even for free models).
     this.totalCredits = credits < 0 ? -parseUsd(-credits) : parseUsd(credits);
-    for (const spec of specs) this.register(spec);
+    for (const spec of specs) this.keys.set(spec.key, this.record(spec));
   }
 
-  register(spec: KeySpec): KeyRecord {
+  private record(spec: KeySpec): KeyRecord {
     const now = this.now();
     const record: KeyRecord = {
       key: spec.key,
@@ -72,17 +79,18 @@ export class Accounts {
       userId: `user_${hash32(spec.key).toString(36)}${hash32(spec.key, 7).toString(36)}`,
       createdAt: now,
     };
-    this.keys.set(spec.key, record);
     this.totalUsage += record.usage;
     return record;
   }
 
   /** The key record for a bearer token, or undefined when OpenRouter would answer `User not found.`. */
   authenticate(token: string): KeyRecord | undefined {
-    const known = this.keys.get(token);
+    const known = this.keys.get(token) ?? this.opened.get(token);
     if (known) return known.disabled ? undefined : known;
     if (!this.openKeys || !KEY_SHAPE.test(token)) return undefined;
-    return this.register({ key: token });
+    const record = this.record({ key: token });
+    this.opened.set(token, record);
+    return record;
   }
 
   private roll(record: KeyRecord): void {

@@ -1,3 +1,5 @@
+import { BoundedMap } from '../util/bounded-map.js';
+
 /**
  * Records behind `GET /generation?id=`. OpenRouter's record is eventually consistent: right after a request it
  * answers 404 for a while, which `delayMs` reproduces.
@@ -12,11 +14,7 @@ interface Entry {
 const MAX_RECORDS = 20_000;
 
 export class GenerationStore {
-  private readonly records = new Map<string, Entry>();
-  // Walks the map in insertion order across evictions. A fresh `keys().next()` per eviction rescans the holes
-  // that earlier deletions left at the front of V8's hash table (about 20 µs per insert into a full map); this
-  // iterator passes each hole once. Everything before it has been deleted, so its next key is the oldest live one.
-  private readonly oldest = this.records.keys();
+  private readonly records = new BoundedMap<string, Entry>(MAX_RECORDS);
 
   constructor(
     private readonly delayMs: () => number,
@@ -24,10 +22,6 @@ export class GenerationStore {
   ) {}
 
   add(id: string, owner: string, data: Record<string, unknown> | (() => Record<string, unknown>)): void {
-    if (this.records.size >= MAX_RECORDS) {
-      const oldest = this.oldest.next().value;
-      if (oldest !== undefined) this.records.delete(oldest);
-    }
     this.records.set(id, { owner, availableAt: this.now() + this.delayMs(), data });
   }
 

@@ -1,4 +1,5 @@
 import type { CatalogEndpoint } from '../types.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import { hash32 } from '../util/prng.js';
 
 const TTL_MS = { '5m': 5 * 60_000, '1h': 60 * 60_000 } as const;
@@ -23,11 +24,7 @@ function hasBreakpoint(message: Message | undefined): boolean {
  * support it (OpenAI/DeepSeek/Gemini-style: reads only). Prefixes shorter than `minTokens` are never cached.
  */
 export class PromptCache {
-  private readonly entries = new Map<string, number>();
-  // Walks the map in insertion order across evictions. A fresh `keys().next()` per eviction rescans the holes
-  // that earlier deletions left at the front of V8's hash table (about 20 µs per insert into a full map); this
-  // iterator passes each hole once. Everything before it has been deleted, so its next key is the oldest live one.
-  private readonly oldest = this.entries.keys();
+  private readonly entries = new BoundedMap<string, number>(MAX_ENTRIES);
 
   constructor(
     private readonly minTokens: number,
@@ -95,11 +92,6 @@ export class PromptCache {
   }
 
   private store(key: string, expiry: number): void {
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.oldest.next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.delete(key);
     this.entries.set(key, expiry);
   }
 }

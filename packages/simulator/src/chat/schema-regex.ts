@@ -217,6 +217,8 @@ export function stringFromPattern(pattern: string, rng: Rng): string {
 }
 
 const compiled = new Map<string, RegExp | null>();
+/** Patterns come from requests: beyond this many, new ones are compiled per use rather than remembered. */
+const MAX_COMPILED = 1024;
 
 /** Tests like JSON Schema validators do (unicode flag, unanchored); an uncompilable pattern counts as a match. */
 export function patternMatches(pattern: string, value: string): boolean {
@@ -229,7 +231,7 @@ export function patternMatches(pattern: string, value: string): boolean {
         break;
       } catch {}
     }
-    compiled.set(pattern, re);
+    if (compiled.size < MAX_COMPILED) compiled.set(pattern, re);
   }
   return re === null || re.test(value);
 }

@@ -1,4 +1,5 @@
 import type { CatalogEndpoint } from '../types.js';
+import { BoundedMap } from '../util/bounded-map.js';
 import { hash32 } from '../util/prng.js';
 
 const IDLE_MS = 10 * 60_000;
@@ -12,11 +13,7 @@ type Message = Record<string, unknown>;
  * The conversation is `session_id`, else `prompt_cache_key`, else the first system and first other message.
  */
 export class StickyRouting {
-  private readonly entries = new Map<string, { tag: string; expires: number }>();
-  // Walks the map in insertion order across evictions. A fresh `keys().next()` per eviction rescans the holes
-  // that earlier deletions left at the front of V8's hash table (about 20 µs per insert into a full map); this
-  // iterator passes each hole once. Everything before it has been deleted, so its next key is the oldest live one.
-  private readonly oldest = this.entries.keys();
+  private readonly entries = new BoundedMap<string, { tag: string; expires: number }>(MAX_ENTRIES);
 
   constructor(private readonly now: () => number) {}
 
@@ -44,11 +41,6 @@ export class StickyRouting {
 
   remember(key: string, endpoint: CatalogEndpoint): void {
     if (endpoint.pricing.input_cache_read === undefined) return;
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.oldest.next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.delete(key);
     this.entries.set(key, { tag: endpoint.tag, expires: this.now() + IDLE_MS });
   }
 }

@@ -1,4 +1,5 @@
 import type { SimError } from '../http/sim-error.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 interface Window {
   start: number;
@@ -11,8 +12,9 @@ interface Window {
  * no `Retry-After`, as observed.
  */
 export class FreeTierLimiter {
-  private readonly minute = new Map<string, Window>();
-  private readonly day = new Map<string, Window>();
+  // One window per key that used a free model; bounded like the keys themselves (see accounts.ts).
+  private readonly minute = new BoundedMap<string, Window>(10_000);
+  private readonly day = new BoundedMap<string, Window>(10_000);
 
   constructor(
     private readonly perMinute: number,
@@ -60,7 +62,7 @@ export class FreeTierLimiter {
     return { limit, used, remaining: Math.max(0, limit - used) };
   }
 
-  private current(map: Map<string, Window>, key: string, start: number): Window {
+  private current(map: BoundedMap<string, Window>, key: string, start: number): Window {
     let window = map.get(key);
     if (!window || window.start !== start) {
       window = { start, count: 0 };
