@@ -9,6 +9,7 @@ import {
   ConnectionError,
   ModelCatalog,
   ModelsApi,
+  NotFoundError,
   RoutingEvents,
   Switchyard,
   type SwitchyardOptions,
@@ -211,6 +212,27 @@ describe('catalog cache against the simulator', () => {
     clock.now += 1000;
     expect(await sy.models.endpoints('meta-llama/llama-3.3-70b-instruct')).toBe(a);
     await vi.waitFor(() => expect(calls.endpoints).toBe(2));
+  });
+
+  it('caches the endpoints of at most 2,000 models, forgetting the earliest (callers choose the ids)', async () => {
+    const asked: string[] = [];
+    const source: CatalogSource = {
+      name: 'scripted',
+      baseURL: async () => 'http://scripted.invalid/api/v1',
+      models: async () => [],
+      endpoints: async (id) => {
+        asked.push(id);
+        throw new NotFoundError(`No model ${id}`, { status: 404 });
+      },
+    };
+    const catalog = new ModelCatalog(source);
+    const lookUp = (id: string) => catalog.endpoints(id).catch((error: unknown) => error);
+    for (let i = 0; i <= 2_000; i++) await lookUp(`nobody/m-${i}`);
+    expect(asked.length).toBe(2_001);
+    await lookUp('nobody/m-2000'); // still cached: its failure is remembered
+    expect(asked.length).toBe(2_001);
+    expect(await lookUp('nobody/m-0')).toBeInstanceOf(NotFoundError); // forgotten: asked again
+    expect(asked.length).toBe(2_002);
   });
 
   it('falls back to the cached list when the simulator is gone, flags it stale and emits catalog_stale', async () => {

@@ -44,6 +44,11 @@ export interface CatalogSource {
 
 /** The key of the model list among the listings a consulting wait tracks (model ids key their endpoints). */
 const LIST = '/models';
+/**
+ * Models whose endpoints are cached at once (OpenRouter lists a few hundred). Ids come from callers — a gateway's
+ * clients may ask for any — and each unknown one would otherwise keep its remembered failure for good.
+ */
+const MAX_ENDPOINT_LISTINGS = 2_000;
 
 /** How the catalog caches (`catalog` in the client options, `[catalog]` in switchyard.toml). */
 export interface CatalogOptions {
@@ -324,6 +329,11 @@ export class ModelCatalog {
         },
       );
       this.endpointCells.set(id, cell);
+      // The earliest cached goes first; a fresh iterator is fine here, as this runs once per new id at most.
+      if (this.endpointCells.size > MAX_ENDPOINT_LISTINGS) {
+        const oldest = this.endpointCells.keys().next();
+        if (!oldest.done) this.endpointCells.delete(oldest.value);
+      }
     }
     return withSignal(
       cell.get().then((got) => got.value),
