@@ -30,8 +30,8 @@ const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504, 524, 529]);
 
 /**
  * The built-in rule: retry 408, 429, 5xx (incl. 524/529), connection errors, our timeouts, and failures of a
- * stream before any content; never 400, 401, 402, 403, 404, 413 or a context-length error (they cannot succeed
- * by waiting; context length has its own path).
+ * stream before any content; never 400, 401, 402, 403, 404, 413, a redirect or a context-length error (they cannot
+ * succeed by waiting; context length has its own path).
  */
 export function isRetryable(error: SwitchyardError): boolean {
   if (error instanceof AbortError || error instanceof StreamError) return false;
@@ -46,6 +46,8 @@ export function isRetryable(error: SwitchyardError): boolean {
   ) {
     return false;
   }
+  // A redirect: the base URL is wrong, not the moment.
+  if (error.status !== undefined && error.status >= 300 && error.status < 400) return false;
   if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof UnexpectedResponseError)
     return true;
   if (error.status !== undefined) return RETRY_STATUSES.has(error.status) || error.status >= 500;

@@ -212,11 +212,24 @@ export class Transport {
     if (!response.ok) {
       try {
         const text = await readBounded(response);
-        throw errorFromWire(parseErrorBody(text, response.status), response.status, {
-          ...context,
-          headers: response.headers,
-          origin: 'http',
-        });
+        const { status } = response;
+        // A 3xx answer is no error of the request: the base URL points at a redirect (http → https, a moved host).
+        const error =
+          status >= 300 && status < 400
+            ? new UnexpectedResponseError(
+                `${options.path} answered HTTP ${status}, a redirect to ${response.headers.get('location')?.slice(0, 200) || '(no location)'}: point the base URL at the address it redirects to`,
+                { status, model: context.model },
+              )
+            : errorFromWire(parseErrorBody(text, status), status, {
+                ...context,
+                headers: response.headers,
+                origin: 'http',
+              });
+        // fetch follows redirects, but turns a POST into a GET on 301/302 and drops the key on another host: the
+        // error that follows (404, 405, 401) would blame the request or the key.
+        if (response.redirected)
+          error.message += ` (after a redirect to ${response.url.slice(0, 200)}: point the base URL at it)`;
+        throw error;
       } catch (error) {
         throw error instanceof SwitchyardError ? error : stopError(lifetime, error, context);
       } finally {
