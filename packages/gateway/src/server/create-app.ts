@@ -4,6 +4,7 @@ import { errorBodyFor } from '../dialects/messages-errors.js';
 import { selectSubprotocol } from '../http/auth.js';
 import { browserAccess } from '../http/browser-access.js';
 import { frameworkError } from '../http/framework-error.js';
+import { requestEncodings } from '../http/request-encoding.js';
 import { requestIdFor } from '../http/request-id.js';
 import { lazyChildLogger } from '../logging/lazy-child-logger.js';
 import { accountRoutes } from '../routes/account.js';
@@ -66,6 +67,8 @@ export async function createApp(
       done(error as Error, undefined);
     }
   });
+
+  requestEncodings(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, code, message } = frameworkError(error);
