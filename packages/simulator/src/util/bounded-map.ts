@@ -24,7 +24,8 @@ export class BoundedMap<K, V> {
   /** Stores `value` as the newest entry (an existing key moves to the end), forgetting the oldest when full. */
   set(key: K, value: V): void {
     if (this.#map.size >= this.max) {
-      const oldest = (this.#oldest ??= this.#map.keys()).next();
+      this.#oldest ??= this.#map.keys();
+      const oldest = this.#oldest.next();
       if (!oldest.done) this.#map.delete(oldest.value);
     }
     this.#map.delete(key);
