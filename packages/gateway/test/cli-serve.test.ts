@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,5 +103,21 @@ describe('switchyard serve', () => {
     });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain('Invalid log level "x"');
+  });
+
+  it('names the ledger file it cannot open (a file that is no database, a path that cannot be a directory)', async () => {
+    const dir = tempDir();
+    const junk = join(dir, 'junk.db');
+    writeFileSync(junk, 'not a database at all, but long enough for SQLite to read its header and give up');
+    const env = { PATH: process.env.PATH };
+    const notDb = await runCli(['serve', '--port', '0', '--db', junk], { cwd: dir, env });
+    expect(notDb.code).toBe(1);
+    expect(notDb.stderr).toContain(`SQLite ledger ${junk}: file is not a database`);
+    const usage = await runCli(['usage', '--db', junk], { cwd: dir, env });
+    expect(usage.stderr.trim()).toBe(`switchyard: SQLite ledger ${junk}: file is not a database`);
+    const underFile = join(junk, 'ledger.db');
+    const notDir = await runCli(['serve', '--port', '0', '--db', underFile], { cwd: dir, env });
+    expect(notDir.code).toBe(1);
+    expect(notDir.stderr).toContain(`SQLite ledger ${underFile}:`);
   });
 });

@@ -87,7 +87,9 @@ export async function runUsage(flags: UsageFlags): Promise<void> {
       ledgerWorker: false,
     });
   } catch (error) {
-    throw new FailureExit(`cannot open the ledger (${where}): ${safeMessage(error, [config.databaseUrl])}`);
+    const message = safeMessage(error, [config.databaseUrl]);
+    // The SQLite store's errors already name the ledger file.
+    throw new FailureExit(config.databaseUrl ? `cannot open the ledger (${where}): ${message}` : message);
   }
   try {
     const report = await reports.buildReport(stores.ledger, flags.by, filter);

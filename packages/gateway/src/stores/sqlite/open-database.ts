@@ -26,18 +26,21 @@ export interface SqliteOptions {
 export function openSqliteDatabase(options: SqliteOptions = {}): Database {
   const path = options.path ?? DEFAULT_SQLITE_PATH;
   const memory = path === ':memory:' || path === '';
-  if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
-  // `timeout` is better-sqlite3's busy_timeout: set before anything else so even the WAL switch waits its turn.
-  const db = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? 5_000 });
+  let db: Database | undefined;
   try {
+    if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    // `timeout` is better-sqlite3's busy_timeout: set before anything else so even the WAL switch waits its turn.
+    db = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? 5_000 });
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // Money columns exceed 2^53 only in absurd cases, but then they must not round: read integers as bigint.
     db.defaultSafeIntegers(true);
     migrateSqlite(db);
+    return db;
   } catch (error) {
-    db.close();
+    db?.close();
+    // "file is not a database" alone does not say which file, nor that it is the ledger.
+    if (error instanceof Error) error.message = `SQLite ledger ${path}: ${error.message}`;
     throw error;
   }
-  return db;
 }
