@@ -105,7 +105,7 @@ describe('switchyard serve', () => {
     expect(env.stderr).toContain('Invalid log level "x"');
   });
 
-  it('names the ledger file it cannot open (a file that is no database, a path that cannot be a directory)', async () => {
+  it('names the ledger it cannot open: a file that is no database, a path under a file, a PostgreSQL server down', async () => {
     const dir = tempDir();
     const junk = join(dir, 'junk.db');
     writeFileSync(junk, 'not a database at all, but long enough for SQLite to read its header and give up');
@@ -119,5 +119,13 @@ describe('switchyard serve', () => {
     const notDir = await runCli(['serve', '--port', '0', '--db', underFile], { cwd: dir, env });
     expect(notDir.code).toBe(1);
     expect(notDir.stderr).toContain(`SQLite ledger ${underFile}:`);
+    // Nothing listens on port 1: the PostgreSQL ledger is named without its credentials.
+    const pgEnv = { ...env, DATABASE_URL: 'postgres://ledger:hunter2-secret@127.0.0.1:1/app' };
+    for (const args of [['serve', '--port', '0'], ['usage']]) {
+      const down = await runCli(args, { cwd: dir, env: pgEnv });
+      expect(down.code).toBe(1);
+      expect(down.stderr).toContain('PostgreSQL ledger postgres://127.0.0.1:1/app (DATABASE_URL): ');
+      expect(down.stderr).not.toContain('hunter2');
+    }
   });
 });

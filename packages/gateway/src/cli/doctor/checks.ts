@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { type KeyInfo, maskSecret, type Switchyard, SwitchyardError } from '@switchyard/sdk';
 import type pg from 'pg';
 import type { GatewayConfig } from '../../config/gateway-config.js';
+import { safeMessage, urlTarget } from '../../shared/connection-targets.js';
 import { usd } from '../support/output.js';
-import { safeMessage, urlTarget } from './targets.js';
 
 export type CheckStatus = 'ok' | 'info' | 'skip' | 'fail';
 

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { FileConfig } from '@switchyard/sdk';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '@switchyard/sdk/config';
 import { type GatewayConfig, resolveGatewayConfig } from '../../config/gateway-config.js';
+import { safeMessage } from '../../shared/connection-targets.js';
 import { FailureExit } from '../support/exit-codes.js';
 import type { Output } from '../support/output.js';
 import { type CliClient, openCliClient } from '../support/sdk-client.js';
@@ -23,7 +24,6 @@ import {
   otherKeysCheck,
   redisCheck,
 } from './checks.js';
-import { safeMessage } from './targets.js';
 
 export interface DoctorFlags {
   config?: string;

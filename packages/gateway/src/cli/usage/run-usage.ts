@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
+import { ledgerTarget, safeMessage } from '../../shared/connection-targets.js';
 import type { LedgerFilter, LedgerGroupBy } from '../../stores/ledger-types.js';
-import { ledgerTarget, safeMessage } from '../doctor/targets.js';
 import { FailureExit, UsageError } from '../support/exit-codes.js';
 import { createOutput } from '../support/output.js';
 import { render } from './usage-table.js';
@@ -87,9 +87,8 @@ export async function runUsage(flags: UsageFlags): Promise<void> {
       ledgerWorker: false,
     });
   } catch (error) {
-    const message = safeMessage(error, [config.databaseUrl]);
-    // The SQLite store's errors already name the ledger file.
-    throw new FailureExit(config.databaseUrl ? `cannot open the ledger (${where}): ${message}` : message);
+    // The stores' errors name the ledger (file, or server without credentials) themselves.
+    throw new FailureExit(safeMessage(error, [config.databaseUrl]));
   }
   try {
     const report = await reports.buildReport(stores.ledger, flags.by, filter);

@@ -2,6 +2,7 @@
  * The PostgreSQL connection pool shared by the ledger and budget stores, migrated before first use.
  */
 import pg from 'pg';
+import { safeMessage, urlTarget } from '../../shared/connection-targets.js';
 import { migratePostgres } from './migrations.js';
 
 export interface PostgresOptions {
@@ -25,6 +26,9 @@ export async function openPostgresPool(options: PostgresOptions): Promise<pg.Poo
     await migratePostgres(pool);
   } catch (error) {
     await pool.end().catch(() => {});
+    // "connect ECONNREFUSED 127.0.0.1:5432" alone does not say it is the ledger, nor which setting points there.
+    if (error instanceof Error)
+      error.message = `PostgreSQL ledger ${urlTarget(options.databaseUrl)} (DATABASE_URL): ${safeMessage(error, [options.databaseUrl])}`;
     throw error;
   }
   return pool;
