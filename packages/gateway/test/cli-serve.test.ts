@@ -128,4 +128,25 @@ describe('switchyard serve', () => {
       expect(down.stderr).not.toContain('hunter2');
     }
   });
+
+  it('says what to do when the port is taken, for serve and simulate', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      for (const command of ['serve', 'simulate']) {
+        const { code, stderr } = await runCli([command, '--port', String(port)], {
+          cwd: tempDir(),
+          env: { PATH: process.env.PATH },
+        });
+        expect(code, command).toBe(1);
+        expect(stderr).toContain(`EADDRINUSE`);
+        expect(stderr).toContain(
+          `another process uses port ${port}: stop it, or pass another --port (0 picks a free one)`,
+        );
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
 });

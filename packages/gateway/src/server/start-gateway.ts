@@ -11,6 +11,7 @@ import { MemoryRateLimiter, type RateLimiter } from '../limits/rate-limiter.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { GatewayMetrics } from '../metrics/metrics.js';
 import { MemoryResponsesStore } from '../responses-store/memory-responses-store.js';
+import { listenError } from '../shared/listen-error.js';
 import { BatchWriter } from '../stores/batch-writer.js';
 import { openStores } from '../stores/open-stores.js';
 import { openUpstream } from '../upstream/upstream.js';
@@ -136,7 +137,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     };
     const app = await createApp(services, { wsPingMs: options.wsPingMs });
     cleanup.push(() => app.close());
-    await app.listen({ host: config.host, port: config.port });
+    await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+      throw listenError(error, config.port);
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

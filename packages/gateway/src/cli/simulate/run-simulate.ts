@@ -1,4 +1,5 @@
 import { ScenarioError, type SimulatorOptions, startSimulator } from '@switchyard/simulator';
+import { listenError } from '../../shared/listen-error.js';
 import { parseInteger } from '../parse-options.js';
 import { UsageError } from '../support/exit-codes.js';
 
@@ -22,7 +23,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<void> {
   if (flags.catalog) options.catalog = flags.catalog;
   const sim = await startSimulator(options).catch((error: unknown) => {
     // A bad scenario or catalog file is the user's to fix: a usage error, not a crash.
-    throw error instanceof ScenarioError ? new UsageError(error.message) : error;
+    throw error instanceof ScenarioError ? new UsageError(error.message) : listenError(error, flags.port);
   });
   const catalog = sim.context.catalog;
   process.stdout.write(`${sim.url}\n`);
