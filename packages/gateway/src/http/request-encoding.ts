@@ -23,7 +23,9 @@ class UnsupportedEncodingError extends Error {
 export function requestEncodings(app: FastifyInstance): void {
   app.addHook('preParsing', (request, _reply, payload, done) => {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-    if (!encoding || encoding === 'identity') return done(null, payload);
+    // GET and HEAD carry no body to decode, whatever their headers say.
+    if (!encoding || encoding === 'identity' || request.method === 'GET' || request.method === 'HEAD')
+      return done(null, payload);
     const decoderFor = DECODERS.get(encoding);
     if (!decoderFor)
       return done(

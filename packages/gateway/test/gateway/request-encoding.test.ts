@@ -54,6 +54,8 @@ describe('compressed request bodies', () => {
     expect(error.message).toContain('"zstd" is not supported');
     for (const odd of ['constructor', '__proto__', 'gzip, br'])
       expect((await send('/chat/completions', CHAT, odd)).status).toBe(415);
+    const health = await fetch(`${gw.url}/healthz`, { headers: { 'content-encoding': 'zstd' } });
+    expect(health.status).toBe(200); // a GET has no body to decode
     const messages = await send('/messages', CHAT, 'compress');
     expect(messages.status).toBe(415);
     expect(((await messages.json()) as { type: string }).type).toBe('error'); // Anthropic's envelope
