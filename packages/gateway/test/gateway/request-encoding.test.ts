@@ -23,6 +23,12 @@ const send = (path: string, body: Uint8Array | string, encoding?: string) =>
     body: typeof body === 'string' ? body : new Blob([Buffer.from(body)]),
   });
 
+/** The error envelope of a refused request, once its status is checked. */
+async function refused(res: Response, status: number): Promise<{ type: string; message: string }> {
+  expect(res.status).toBe(status);
+  return ((await res.json()) as { error: { type: string; message: string } }).error;
+}
+
 describe('compressed request bodies', () => {
   it('reads gzip, deflate and br bodies (and identity) on every route', async () => {
     const bodies: [string | undefined, Uint8Array | string][] = [
@@ -47,9 +53,7 @@ describe('compressed request bodies', () => {
   });
 
   it('refuses an encoding it cannot read with 415, in the envelope of the route', async () => {
-    const res = await send('/chat/completions', CHAT, 'zstd');
-    expect(res.status).toBe(415);
-    const { error } = (await res.json()) as { error: { type: string; message: string } };
+    const error = await refused(await send('/chat/completions', CHAT, 'zstd'), 415);
     expect(error.type).toBe('unsupported_media_type');
     expect(error.message).toContain('"zstd" is not supported');
     for (const odd of ['constructor', '__proto__', 'gzip, br'])
@@ -62,9 +66,7 @@ describe('compressed request bodies', () => {
   });
 
   it('answers 400 invalid_encoding for a body that is not what its encoding says', async () => {
-    const res = await send('/chat/completions', CHAT, 'gzip');
-    expect(res.status).toBe(400);
-    const { error } = (await res.json()) as { error: { type: string; message: string } };
+    const error = await refused(await send('/chat/completions', CHAT, 'gzip'), 400);
     expect(error.type).toBe('invalid_encoding');
     expect(error.message).toContain('Request body is not valid gzip');
   });
@@ -72,8 +74,6 @@ describe('compressed request bodies', () => {
   it('applies the body limit to the decompressed body: a small bomb is a 413', async () => {
     const bomb = gzipSync(Buffer.alloc(1024 * 1024, ' '));
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const res = await send('/chat/completions', bomb, 'gzip');
-    expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { type: string } }).error.type).toBe('payload_too_large');
+    expect((await refused(await send('/chat/completions', bomb, 'gzip'), 413)).type).toBe('payload_too_large');
   });
 });
