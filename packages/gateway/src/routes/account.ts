@@ -110,7 +110,13 @@ export function accountRoutes(app: FastifyInstance, services: GatewayServices): 
               errorBody(400, 'invalid_request', "Invalid value for 'id': expected a generation id", { field: 'id' }),
             );
         const record = await services.accounting.generation(id, caller);
-        if (!record) return reply.code(404).send(errorBody(404, 'not_found', 'Generation not found'));
+        if (!record) {
+          // `resp_…` (Responses API) and `msg_…` (Messages API) name the answer, not the generation behind it.
+          const hint = /^(resp|msg)_/.test(id)
+            ? `: ${id.slice(0, id.indexOf('_'))}_… names a response, not a generation; the generation id is the x-generation-id header of that answer`
+            : '';
+          return reply.code(404).send(errorBody(404, 'not_found', `Generation not found${hint}`));
+        }
         return reply.send({ data: record });
       } catch (error) {
         return sendError(reply, error);

@@ -68,6 +68,20 @@ describe('POST /chat/completions', () => {
     expect(noId.status).toBe(400);
   });
 
+  it('tells a /generation lookup by a resp_ or msg_ id where the generation id is, and that id works', async () => {
+    const answer = await post(`${gw.baseURL}/responses`, { model: 'openai/gpt-4o-mini', input: 'hi', store: false });
+    const { id } = (await answer.json()) as { id: string };
+    expect(id).toMatch(/^resp_/);
+    const byResponseId = await fetch(`${gw.baseURL}/generation?id=${id}`);
+    expect(byResponseId.status).toBe(404);
+    expect(((await byResponseId.json()) as { error: { message: string } }).error.message).toBe(
+      'Generation not found: resp_… names a response, not a generation; the generation id is the x-generation-id header of that answer',
+    );
+    const generationId = answer.headers.get('x-generation-id');
+    expect(generationId).toMatch(/^gen-/);
+    expect((await fetch(`${gw.baseURL}/generation?id=${generationId}`)).status).toBe(200);
+  });
+
   it('answers bad input with 400 naming the field, bad JSON with 400, big bodies with 413', async () => {
     const bad = await post(`${gw.baseURL}/chat/completions`, { model: 'openai/gpt-4o-mini', messages: 'hi' });
     expect(bad.status).toBe(400);
