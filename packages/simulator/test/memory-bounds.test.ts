@@ -41,6 +41,26 @@ describe('BoundedMap', () => {
     // With the leak this grew by ~12 MiB (every obsolete table and its keys); without it, by noise.
     expect(grown).toBeLessThan(2 * 1024 * 1024);
   });
+
+  it('does not grow either when full and only known keys come back (no eviction advances its iterator then)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const map = new BoundedMap<string, { tag: string }>(1_000);
+    for (let i = 0; i < 1_000; i++) map.set(`conversation-${'x'.repeat(64)}${i}`, { tag: 't' });
+    map.set('one more', { tag: 't' }); // full: an eviction creates the iterator
+    const churn = (turns: number) => {
+      for (let i = 0; i < turns; i++) map.set(`conversation-${'x'.repeat(64)}${999 - (i % 3)}`, { tag: 't' });
+    };
+    churn(20_000);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    churn(150_000);
+    gc();
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(2 * 1024 * 1024); // ~8 MB before the fix
+    expect(map.size).toBe(1_000); // a known key coming back evicts nothing
+    expect(map.get('one more')).toBeDefined();
+    expect(map.get(`conversation-${'x'.repeat(64)}0`)).toBeUndefined(); // the one the eviction took
+  });
 });
 
 describe('what a simulator remembers per key is bounded too', () => {

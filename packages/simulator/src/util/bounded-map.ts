@@ -7,8 +7,9 @@ export class BoundedMap<K, V> {
   // Evictions walk one live iterator in insertion order. A fresh `keys().next()` per eviction rescans the holes
   // that earlier deletions left at the front of V8's hash table (about 20 µs per insert into a full map); this
   // iterator passes each hole once, and everything before it has been deleted, so its next key is the oldest live
-  // one. It is created only when the map first fills: an iterator that is never advanced keeps alive every table
-  // V8 has rehashed the map into since, with their keys (a soak test saw ~190 bytes leak per request).
+  // one. It is kept only while evictions advance it: an iterator that is not advanced keeps alive every table V8
+  // rehashes the map into meanwhile, with their keys (a soak test saw ~190 bytes leak per request). So it is made
+  // when the map first fills, and dropped when a key moves to the end without an eviction.
   #oldest: Iterator<K> | undefined;
 
   constructor(readonly max: number) {}
@@ -21,14 +22,16 @@ export class BoundedMap<K, V> {
     return this.#map.get(key);
   }
 
-  /** Stores `value` as the newest entry (an existing key moves to the end), forgetting the oldest when full. */
+  /** Stores `value` as the newest entry (an existing key moves to the end), forgetting the oldest when a new key
+   * finds the map full. */
   set(key: K, value: V): void {
-    if (this.#map.size >= this.max) {
+    if (this.#map.delete(key)) {
+      this.#oldest = undefined;
+    } else if (this.#map.size >= this.max) {
       this.#oldest ??= this.#map.keys();
       const oldest = this.#oldest.next();
       if (!oldest.done) this.#map.delete(oldest.value);
     }
-    this.#map.delete(key);
     this.#map.set(key, value);
   }
 }
