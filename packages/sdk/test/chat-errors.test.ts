@@ -110,6 +110,12 @@ describe('chat errors are typed, whatever form they arrive in', () => {
     expect(error.message).toMatch(/^No complete answer before the request's deadline \(this attempt had \d+ ms left\)/);
   });
 
+  it('enforces the deadline on a non-stream answer kept alive with whitespace (no read ever waits long)', async () => {
+    const error = (await chat({ kind: 'stall', mode: 'keepalive', intervalMs: 20 }, {}, 250)) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.phase).toBe('deadline');
+  });
+
   it('aborts through the caller signal', async () => {
     const controller = new AbortController();
     const pending = clientFor(sim())

@@ -16,6 +16,7 @@ export interface Settings {
   pace: PaceSetting;
   stream: StreamShape;
   generationDelayMs: number;
+  nonStreamKeepAliveMs: number;
   defaultModel: string;
   maxBodyBytes: number;
   replyRange: [number, number];
@@ -63,6 +64,7 @@ export function createContext(options: SimulatorOptions): SimContext {
     pace: scenario.pace ?? 'instant',
     stream: scenario.stream ?? {},
     generationDelayMs: scenario.generationDelayMs ?? 0,
+    nonStreamKeepAliveMs: scenario.nonStreamKeepAliveMs ?? 1000,
     defaultModel: scenario.defaultModel ?? 'openai/gpt-4o-mini',
     maxBodyBytes: scenario.maxBodyBytes ?? 10 * 1024 * 1024,
     replyRange: scenario.replyTokens ?? [16, 64],

@@ -49,6 +49,13 @@ export interface Scenario {
   stream?: StreamShape;
   /** `/generation?id=` answers 404 for this long after a request finishes (default 0). */
   generationDelayMs?: number;
+  /**
+   * A non-streamed answer that takes longer than this is sent as OpenRouter sends a slow one: status and headers
+   * after this many ms, then a newline every this many ms until the JSON (which JSON parsers skip). The status is
+   * committed by then, so a failure rides in a 200 body. 0 = headers with the answer. Default 1000; `instant` pacing
+   * never waits, so never pads.
+   */
+  nonStreamKeepAliveMs?: number;
   /** Account credits in USD (default 1000); spending past them gives 402. */
   credits?: number;
   keys?: KeySpec[];

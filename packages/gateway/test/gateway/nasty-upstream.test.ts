@@ -414,6 +414,37 @@ describe('non-stream answers through the gateway', () => {
     }
   });
 
+  it("OpenRouter's whitespace padding of a slow answer: the client gets clean JSON, and a padded {error} its status", async () => {
+    const padded =
+      (body: string): Handler =>
+      async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        for (let i = 0; i < 3 && !res.destroyed; i++) {
+          res.write('\n');
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        res.end(body);
+      };
+    upstream.handler = padded(completion({ content: 'Worth the wait' }));
+    const ok = await chat();
+    expect(ok.status).toBe(200);
+    const text = await ok.text();
+    expect(text.startsWith('{')).toBe(true);
+    expect(Number(ok.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text).choices[0].message.content).toBe('Worth the wait');
+
+    // OpenRouter had committed its 200 before the failure; the gateway has not, so the client gets the real status.
+    upstream.handler = padded(JSON.stringify({ error: { code: 429, message: 'Rate limit exceeded upstream' } }));
+    const limited = await chat();
+    expect(limited.status).toBe(429);
+    expect(expectOpenAiError(await limited.json()).message).toContain('Rate limit exceeded upstream');
+
+    upstream.handler = padded('');
+    const nothing = await chat();
+    expect(nothing.status).toBe(502);
+    expect(expectOpenAiError(await nothing.json()).message).toContain('whitespace only');
+  });
+
   it('502/503 with a Cloudflare HTML page: retried, then an OpenAI-shaped error with the status', async () => {
     for (const status of [502, 503]) {
       upstream.requests = 0;

@@ -260,14 +260,14 @@ export class Transport {
     }
     // Every answer of the API is a JSON object: `null`, a number or a string is no answer either.
     if (typeof data !== 'object' || data === null) {
-      throw new UnexpectedResponseError(
-        `Expected JSON from ${options.path}, got: ${text.slice(0, 200) || '(empty body)'}`,
-        {
-          status: response.status,
-          retryable: true,
-          model: context.model,
-        },
-      );
+      // OpenRouter pads a slow answer with whitespace before the JSON: padding alone means the answer never came.
+      const shown =
+        text.trim().slice(0, 200) || (text ? '(whitespace only: keep-alive padding, no answer)' : '(empty body)');
+      throw new UnexpectedResponseError(`Expected JSON from ${options.path}, got: ${shown}`, {
+        status: response.status,
+        retryable: true,
+        model: context.model,
+      });
     }
     const envelope = data as { error?: WireError };
     if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {

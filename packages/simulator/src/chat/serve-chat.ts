@@ -169,7 +169,8 @@ export async function serveChat(
     const answer = skin.body(served, meta, failure);
     record(ctx, served, meta, key, failure?.usage ?? served.usage, false, latency, failure !== undefined);
     const status = failure && skin.failureStatus ? skin.failureStatus(failure) : 200;
-    return writeCompletion(session, answer, headers, latency, fault, status);
+    const keepAliveMs = ctx.settings.nonStreamKeepAliveMs;
+    return writeCompletion(session, { body: answer, headers, status, delayMs: latency, keepAliveMs }, fault);
   }
   const shape = ctx.settings.stream;
   const frames = skin.frames(served, meta, shape);

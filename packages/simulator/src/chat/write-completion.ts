@@ -2,42 +2,62 @@ import type { Fault } from '../faults/fault-types.js';
 import { CORS_ANSWER } from '../http/cors.js';
 import type { ResponseSession } from '../http/session.js';
 
-/** Writes a non-streaming JSON answer after `delayMs`, shaped by transport faults (cut, reset, stall, garbage).
- * `status` is 200 but for a skin that answers a failure mid-generation with an error status (Anthropic's). */
-export async function writeCompletion(
-  session: ResponseSession,
-  body: Record<string, unknown>,
-  headers: Record<string, string>,
-  delayMs: number,
-  fault?: Fault,
-  status = 200,
-): Promise<void> {
-  const res = session.res;
-  let text = JSON.stringify(body);
+/** OpenRouter's keep-alive for a non-streamed answer: whitespace before the JSON, which JSON parsers skip. */
+const PADDING = '\n';
+
+export interface CompletionAnswer {
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+  /** 200, or a skin's error status for a failure mid-generation (Anthropic's). */
+  status: number;
+  /** When the answer is ready, in ms from now. */
+  delayMs: number;
+  /** While waiting longer than this, commit the headers and send a newline every this many ms (0 = never). */
+  keepAliveMs: number;
+}
+
+/**
+ * Writes a non-streaming JSON answer after `delayMs`, shaped by transport faults (cut, reset, stall, garbage).
+ * A 200 that takes longer than `keepAliveMs` is sent the way OpenRouter sends a slow one: the status and headers
+ * early, then a newline every `keepAliveMs` until the JSON. Its status is then committed, so a failure can only
+ * ride in the body; and a client's per-read timeout never fires while the padding flows.
+ */
+export async function writeCompletion(session: ResponseSession, answer: CompletionAnswer, fault?: Fault) {
+  const { res } = session;
+  const { status, delayMs, keepAliveMs } = answer;
+  let text = JSON.stringify(answer.body);
   const base: Record<string, string> = {
     'content-type': 'application/json',
     ...CORS_ANSWER,
-    ...headers,
+    ...answer.headers,
   };
   if (fault?.kind === 'stall') {
     res.writeHead(status, base);
     res.flushHeaders();
-    if (fault.durationMs === undefined) return; // parked until the client or the simulator closes
-    await session.sleep(fault.durationMs);
-    if (!session.closed) res.end(text);
+    await pad(session, fault.mode === 'keepalive' ? (fault.intervalMs ?? 250) : 0, fault.durationMs);
+    if (!session.closed && fault.durationMs !== undefined) res.end(text);
     return;
   }
-  await session.sleep(delayMs);
+  const early = status === 200 && keepAliveMs > 0 && delayMs > keepAliveMs;
+  if (early) {
+    await session.sleep(keepAliveMs);
+    if (session.closed) return;
+    res.writeHead(status, base);
+    res.write(PADDING);
+    await pad(session, keepAliveMs, delayMs - keepAliveMs);
+  } else await session.sleep(delayMs);
   if (session.closed) return;
   const half = text.slice(0, Math.floor(text.length / 2));
   switch (fault?.kind) {
     case 'reset-mid-body':
-      base['content-length'] = String(Buffer.byteLength(text));
-      res.writeHead(status, base);
+      if (!early) {
+        base['content-length'] = String(Buffer.byteLength(text));
+        res.writeHead(status, base);
+      }
       return session.breakAfter(half);
     case 'cut':
       // Chunked encoding ends cleanly: the client sees a complete HTTP response holding half a JSON document.
-      res.writeHead(status, base);
+      if (!early) res.writeHead(status, base);
       res.end(half);
       return;
     case 'malformed-chunk':
@@ -45,6 +65,10 @@ export async function writeCompletion(
       break;
     default:
       break;
+  }
+  if (early) {
+    res.end(text);
+    return;
   }
   // Set on `base`, not `{ ...base, 'content-length': … }`: a spread followed by more properties is a slow path in
   // V8 (about 0.5 µs per response).
@@ -58,4 +82,24 @@ export async function writeCompletion(
   }
   res.writeHead(status, base);
   res.end(text);
+}
+
+/**
+ * Waits `durationMs` (undefined: until the client or the simulator closes the connection), writing a newline every
+ * `everyMs` meanwhile (0: silence).
+ */
+async function pad(session: ResponseSession, everyMs: number, durationMs: number | undefined): Promise<void> {
+  const until = durationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + durationMs;
+  while (!session.closed) {
+    const left = until - Date.now();
+    if (left <= 0) return;
+    if (everyMs <= 0 && !Number.isFinite(left)) {
+      // Silent and endless: parked until the client or the simulator closes the connection.
+      await new Promise<void>((resolve) => session.res.once('close', () => resolve()));
+      return;
+    }
+    const wait = everyMs > 0 ? Math.min(everyMs, left) : left;
+    await session.sleep(wait);
+    if (everyMs > 0 && wait === everyMs && until - Date.now() > 0) session.write(PADDING);
+  }
 }

@@ -15,6 +15,7 @@ const TOP_LEVEL = new Set([
   'pace',
   'stream',
   'generationDelayMs',
+  'nonStreamKeepAliveMs',
   'credits',
   'keys',
   'openKeys',
@@ -97,6 +98,7 @@ export function parseScenario(value: unknown, source = 'scenario'): Scenario {
     checkNumber(value.stream.chunkTokens, `${source}.stream.chunkTokens`, 1);
   }
   checkNumber(value.generationDelayMs, `${source}.generationDelayMs`);
+  checkNumber(value.nonStreamKeepAliveMs, `${source}.nonStreamKeepAliveMs`);
   checkNumber(value.credits, `${source}.credits`, Number.NEGATIVE_INFINITY);
   checkNumber(value.maxBodyBytes, `${source}.maxBodyBytes`, 1);
   checkNumber(value.cacheMinTokens, `${source}.cacheMinTokens`);
