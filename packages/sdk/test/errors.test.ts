@@ -22,6 +22,7 @@ import {
   TimeoutError,
 } from '../src/errors/index.js';
 import { parseResetAt, parseRetryAfter, rateLimitInfo } from '../src/errors/retry-after.js';
+import type { WireError } from '../src/protocol/chat.js';
 
 const headers = (values: Record<string, string>) => new Headers(values);
 
@@ -90,6 +91,33 @@ describe('errorFromWire', () => {
       RateLimitError,
     );
     expect(errorFromWire({ code: 'server_error', message: 'boom' }, 200)).toBeInstanceOf(ServerError);
+  });
+
+  it('maps a 200 body or in-band error without a numeric code by its type name (metadata.error_type, or a word in code)', () => {
+    const typed = (error: Record<string, unknown>) =>
+      errorFromWire({ message: 'Upstream said no', ...error } as unknown as WireError, 200);
+    const limited = typed({ code: 'server_error', metadata: { error_type: 'rate_limit_exceeded' } });
+    expect(limited).toBeInstanceOf(RateLimitError);
+    expect(limited.status).toBe(429);
+    expect(limited.retryable).toBe(true);
+    expect(typed({ code: 'rate_limit_exceeded' })).toBeInstanceOf(RateLimitError);
+    expect(typed({ code: null, metadata: { error_type: 'provider_overloaded' } })).toBeInstanceOf(OverloadedError);
+    expect(typed({ metadata: { error_type: 'provider_unavailable' } })).toBeInstanceOf(ProviderError);
+    expect(typed({ metadata: { error_type: 'timeout' } }).code).toBe('timeout');
+    expect(typed({ code: 'context_length_exceeded' })).toBeInstanceOf(ContextLengthError);
+    expect(typed({ error_type: 'payment_required' })).toBeInstanceOf(InsufficientCreditsError);
+    expect(typed({ code: 'authentication' })).toBeInstanceOf(AuthenticationError);
+    // An unknown type name falls back to a server error; a known word in code still counts then.
+    expect(typed({ code: 'weird', metadata: { error_type: 'unmapped' } })).toBeInstanceOf(ServerError);
+    expect(typed({ code: 'rate_limit_exceeded', metadata: { error_type: 'finish_reason_error' } })).toBeInstanceOf(
+      RateLimitError,
+    );
+    // A numeric code, and an HTTP error status, win over the type name.
+    expect(typed({ code: 503, metadata: { error_type: 'rate_limit_exceeded' } })).toBeInstanceOf(OverloadedError);
+    const http = errorFromWire({ code: 'x', message: 'm', metadata: { error_type: 'rate_limit_exceeded' } }, 502);
+    expect(http).toBeInstanceOf(ProviderError);
+    // Names from the prototype chain are no type names.
+    expect(typed({ code: 'constructor' })).toBeInstanceOf(ServerError);
   });
 
   it('explains provider errors with metadata.raw, string or object', () => {

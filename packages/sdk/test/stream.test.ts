@@ -239,6 +239,19 @@ describe('stream failures never end silently', () => {
     }
   });
 
+  it('types an in-band error whose code is the docs\' word ("server_error") by its error_type', async () => {
+    for (const [code, cls] of [
+      [429, RateLimitError],
+      [502, ProviderError],
+    ] as const) {
+      const error = await open({ kind: 'mid-stream-error', afterChunks: 0, code, codeForm: 'word' })
+        .final()
+        .catch((e: unknown) => e);
+      expect(error, String(code)).toBeInstanceOf(cls);
+      expect((error as RateLimitError).status).toBe(code);
+    }
+  });
+
   it('reports a cut stream as truncated, with the partial text', async () => {
     const error = await open({ kind: 'cut', afterChunks: 2 })
       .final()

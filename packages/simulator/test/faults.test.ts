@@ -174,6 +174,19 @@ describe('stream faults', () => {
     expect(done).toBe(true);
   });
 
+  it("sends the streaming docs' word code on request, error_type naming the failure", async () => {
+    const { chunks } = await streamChat(
+      sim(),
+      {},
+      fault({ kind: 'mid-stream-error', afterChunks: 1, code: 429, codeForm: 'word' }),
+    );
+    expect(chunks[1].error).toEqual({
+      code: 'server_error',
+      message: 'Provider returned error',
+      metadata: { error_type: 'rate_limit_exceeded' },
+    });
+  });
+
   it('sends the observed three-chunk form: error with choices [], finish error, usage', async () => {
     const { chunks, done } = await streamChat(
       sim(),

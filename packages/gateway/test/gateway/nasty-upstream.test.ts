@@ -216,6 +216,19 @@ describe('streams through the gateway', () => {
     expect(upstream.requests).toBe(3);
   });
 
+  it('an in-band error before content whose code is a word: the status its error_type names (429, not 500)', async () => {
+    const error = {
+      id: 'gen-nasty-gw',
+      object: 'chat.completion.chunk',
+      choices: [],
+      error: { code: 'server_error', message: 'Rate limit exceeded', metadata: { error_type: 'rate_limit_exceeded' } },
+    };
+    upstream.handler = streamPieces([': OPENROUTER PROCESSING\n\n', `data: ${JSON.stringify(error)}\n\n`]);
+    const response = await chat({ stream: true });
+    expect(response.status).toBe(429);
+    expect(expectOpenAiError(await response.json()).type).toBe('rate_limited');
+  });
+
   it('an upstream that ignores stream: true and answers JSON: the client gets a proper stream', async () => {
     upstream.handler = reply(200, completion({ content: 'Whole answer' }));
     const response = await chat({ stream: true });

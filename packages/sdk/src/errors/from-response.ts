@@ -43,6 +43,30 @@ function statusOf(error: WireError | undefined, fallback: number): number {
 }
 
 /**
+ * The HTTP status an error without a numeric code stands for, by its type name: `metadata.error_type` (OpenRouter's
+ * `ApiErrorType`) or a word in `code` (`"rate_limit_exceeded"`, as some providers' in-band errors carry it). Only
+ * for errors that arrived without an HTTP error status (200 bodies, stream chunks): otherwise that status counts.
+ */
+const TYPE_STATUS = new Map(
+  Object.entries({
+    rate_limit_exceeded: 429,
+    provider_overloaded: 503,
+    provider_unavailable: 502,
+    timeout: 504,
+    payment_required: 402,
+    authentication: 401,
+    permission_denied: 403,
+    not_found: 404,
+    payload_too_large: 413,
+    context_length_exceeded: 400,
+    max_tokens_exceeded: 400,
+    token_limit_exceeded: 400,
+    invalid_request: 400,
+    invalid_prompt: 400,
+  }),
+);
+
+/**
  * One mapping from OpenRouter's error envelope to typed errors, used alike for HTTP errors, HTTP 200 `{error}`
  * bodies and in-band stream errors, so callers handle a rate limit the same way wherever it shows up.
  */
@@ -51,10 +75,12 @@ export function errorFromWire(
   httpStatus: number,
   context: ErrorContext = {},
 ): SwitchyardError {
-  const status = statusOf(error, httpStatus >= 400 ? httpStatus : 500);
   const metadata = (error?.metadata ?? undefined) as Record<string, unknown> | undefined;
   const extra = error as Record<string, unknown> | undefined;
-  const errorType = String(metadata?.error_type ?? extra?.error_type ?? '');
+  const word = typeof error?.code === 'string' ? error.code : '';
+  const errorType = String(metadata?.error_type ?? extra?.error_type ?? word);
+  const typed = TYPE_STATUS.get(errorType) ?? TYPE_STATUS.get(word) ?? 500;
+  const status = statusOf(error, httpStatus >= 400 ? httpStatus : typed);
   const provider = (metadata?.provider_name as string | undefined) ?? context.provider;
   let message = error?.message || `HTTP ${status}`;
   const raw = metadata?.raw;

@@ -198,7 +198,8 @@ export function errorFrames(
   shape: StreamShape,
 ): Frame[] {
   const write = chunkWriter(meta);
-  const error = inBandError(fault);
+  const numbered = inBandError(fault);
+  const error = fault.codeForm === 'word' ? { ...numbered, code: 'server_error' } : numbered;
   const frames: Frame[] =
     fault.form === 'three-chunk'
       ? [

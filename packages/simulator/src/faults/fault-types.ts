@@ -47,6 +47,9 @@ export interface MidStreamErrorFault {
   afterChunks?: number;
   form?: 'single' | 'three-chunk';
   code?: number;
+  /** `word`: the chunk's `code` is `"server_error"`, as in the streaming docs' example, and only `error_type` says
+   * what failed (chat streams). Default `number`. */
+  codeForm?: 'number' | 'word';
   message?: string;
   errorType?: string;
   /** Whether `data: [DONE]` follows the error (captures vary); default true. */
