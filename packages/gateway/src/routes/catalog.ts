@@ -72,6 +72,14 @@ export function catalogQuery(q: Query): CatalogQuery {
   return query;
 }
 
+/**
+ * A catalog row that is OpenAI's `Model` too: `object` and `owned_by`, which OpenRouter leaves out and strict OpenAI
+ * clients (typed decoders in Rust, Swift, Go) require. Every OpenRouter field is kept, and wins if it has them.
+ */
+export function openAiModel(model: Model): Model & { object: string; owned_by: string } {
+  return { object: 'model', owned_by: model.id.replace(/^~/, '').split('/')[0] ?? '', ...model };
+}
+
 export function catalogRoutes(app: FastifyInstance, services: GatewayServices): void {
   const { sy } = services.upstream;
   const guarded =
@@ -93,7 +101,8 @@ export function catalogRoutes(app: FastifyInstance, services: GatewayServices): 
     const offset = number(q, 'offset') ?? 0;
     const limit = number(q, 'top') ?? number(q, 'limit') ?? rows.length;
     const next = offset + limit < rows.length ? `${path}?offset=${offset + limit}&limit=${limit}` : null;
-    return { object: 'list', data: rows.slice(offset, offset + limit), total_count: rows.length, links: { next } };
+    const data = rows.slice(offset, offset + limit).map(openAiModel);
+    return { object: 'list', data, total_count: rows.length, links: { next } };
   };
 
   for (const prefix of ['/api/v1', '/v1']) {
@@ -136,7 +145,7 @@ export function catalogRoutes(app: FastifyInstance, services: GatewayServices): 
     const one = guarded(async (request, reply) => {
       const { id, author, slug } = request.params as { id?: string; author?: string; slug?: string };
       const model = await sy.models.get(id ?? `${author}/${slug}`);
-      return reply.send(fromAnthropicClient(request.headers) ? anthropicModel(model) : model);
+      return reply.send(fromAnthropicClient(request.headers) ? anthropicModel(model) : openAiModel(model));
     });
     app.get(`${prefix}/models/:id`, one);
     app.get(`${prefix}/models/:author/:slug`, one);

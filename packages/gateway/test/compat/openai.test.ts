@@ -172,6 +172,9 @@ describe('openai client through the gateway', () => {
     for await (const model of client().models.list()) {
       expect(typeof model.id).toBe('string');
       expect(typeof model.created).toBe('number');
+      // OpenAI's Model fields, which strict clients require and OpenRouter leaves out.
+      expect(model.object).toBe('model');
+      expect(model.owned_by).toBe(model.id.replace(/^~/, '').split('/')[0]);
       ids.push(model.id);
     }
     expect(ids.length).toBeGreaterThan(50);
@@ -182,7 +185,7 @@ describe('openai client through the gateway', () => {
 
   it('retrieves one model (models.retrieve), the id encoded or not; an unknown one is NotFoundError', async () => {
     const model = await client().models.retrieve(MODEL);
-    expect(model).toMatchObject({ id: MODEL });
+    expect(model).toMatchObject({ id: MODEL, object: 'model', owned_by: 'openai' });
     expect(typeof model.created).toBe('number');
     const plain = await fetch(`${gateway().baseURL}/models/${MODEL}`);
     expect(((await plain.json()) as { id: string }).id).toBe(MODEL);
