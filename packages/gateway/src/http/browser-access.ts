@@ -10,6 +10,7 @@ const EXPOSED = [
   'x-switchyard-model',
   'x-switchyard-attempts',
   'retry-after',
+  'retry-after-ms',
   'x-ratelimit-limit',
   'x-ratelimit-remaining',
   'x-ratelimit-reset',

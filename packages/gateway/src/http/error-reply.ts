@@ -73,7 +73,7 @@ export function upstreamAccountError(error: SwitchyardError): { code: string; sa
   return UPSTREAM_ACCOUNT[error.code];
 }
 
-/** An error as an HTTP answer: status, JSON body and headers (`Retry-After`). */
+/** An error as an HTTP answer: status, JSON body and headers (`Retry-After`, `retry-after-ms`). */
 export interface ErrorEnvelope {
   status: number;
   body: Record<string, unknown>;
@@ -112,8 +112,12 @@ export function envelopeFor(error: unknown): ErrorEnvelope {
       reason: a.reason,
     }));
   const headers: Record<string, string> = {};
-  if (typed.retryAfterMs !== undefined)
-    headers['retry-after'] = String(Math.max(0, Math.ceil(typed.retryAfterMs / 1000)));
+  if (typed.retryAfterMs !== undefined) {
+    const ms = Math.max(0, Math.ceil(typed.retryAfterMs));
+    headers['retry-after'] = String(Math.ceil(ms / 1000));
+    // OpenAI's precise form, read first by the openai clients: a 1.5 s wait is not rounded up to 2 s.
+    headers['retry-after-ms'] = String(ms);
+  }
   const code = account?.code ?? typed.code;
   const message = account ? `${account.says} (HTTP ${typed.status}): ${typed.message}` : typed.message;
   return { status, body: errorBody(status, code, message, metadata), headers };

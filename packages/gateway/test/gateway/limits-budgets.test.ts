@@ -34,6 +34,9 @@ describe('rate limits and daily caps (memory store)', () => {
     const refused = last as Response;
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    const ms = Number(refused.headers.get('retry-after-ms'));
+    expect(ms).toBeGreaterThan(0);
+    expect(Math.ceil(ms / 1000)).toBe(Number(refused.headers.get('retry-after')));
     expect(refused.headers.get('x-ratelimit-limit')).toBe('3');
     expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
     expect(Number(refused.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now());

@@ -135,6 +135,7 @@ describe('non-stream answers through the gateway', () => {
     const response = await chat();
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('86400');
+    expect(response.headers.get('retry-after-ms')).toBe('86400000');
     expectOpenAiError(await response.json());
     expect(upstream.requests).toBe(1);
   });
