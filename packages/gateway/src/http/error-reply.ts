@@ -118,6 +118,9 @@ export function envelopeFor(error: unknown): ErrorEnvelope {
     // OpenAI's precise form, read first by the openai clients: a 1.5 s wait is not rounded up to 2 s.
     headers['retry-after-ms'] = String(ms);
   }
+  // Read by the openai clients before their own status rules: no retry of what cannot succeed (a 502 for the
+  // upstream refusing the gateway's key), and a retry of what can even when its status is not on their list.
+  headers['x-should-retry'] = typed.retryable ? 'true' : 'false';
   const code = account?.code ?? typed.code;
   const message = account ? `${account.says} (HTTP ${typed.status}): ${typed.message}` : typed.message;
   return { status, body: errorBody(status, code, message, metadata), headers };

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { Handler } from '../../../../test/support/loopback-upstream.js';
 import { startTestGateway } from '../support/gateway.js';
@@ -49,6 +50,8 @@ describe('non-stream answers through the gateway', () => {
       for (let i = 0; i < 2; i++) {
         const response = await chat();
         expect(response.status).toBe(502);
+        // Retrying cannot help: the openai clients read this before their own rule (retry every 5xx).
+        expect(response.headers.get('x-should-retry')).toBe('false');
         const error = expectOpenAiError(await response.json());
         expect(error.type).toBe(type);
         expect(error.message).toContain(message);
@@ -60,6 +63,17 @@ describe('non-stream answers through the gateway', () => {
       .filter((l) => String(l.msg).includes('check OPENROUTER_API_KEY'));
     expect(said.map((l) => l.code)).toEqual(['upstream_auth_failed', 'upstream_out_of_credits']);
     expect(JSON.stringify(said)).not.toContain('sk-or-v1-nasty-upstream-test');
+  });
+
+  it('the openai client does not retry what the gateway marks x-should-retry: false (a 502 for the upstream key)', async () => {
+    upstream.handler = reply(401, JSON.stringify({ error: { code: 401, message: 'User not found.' } }));
+    const openai = new OpenAI({ apiKey: 'unused', baseURL: `${gateway().url}/api/v1`, maxRetries: 2 });
+    const error = await openai.chat.completions
+      .create({ model: nextModel(), messages: [{ role: 'user', content: 'Hello' }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect(upstream.requests).toBe(1);
   });
 
   it('a 403 from the upstream stays a 403 (moderation or a region is about the request, not the account)', async () => {
@@ -136,6 +150,7 @@ describe('non-stream answers through the gateway', () => {
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('86400');
     expect(response.headers.get('retry-after-ms')).toBe('86400000');
+    expect(response.headers.get('x-should-retry')).toBe('true');
     expectOpenAiError(await response.json());
     expect(upstream.requests).toBe(1);
   });
