@@ -23,6 +23,7 @@ import {
 } from '../src/errors/index.js';
 import { parseResetAt, parseRetryAfter, rateLimitInfo } from '../src/errors/retry-after.js';
 import type { WireError } from '../src/protocol/chat.js';
+import { isRetryable } from '../src/routing/retry-policy.js';
 
 const headers = (values: Record<string, string>) => new Headers(values);
 
@@ -156,6 +157,26 @@ describe('errorFromWire', () => {
     expect(error).toBeInstanceOf(ModerationError);
     expect((error as ModerationError).reasons).toEqual(['violence']);
     expect((error as ModerationError).flaggedInput).toBe('abc...xyz');
+  });
+
+  it("honours a server's x-should-retry: false (the switchyard gateway, OpenAI): no retry of a 5xx it marks", () => {
+    const marked = errorFromWire({ code: 502, message: 'Upstream refused the key' }, 502, {
+      headers: headers({ 'x-should-retry': 'false' }),
+    });
+    expect(marked).toBeInstanceOf(ProviderError);
+    expect(marked.retryable).toBe(false);
+    expect(isRetryable(marked)).toBe(false);
+    for (const value of ['true', undefined]) {
+      const plain = errorFromWire({ code: 502, message: 'x' }, 502, {
+        headers: headers(value === undefined ? {} : { 'x-should-retry': value }),
+      });
+      expect(isRetryable(plain), String(value)).toBe(true);
+    }
+    // Timeouts stay retryable, as their class says (the header only vetoes retries decided by status).
+    const timeout = errorFromWire({ code: 504, message: 'x' }, 504, {
+      headers: headers({ 'x-should-retry': 'false' }),
+    });
+    expect(isRetryable(timeout)).toBe(true);
   });
 
   it('reads every retry hint', () => {

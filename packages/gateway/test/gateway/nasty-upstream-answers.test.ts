@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { ProviderError, Switchyard } from '@switchyard/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { Handler } from '../../../../test/support/loopback-upstream.js';
@@ -63,6 +64,16 @@ describe('non-stream answers through the gateway', () => {
       .filter((l) => String(l.msg).includes('check OPENROUTER_API_KEY'));
     expect(said.map((l) => l.code)).toEqual(['upstream_auth_failed', 'upstream_out_of_credits']);
     expect(JSON.stringify(said)).not.toContain('sk-or-v1-nasty-upstream-test');
+  });
+
+  it('neither does a switchyard SDK client whose base URL is the gateway (apps sharing one gateway)', async () => {
+    upstream.handler = reply(402, JSON.stringify({ error: { code: 402, message: 'Insufficient credits' } }));
+    const sy = new Switchyard({ apiKey: 'unused', baseURL: `${gateway().url}/api/v1`, env: {} });
+    const error = await sy.chat({ model: nextModel(), messages: [{ role: 'user', content: 'Hello' }] }).catch((e) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).status).toBe(502);
+    expect((error as ProviderError).attempts).toHaveLength(1);
+    expect(upstream.requests).toBe(1);
   });
 
   it('the openai client does not retry what the gateway marks x-should-retry: false (a 502 for the upstream key)', async () => {

@@ -98,7 +98,8 @@ export function errorFromWire(
     partial: context.partial,
     retryAfterMs: limits.retryAfterMs,
   };
-  const retryable = { ...options, retryable: true };
+  // `x-should-retry: false` (the switchyard gateway, OpenAI): the server knows a retry cannot help (isRetryable).
+  const retryable = { ...options, retryable: context.headers?.get('x-should-retry') !== 'false' };
   switch (true) {
     case status === 400 || status === 422: {
       if (errorType.startsWith('context_length') || errorType === 'max_tokens_exceeded' || CONTEXT.test(message)) {

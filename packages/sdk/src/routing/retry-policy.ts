@@ -50,7 +50,9 @@ export function isRetryable(error: SwitchyardError): boolean {
   if (error.status !== undefined && error.status >= 300 && error.status < 400) return false;
   if (error instanceof ConnectionError || error instanceof TimeoutError || error instanceof UnexpectedResponseError)
     return true;
-  if (error.status !== undefined) return RETRY_STATUSES.has(error.status) || error.status >= 500;
+  // By status, unless the server said a retry cannot help: errors from an HTTP status are retryable but for its
+  // `x-should-retry: false` (see errorFromWire).
+  if (error.status !== undefined) return (RETRY_STATUSES.has(error.status) || error.status >= 500) && error.retryable;
   return error.retryable;
 }
 
