@@ -239,6 +239,16 @@ describe('openai client through the gateway', () => {
     expect(bad.type).toBe('invalid_model');
     expect(bad.error).toMatchObject({ message: 'nope/not-a-model is not a valid model ID', code: 400 });
 
+    // An id the catalog knows in another spelling: OpenRouter's answer, plus the model it most likely meant.
+    const misspelled = (await client()
+      .chat.completions.create({ model: 'anthropic/claude-sonnet-4-6', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(misspelled.status).toBe(400);
+    expect(misspelled.message).toBe(
+      '400 anthropic/claude-sonnet-4-6 is not a valid model ID (did you mean "anthropic/claude-sonnet-4.6"?)',
+    );
+    expect(misspelled.error).toMatchObject({ metadata: { suggestion: 'anthropic/claude-sonnet-4.6' } });
+
     const badEmbedding = await client()
       .embeddings.create({ model: 'nope/not-an-embedder', input: 'x', encoding_format: 'float' })
       .catch((e: unknown) => e);

@@ -14,6 +14,7 @@ import { CircuitOpenError } from './circuit-open-error.js';
 import { lowerToAffordable } from './credit-recovery.js';
 import type { RoutingEvents } from './events.js';
 import type { HealthTracker } from './health.js';
+import { withModelSuggestion } from './model-suggestion.js';
 import type { OpenBreakers } from './open-upstreams.js';
 import type { Target } from './plan.js';
 import { preflightProblems } from './preflight.js';
@@ -344,7 +345,7 @@ export async function executeTargets<T>(
             outcome: 'failed',
             reason: canFallBack ? 'no fallback left' : `${error.code} cannot succeed on another model`,
           });
-          throw attach(error, trace);
+          throw attach(withModelSuggestion(error, catalog), trace);
         }
         push({ ...base, outcome: 'fallback', reason: `${error.code}${tries > 1 ? ` after ${tries} tries` : ''}` });
         events.emit('fallback', { from: target.model, to: next, reason: error.code });
@@ -352,7 +353,7 @@ export async function executeTargets<T>(
       }
     }
   }
-  if (lastError) throw attach(lastError, trace);
+  if (lastError) throw attach(withModelSuggestion(lastError, catalog), trace);
   if (open.length > 0) throw attach(CircuitOpenError.fromTargets(open), trace);
   if (priceRefusals > 0) {
     throw attach(
