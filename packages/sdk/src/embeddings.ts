@@ -1,6 +1,8 @@
-import { UnexpectedResponseError } from './errors/http-errors.js';
+import { catalogOf } from './catalog/model-catalog.js';
+import { InvalidModelError, UnexpectedResponseError } from './errors/http-errors.js';
 import type { EmbeddingRequest, EmbeddingResponse } from './protocol/account.js';
 import type { ProviderBackend } from './providers/provider.js';
+import { withModelSuggestion } from './routing/model-suggestion.js';
 import { type Cost, resolveCost } from './usage/cost.js';
 
 export interface EmbeddingResult {
@@ -80,15 +82,21 @@ export async function runEmbeddings(
   options: { signal?: AbortSignal; deadlineMs?: number; headers?: Record<string, string> } = {},
 ): Promise<EmbeddingResult> {
   const transport = await backend.transport();
-  const { data } = await transport.json<EmbeddingResponse>({
-    method: 'POST',
-    path: '/embeddings',
-    body: request,
-    signal: options.signal,
-    deadlineMs: options.deadlineMs,
-    headers: options.headers,
-    context: { model: request.model },
-  });
+  const { data } = await transport
+    .json<EmbeddingResponse>({
+      method: 'POST',
+      path: '/embeddings',
+      body: request,
+      signal: options.signal,
+      deadlineMs: options.deadlineMs,
+      headers: options.headers,
+      context: { model: request.model },
+    })
+    .catch(async (error: unknown) => {
+      // An unknown model: the catalog may know what was meant (waited for at most its waitMs, on this path only).
+      const catalog = error instanceof InvalidModelError && backend.openRouterApi ? catalogOf(backend) : undefined;
+      throw catalog ? withModelSuggestion(error as InvalidModelError, await catalog.consultList()) : error;
+    });
   // A model that is no string names the requested one (prices and ledgers are keyed by it).
   if (typeof data.model !== 'string' || data.model === '') data.model = request.model ?? '';
   const embeddings = vectorsInOrder(data, inputCount(request.input)).map((d) =>

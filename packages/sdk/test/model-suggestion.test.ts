@@ -15,6 +15,7 @@ const catalog = [
   'openai/gpt-4o',
   'meta-llama/llama-3.3-70b-instruct',
   'meta-llama/llama-3.3-70b-instruct:free',
+  'openai/text-embedding-3-small',
 ].map((id) => modelRow(id));
 
 describe('suggestModel', () => {
@@ -27,6 +28,10 @@ describe('suggestModel', () => {
     ['meta-llama/llama-3-3-70b-instruct:free', 'meta-llama/llama-3.3-70b-instruct:free'],
     // A variant the catalog does not list: the model without it.
     ['openai/gpt-4o-mini:free', 'openai/gpt-4o-mini'],
+    // Without the author: the model whose slug it is, spelled either way, or one typo away.
+    ['text-embedding-3-small', 'openai/text-embedding-3-small'],
+    ['claude-sonnet-4-6', 'anthropic/claude-sonnet-4.6'],
+    ['gpt-4o-mni', 'openai/gpt-4o-mini'],
   ])('%s → %s', (id, expected) => {
     expect(suggestModel(id, catalog)).toBe(expected);
   });
@@ -54,6 +59,13 @@ describe('unknown model ids against the simulator', () => {
     const error = await failure(clientFor(sim()).stream({ model: 'openai/gpt4o-mini', messages: hello }).final());
     expect(error).toBeInstanceOf(InvalidModelError);
     expect(error.metadata?.suggestion).toBe('openai/gpt-4o-mini');
+  });
+
+  it('embeddings too, for an id without its author (no check refuses those before the upstream does)', async () => {
+    const error = await failure(clientFor(sim()).embed({ model: 'text-embedding-3-small', input: 'a' }));
+    expect(error).toBeInstanceOf(InvalidModelError);
+    expect(error.message).toContain('(did you mean "openai/text-embedding-3-small"?)');
+    expect(error.metadata?.suggestion).toBe('openai/text-embedding-3-small');
   });
 
   it('an id nothing is close to keeps OpenRouter’s message as it is', async () => {

@@ -254,6 +254,12 @@ describe('openai client through the gateway', () => {
       .catch((e: unknown) => e);
     expect(badEmbedding).toBeInstanceOf(OpenAI.BadRequestError);
     expect((badEmbedding as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    // OpenAI's name for it, without OpenRouter's author prefix: the error names the id to use.
+    const bareEmbedding = (await client()
+      .embeddings.create({ model: 'text-embedding-3-small', input: 'x', encoding_format: 'float' })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(bareEmbedding.status).toBe(400);
+    expect(bareEmbedding.message).toContain('(did you mean "openai/text-embedding-3-small"?)');
   });
 
   it('throws a typed APIError for an upstream error in the middle of a stream, after the chunks before it', async () => {

@@ -8,22 +8,27 @@ const squeeze = (id: string) => id.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /**
  * The catalog model a mistyped id most likely means: the same id up to case and punctuation
- * (`anthropic/claude-sonnet-4-6` → `anthropic/claude-sonnet-4.6`), or one typo away (`openai/gpt4o-mini`). A
- * variant the catalog does not list is matched without it. Undefined when nothing is that close: no hint beats a
- * wrong one.
+ * (`anthropic/claude-sonnet-4-6` → `anthropic/claude-sonnet-4.6`), or one typo away (`openai/gpt4o-mini`); for an
+ * id without its author, the model whose slug it is (`text-embedding-3-small` → `openai/text-embedding-3-small`,
+ * the first the catalog lists). A variant the catalog does not list is matched without it. Undefined when nothing
+ * is that close: no hint beats a wrong one.
  */
 export function suggestModel(id: string, models: readonly Model[]): string | undefined {
+  // Each model under the name the id is compared with: its id, or its slug when the id names no author.
+  const named = new Map<string, string>();
+  const bare = !id.includes('/');
+  for (const m of models) {
+    const name = bare ? m.id.slice(m.id.indexOf('/') + 1) : m.id;
+    if (!named.has(name)) named.set(name, m.id);
+  }
   const wanted = [squeeze(id)];
   const colon = id.indexOf(':');
   if (colon > 0) wanted.push(squeeze(id.slice(0, colon)));
   for (const key of wanted) {
-    const same = models.find((m) => squeeze(m.id) === key);
-    if (same) return same.id;
+    for (const [name, model] of named) if (squeeze(name) === key) return model;
   }
-  return suggest(
-    id,
-    models.map((m) => m.id),
-  );
+  const hit = suggest(id, named.keys());
+  return hit === undefined ? undefined : named.get(hit);
 }
 
 /**
