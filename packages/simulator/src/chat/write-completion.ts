@@ -34,7 +34,7 @@ export async function writeCompletion(session: ResponseSession, answer: Completi
   if (fault?.kind === 'stall') {
     res.writeHead(status, base);
     res.flushHeaders();
-    await pad(session, fault.mode === 'keepalive' ? (fault.intervalMs ?? 250) : 0, fault.durationMs);
+    await session.hold(fault.durationMs, fault.mode === 'keepalive' ? (fault.intervalMs ?? 250) : 0, PADDING);
     if (!session.closed && fault.durationMs !== undefined) res.end(text);
     return;
   }
@@ -44,7 +44,7 @@ export async function writeCompletion(session: ResponseSession, answer: Completi
     if (session.closed) return;
     res.writeHead(status, base);
     res.write(PADDING);
-    await pad(session, keepAliveMs, delayMs - keepAliveMs);
+    await session.hold(delayMs - keepAliveMs, keepAliveMs, PADDING);
   } else await session.sleep(delayMs);
   if (session.closed) return;
   const half = text.slice(0, Math.floor(text.length / 2));
@@ -82,24 +82,4 @@ export async function writeCompletion(session: ResponseSession, answer: Completi
   }
   res.writeHead(status, base);
   res.end(text);
-}
-
-/**
- * Waits `durationMs` (undefined: until the client or the simulator closes the connection), writing a newline every
- * `everyMs` meanwhile (0: silence).
- */
-async function pad(session: ResponseSession, everyMs: number, durationMs: number | undefined): Promise<void> {
-  const until = durationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + durationMs;
-  while (!session.closed) {
-    const left = until - Date.now();
-    if (left <= 0) return;
-    if (everyMs <= 0 && !Number.isFinite(left)) {
-      // Silent and endless: parked until the client or the simulator closes the connection.
-      await new Promise<void>((resolve) => session.res.once('close', () => resolve()));
-      return;
-    }
-    const wait = everyMs > 0 ? Math.min(everyMs, left) : left;
-    await session.sleep(wait);
-    if (everyMs > 0 && wait === everyMs && until - Date.now() > 0) session.write(PADDING);
-  }
 }

@@ -81,18 +81,8 @@ function shapeFrames(job: StreamJob): { frames: Frame[]; action?: Action } {
 async function stall(job: StreamJob): Promise<void> {
   const fault = job.fault;
   if (fault?.kind !== 'stall') return;
-  const until = fault.durationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + fault.durationMs;
-  const interval = fault.mode === 'keepalive' ? (fault.intervalMs ?? 250) : Number.POSITIVE_INFINITY;
-  while (!job.session.closed && Date.now() < until) {
-    const wait = Math.min(interval, until - Date.now());
-    if (!Number.isFinite(wait)) {
-      // Silent and endless: park until the client or the simulator closes the connection.
-      await new Promise<void>((resolve) => job.session.res.once('close', () => resolve()));
-      return;
-    }
-    await job.session.sleep(wait);
-    if (fault.mode === 'keepalive' && Date.now() < until) job.session.write(PROCESSING_COMMENT.text);
-  }
+  const every = fault.mode === 'keepalive' ? (fault.intervalMs ?? 250) : 0;
+  await job.session.hold(fault.durationMs, every, PROCESSING_COMMENT.text);
 }
 
 /** Output tokens a truncating stream fault lets through (undefined when the whole answer is delivered). */

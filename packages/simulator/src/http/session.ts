@@ -28,6 +28,26 @@ export class ResponseSession {
   }
 
   /**
+   * Holds the response for `durationMs` (undefined: until the client or the simulator closes the connection),
+   * writing `text` every `everyMs` meanwhile (0: silence): a stalled upstream, or one keeping the connection alive.
+   */
+  async hold(durationMs: number | undefined, everyMs: number, text: string): Promise<void> {
+    const until = durationMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + durationMs;
+    while (!this.closed) {
+      const left = until - Date.now();
+      if (left <= 0) return;
+      const wait = everyMs > 0 ? Math.min(everyMs, left) : left;
+      if (!Number.isFinite(wait)) {
+        // Silent and endless: parked until the client or the simulator closes the connection.
+        await new Promise<void>((resolve) => this.res.once('close', () => resolve()));
+        return;
+      }
+      await this.sleep(wait);
+      if (everyMs > 0 && Date.now() < until) this.write(text);
+    }
+  }
+
+  /**
    * Runs `finish` (the writes that end the response at once) after the I/O callbacks of this event-loop turn, unless
    * the response closed meanwhile. Answers computed in one turn then reach their sockets back to back and the
    * client is woken once for the lot rather than once per answer: under load that cut the simulator's CPU per
